@@ -1,0 +1,1 @@
+"""Domain rules: deadlines, status transitions, personnummer, permissions."""
