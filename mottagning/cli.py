@@ -1,0 +1,252 @@
+"""The `mottagning` command: without a subcommand it starts the GUI.
+
+Errors go to stderr in Swedish with exit status 1; usage errors exit 2 (argparse).
+Every command honours --db and MOTTAGNING_DB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from mottagning import __version__
+from mottagning.db import Database, open_database
+from mottagning.errors import MottagningError
+from mottagning.services.context import Actor
+from mottagning.services.users import ensure_os_user
+
+GuiStarter = Callable[[argparse.Namespace], int]
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with offset, in Stockholm time."""
+    from mottagning.timeutil import to_local
+
+    return None if moment is None else to_local(moment).isoformat(timespec="seconds")
+
+
+def emit_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def open_db(args: argparse.Namespace, *, migrate: bool | None = None) -> Database:
+    return open_database(getattr(args, "db", None), migrate=migrate)
+
+
+def current_actor(database: Database) -> Actor:
+    with database.transaction() as session:
+        return ensure_os_user(session)
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    database = open_db(args, migrate=True)
+    print(f"Databasen är uppdaterad till senaste strukturen ({database.current_revision()}).")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from mottagning.demo import fill_demo
+
+    database = open_db(args)
+    current_actor(database)
+    with database.transaction() as session:
+        result = fill_demo(session, reports=args.reports, seed=args.seed)
+    print(f"Demodata skapade: {result.reports} anmälningar, {result.items} ärenden i kön.")
+    return 0
+
+
+def queue_json_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "report_id": row.report_id,
+        "child_name": row.child_name,
+        "personnummer": row.personnummer,
+        "received_at": iso(row.received_at),
+        "protection_due": iso(row.protection_due),
+        "decision_due": iso(row.decision_due),
+        "decision_due_extended": iso(row.decision_due_extended),
+        "status": row.status,
+        "flags": list(row.flags),
+        "concern_codes": list(row.concern_codes),
+        "reporter_category": row.reporter_category,
+        "channel": row.channel,
+        "assigned_to": row.assigned_to,
+    }
+
+
+def _cmd_queue(args: argparse.Namespace) -> int:
+    from mottagning.rules.status import label
+    from mottagning.services.queue import list_queue
+    from mottagning.timeutil import format_datetime_sv
+
+    database = open_db(args)
+    actor = current_actor(database)
+    rows = []
+    with database.transaction() as session:
+        offset, first = 0, True
+        while True:
+            page = list_queue(session, actor, offset=offset, limit=1000,
+                              include_closed=args.all, audit_read=first)
+            first = False
+            rows.extend(page.rows)
+            offset += len(page.rows)
+            if not page.rows or offset >= page.total:
+                break
+    if args.json:
+        emit_json([queue_json_row(r) for r in rows])
+        return 0
+    if not rows:
+        print("Kön är tom.")
+    for r in rows:
+        flags = ",".join(r.flags)
+        print(f"{r.id:>6}  {r.child_name:<28} {r.personnummer or '-':<14} "
+              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {flags}")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mottagning.audit import verify_chain
+
+    database = open_db(args)
+    with database.transaction() as session:
+        result = verify_chain(session)
+    if result.ok:
+        print(f"Granskningsloggen är hel: {result.events_checked} händelser kontrollerade.")
+        return 0
+    print(
+        f"Granskningsloggen är INTE hel: händelse {result.first_broken_id}: {result.problem}. "
+        f"({result.events_checked} händelser före den stämmer.)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _cmd_users_add(args: argparse.Namespace) -> int:
+    from mottagning.services.users import add_user
+
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        info = add_user(session, actor, username=args.username, full_name=args.name,
+                        roles=args.role, os_account=args.os_account, title=args.title)
+    print(f"Användaren {info.username} ({info.full_name}) har lagts till med rollerna {', '.join(info.roles)}.")
+    return 0
+
+
+def _cmd_users_list(args: argparse.Namespace) -> int:
+    from mottagning.services.users import list_users
+
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        users = list_users(session, actor)
+    if args.json:
+        emit_json([u.__dict__ | {"roles": list(u.roles)} for u in users])
+        return 0
+    for u in users:
+        print(f"{u.username:<16} {u.full_name:<28} {', '.join(u.roles):<24} {u.os_account or ''}")
+    return 0
+
+
+CommandRegistrar = Callable[[Any], None]
+
+
+def _extension_registrars() -> list[CommandRegistrar]:
+    """Commands of the other areas, each in its own module."""
+    registrars: list[CommandRegistrar] = []
+    for module_name in (
+        "mottagning.intake.cli",
+        "mottagning.assessment.cli",
+        "mottagning.decisions_cli",
+        "mottagning.letters.cli",
+    ):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        registrars.append(module.register)
+    return registrars
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mottagning",
+        description="Mottagning – orosanmälningar om barn. Utan kommando startar programmet.",
+    )
+    parser.add_argument("--version", action="version", version=f"mottagning {__version__}")
+    parser.add_argument("--db", metavar="URL", help="databasens adress (annars MOTTAGNING_DB)")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+
+    db = sub.add_parser("db", help="databasens struktur")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="KOMMANDO")
+    db_sub.add_parser("upgrade", help="migrera databasen till senaste strukturen").set_defaults(
+        func=_cmd_db_upgrade
+    )
+
+    demo = sub.add_parser("demo", help="fyll en tom databas med syntetiska demodata")
+    demo.add_argument("--reports", type=int, default=300, help="antal anmälningar")
+    demo.add_argument("--seed", type=int, default=1, help="slumpfrö")
+    demo.set_defaults(func=_cmd_demo)
+
+    queue = sub.add_parser("queue", help="lista kön")
+    queue.add_argument("--json", action="store_true", help="skriv ut som JSON")
+    queue.add_argument("--all", action="store_true", help="ta med avslutade ärenden")
+    queue.set_defaults(func=_cmd_queue)
+
+    audit_parser = sub.add_parser("audit", help="granskningsloggen")
+    audit_sub = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="KOMMANDO")
+    audit_sub.add_parser("verify", help="kontrollera att loggen är hel").set_defaults(
+        func=_cmd_audit_verify
+    )
+
+    users = sub.add_parser("users", help="användare")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="KOMMANDO")
+    add = users_sub.add_parser("add", help="lägg till en användare")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="fullständigt namn")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["worker", "senior", "assistant", "admin"], help="roll (kan upprepas)")
+    add.add_argument("--os-account", help="datorkonto som kopplas till användaren")
+    add.add_argument("--title", help="titel")
+    add.set_defaults(func=_cmd_users_add)
+    listing = users_sub.add_parser("list", help="lista användare")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_cmd_users_list)
+
+    for register in _extension_registrars():
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            if start_gui is None:
+                print("Det grafiska gränssnittet är inte tillgängligt i den här installationen.",
+                      file=sys.stderr)
+                return 1
+            return start_gui(args)
+        return int(args.func(args))
+    except MottagningError as exc:
+        print(f"mottagning: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mottagning: avbrutet.", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away; that is not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

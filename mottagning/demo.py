@@ -1,0 +1,201 @@
+"""Synthetic demo data (make run, demos and benchmarks). Never used on a real database.
+
+Personnummer are synthetic: serial numbers 980–999 with a correct check digit, the range
+used for test personnummer, so they should not hit real people; the database is marked
+DEMO, which the window title and every letter show.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mottagning.codes import codes
+from mottagning.errors import MottagningError
+from mottagning.models import QueueItem, Report, User
+from mottagning.rules import personnummer as pnr
+from mottagning.rules.permissions import Role
+from mottagning.rules.status import Status
+from mottagning.services import settings as settings_service
+from mottagning.services.context import Actor
+from mottagning.services.items import move_item
+from mottagning.services.reports import ChildInput, GuardianInput, NewReport, register_report
+from mottagning.services.users import actor_for, add_user
+from mottagning.timeutil import utc_now
+
+DEMO_USERS = (
+    ("anna", "Anna Lind", [Role.WORKER], "Socialsekreterare"),
+    ("erik", "Erik Holm", [Role.WORKER], "Socialsekreterare"),
+    ("maria", "Maria Berg", [Role.SENIOR], "Förste socialsekreterare"),
+    ("johan", "Johan Ek", [Role.ASSISTANT], "Administratör"),
+    ("sofia", "Sofia Sund", [Role.ADMIN], "Systemförvaltare"),
+)
+
+DESCRIPTIONS = {
+    "vald_mot_barn": "Barnet berättade i dag att pappa slog henne i går kväll när hon inte ville gå och lägga sig. Hon har ett blåmärke på armen.",
+    "bevittnat_vald": "Polisen har varit på adressen efter larm om bråk. Barnen var hemma och vakna när mamman blev slagen.",
+    "sexuella_overgrepp": "Barnet har berättat för sin mentor om en vuxen i familjens närhet som rört henne på ett sätt hon inte ville.",
+    "hedersrelaterat": "Eleven säger att hon inte får träffa kompisar efter skolan och att hon ska skickas utomlands i sommar mot sin vilja.",
+    "psykisk_misshandel": "Vi hör ofta vårdnadshavaren skrika hotfullt åt barnet vid hämtning och kalla honom nedsättande saker.",
+    "forsummelse": "Barnet kommer ofta utan frukost och i för tunna kläder. Hon säger att hon är ensam hemma på kvällarna.",
+    "missbruk_vardnadshavare": "Mamman har flera gånger luktat alkohol vid hämtningen och vid ett tillfälle kunde hon inte stå stadigt.",
+    "psykisk_ohalsa_vardnadshavare": "Pappan har under hösten mått mycket dåligt och ligger enligt barnet i sängen större delen av dagarna.",
+    "barnets_beteende": "Pojken har vid upprepade tillfällen varit utåtagerande mot andra barn och säger att han inte vill gå hem.",
+    "psykisk_ohalsa_barn": "Eleven har berättat för skolkuratorn att hon skadar sig själv och inte orkar mer.",
+    "skolfranvaro": "Eleven har haft drygt 40 % frånvaro sedan terminsstart. Vårdnadshavarna svarar inte på våra kontaktförsök.",
+    "annat": "Barnet har flera gånger uttryckt oro över situationen hemma utan att vilja berätta mer.",
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    reports: int
+    items: int
+
+
+def _synthetic_pnr(rng: random.Random, birth: date) -> str:
+    serial = f"{rng.randint(980, 999)}"
+    first_nine = f"{birth:%y%m%d}{serial}"
+    return f"{birth:%Y%m%d}-{serial}{pnr.with_check_digit(first_nine)}"
+
+
+def fill_demo(
+    session: Session, *, reports: int, seed: int, now: datetime | None = None,
+) -> DemoResult:
+    """Fill an empty database with `reports` synthetic reports and one user per role."""
+    from faker import Faker  # only the demo needs it
+
+    if session.execute(select(func.count()).select_from(Report)).scalar_one():
+        raise MottagningError("Databasen innehåller redan anmälningar; demodata läggs bara i en tom databas.")
+    now = now or utc_now()
+    rng = random.Random(seed)
+    fake = Faker("sv_SE")
+    fake.seed_instance(seed)
+    settings_service.put_setting(session, settings_service.DEMO_KEY, True)
+    actors: dict[str, Actor] = {}
+    for username, name, roles, title in DEMO_USERS:
+        existing = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if existing is None:
+            add_user(session, None, username=username, full_name=name, roles=list(roles), title=title)
+            existing = session.execute(select(User).where(User.username == username)).scalar_one()
+        actors[username] = actor_for(existing)
+    workers = [actors["anna"], actors["erik"]]
+
+    lists = codes()
+    reporter_weights = {
+        "skola": 25, "polis": 18, "forskola": 10, "halso_och_sjukvard": 10, "socialtjanst": 6,
+        "privatperson": 10, "anonym": 7, "familjen_sjalv": 3, "barnet_sjalvt": 2,
+        "tandvard": 2, "fritidsverksamhet": 2, "yrkesverksam_ovrig": 3, "annan_myndighet": 2,
+    }
+    violence = sorted(lists.violence_concerns)
+    other = sorted(set(lists.concern_categories) - lists.violence_concerns)
+    families: list[list[tuple[str, str | None, date]]] = []
+    burst_child: tuple[str, str | None, date] | None = None
+
+    def new_family() -> list[tuple[str, str | None, date]]:
+        surname = fake.last_name()
+        kids = []
+        for _ in range(rng.choices([1, 2, 3], weights=[70, 22, 8])[0]):
+            birth = date(now.year, 1, 1) - timedelta(days=rng.randint(200, 17 * 365))
+            first = fake.first_name()
+            number = None if rng.random() < 0.05 else _synthetic_pnr(rng, birth)
+            kids.append((f"{first} {surname}", number, birth))
+        return kids
+
+    created_items = 0
+    for index in range(reports):
+        if burst_child is None and index == reports // 3 and reports >= 20:
+            burst_child = new_family()[0]
+        if burst_child is not None and index % 7 == 0 and index < reports // 3 + 70:
+            kids = [burst_child]
+            received = now - timedelta(hours=rng.randint(1, 6 * 24))
+        else:
+            if families and rng.random() < 0.15:
+                kids = rng.choice(families)
+            else:
+                kids = new_family()
+                families.append(kids)
+            received = now - timedelta(minutes=rng.randint(5, 30 * 24 * 60))
+        category = rng.choices(list(reporter_weights), weights=list(reporter_weights.values()))[0]
+        anonymous = category == "anonym"
+        concerns = [rng.choice(violence)] if rng.random() < 0.2 else []
+        concerns += rng.sample(other, k=rng.randint(1 if not concerns else 0, 2))
+        surname = kids[0][0].split()[-1]
+        city = rng.choice(["Borlänge", "Falun", "Säter"])
+        street = fake.street_address()
+        postal = f"{rng.randint(781, 791)} {rng.randint(10, 99)}"
+        protected = rng.random() < 0.03
+        guardians = tuple(
+            GuardianInput(
+                name=f"{fake.first_name_female() if rel == 'mamma' else fake.first_name_male()} {surname}",
+                relation=rel, phone=fake.phone_number(),
+                street=None if protected else street, postal_code=None if protected else postal,
+                city=None if protected else city, protected_identity=protected,
+            )
+            for rel in rng.sample(["mamma", "pappa"], k=rng.randint(1, 2))
+        )
+        mandatory = category in lists.mandatory_reporters
+        report = NewReport(
+            channel=rng.choices(["etjanst", "telefon", "brev", "epost", "fax", "besok"],
+                                weights=[45, 30, 8, 10, 2, 5])[0],
+            received_at=received,
+            reporter_category=category,
+            reporter_anonymous=anonymous,
+            reporter_name=None if anonymous else fake.name(),
+            reporter_organisation=(f"{fake.last_name()}skolan" if category == "skola" else None)
+            if mandatory else None,
+            reporter_phone=None if anonymous else fake.phone_number(),
+            reporter_wants_feedback=mandatory and rng.random() < 0.6,
+            concern_codes=tuple(concerns),
+            description=" ".join(DESCRIPTIONS[c] for c in concerns[:2]),
+            immediate_danger=bool(set(concerns) & lists.violence_concerns) and rng.random() < 0.25,
+            children=tuple(
+                ChildInput(name=name, personnummer=number, birth_date=birth,
+                           street=None if protected else street,
+                           postal_code=None if protected else postal,
+                           city=None if protected else city, protected_identity=protected)
+                for name, number, birth in kids
+            ),
+            guardians=guardians,
+        )
+        actor = rng.choice(workers)
+        result = register_report(session, actor, report, strict=False, now=received)
+        created_items += len(result.item_ids)
+        for item_id in result.item_ids:
+            _advance(session, rng, item_id, workers, received, now)
+    return DemoResult(reports, created_items)
+
+
+def _advance(
+    session: Session, rng: random.Random, item_id: int, workers: list[Actor],
+    received: datetime, now: datetime,
+) -> None:
+    """Move a demo item along the work flow according to its age, so every status occurs."""
+    item = session.get(QueueItem, item_id)
+    assert item is not None
+    age = now - received
+    worker = rng.choice(workers)
+    if rng.random() < 0.7:
+        item.assigned_to_id = worker.user_id
+    path = [Status.PROTECTION_ASSESSED, Status.INITIAL_ASSESSMENT, Status.DECISION_PROPOSED]
+    if age < timedelta(hours=rng.randint(3, 30)):
+        return
+    steps = 1 if age < timedelta(days=2) else rng.randint(1, 3)
+    for step, status in enumerate(path[:steps]):
+        move_item(session, worker, item, status, details={"demo": True},
+                  now=min(now, received + timedelta(hours=6 * (step + 1))))
+    if item.status == Status.DECISION_PROPOSED and age > timedelta(days=5):
+        roll = rng.random()
+        if roll < 0.15:
+            move_item(session, worker, item, Status.RETURNED, details={"demo": True},
+                      now=received + timedelta(days=4))
+        elif roll < 0.6:
+            move_item(session, worker, item, Status.DECISION_SIGNED, details={"demo": True},
+                      now=received + timedelta(days=4))
+            if age > timedelta(days=10):
+                move_item(session, worker, item, Status.CLOSED, details={"demo": True},
+                          now=received + timedelta(days=5))

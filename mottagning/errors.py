@@ -1,0 +1,35 @@
+"""Errors the core raises for a person to read: their message is Swedish and says what to do."""
+
+from __future__ import annotations
+
+
+class MottagningError(Exception):
+    """Base class: `str(error)` is a complete Swedish message for the user."""
+
+
+class DatabaseError(MottagningError):
+    """The database cannot be opened, reached or migrated."""
+
+
+class PermissionDenied(MottagningError):
+    """The current user lacks the role for an action."""
+
+
+class InvalidTransition(MottagningError):
+    """A status change that the work flow does not allow."""
+
+
+class ValidationError(MottagningError):
+    """Input that cannot be saved as given; `problems` lists each problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class NotFound(MottagningError):
+    """A record that does not exist (or no longer exists)."""
+
+
+class ConcurrentEdit(MottagningError):
+    """Someone else changed the record since it was read."""

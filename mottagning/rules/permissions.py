@@ -1,0 +1,90 @@
+"""Roles and the one permission table (role × action) that every service checks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from mottagning.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    WORKER = "worker"
+    SENIOR = "senior"
+    ASSISTANT = "assistant"
+    ADMIN = "admin"
+
+
+ROLE_LABELS_SV = {
+    Role.WORKER: "Socialsekreterare, mottagning",
+    Role.SENIOR: "Förste socialsekreterare / enhetschef",
+    Role.ASSISTANT: "Administratör / assistent",
+    Role.ADMIN: "Systemförvaltare",
+}
+
+
+class Action(StrEnum):
+    REGISTER_REPORT = "register_report"
+    VIEW_QUEUE = "view_queue"
+    READ_CASE = "read_case"
+    ASSESS = "assess"
+    PROPOSE_DECISION = "propose_decision"
+    SIGN_DECISION = "sign_decision"
+    WRITE_LETTER = "write_letter"
+    PRINT_LETTER = "print_letter"
+    HANDLE_ALARMS = "handle_alarms"
+    MANAGE_USERS = "manage_users"
+    MANAGE_SETTINGS = "manage_settings"
+    REVIEW_AUDIT = "review_audit"
+    IMPORT = "import"
+
+
+ACTION_LABELS_SV = {
+    Action.REGISTER_REPORT: "registrera anmälningar",
+    Action.VIEW_QUEUE: "se kön",
+    Action.READ_CASE: "läsa ärenden",
+    Action.ASSESS: "göra skyddsbedömningar",
+    Action.PROPOSE_DECISION: "föreslå beslut",
+    Action.SIGN_DECISION: "signera beslut",
+    Action.WRITE_LETTER: "skriva brev",
+    Action.PRINT_LETTER: "skriva ut brev",
+    Action.HANDLE_ALARMS: "hantera larm",
+    Action.MANAGE_USERS: "hantera användare",
+    Action.MANAGE_SETTINGS: "ändra inställningar",
+    Action.REVIEW_AUDIT: "göra loggkontroll",
+    Action.IMPORT: "importera anmälningar",
+}
+
+_WORKER = {
+    Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.READ_CASE, Action.ASSESS,
+    Action.PROPOSE_DECISION, Action.WRITE_LETTER, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
+    Action.IMPORT,
+}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.WORKER: frozenset(_WORKER),
+    Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.REVIEW_AUDIT}),
+    Role.ASSISTANT: frozenset(
+        {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
+         Action.IMPORT}
+    ),
+    Role.ADMIN: frozenset(
+        {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
+         Action.HANDLE_ALARMS, Action.IMPORT}
+    ),
+}
+
+
+ROLE_VALUES = frozenset(r.value for r in Role)
+
+
+def allowed(roles: frozenset[str] | set[str], action: Action) -> bool:
+    """A user's permissions are the union of their roles'."""
+    return any(action in PERMISSIONS[Role(r)] for r in roles if r in ROLE_VALUES)
+
+
+def require(roles: frozenset[str] | set[str], action: Action) -> None:
+    if not allowed(roles, action):
+        raise PermissionDenied(
+            f"Du har inte behörighet att {ACTION_LABELS_SV[action]}. "
+            "Be en systemförvaltare om rätt roll om arbetet kräver det."
+        )

@@ -1,0 +1,270 @@
+"""The queue: paged listing sorted by urgency, opening an item, a child's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from mottagning import audit
+from mottagning.errors import NotFound
+from mottagning.models import Child, Guardian, QueueItem, Report, User
+from mottagning.rules.permissions import Action
+from mottagning.rules.status import OPEN_STATUSES, Status
+from mottagning.services.context import Actor
+from mottagning.timeutil import utc_now
+
+HISTORY_WINDOW = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    report_id: int
+    child_id: int
+    child_name: str
+    personnummer: str | None
+    birth_date: date | None
+    protected_identity: bool
+    received_at: datetime
+    protection_due: datetime
+    decision_due: datetime
+    decision_due_extended: datetime | None
+    status: str
+    flags: tuple[str, ...]
+    concern_codes: tuple[str, ...]
+    reporter_category: str
+    channel: str
+    assigned_to: str | None
+
+    @property
+    def next_due(self) -> datetime:
+        if self.status == Status.RECEIVED:
+            return self.protection_due
+        return self.decision_due_extended or self.decision_due
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: tuple[QueueRow, ...]
+    total: int
+
+
+def _next_due_expr():  # type: ignore[no-untyped-def]
+    return case(
+        (QueueItem.status == Status.RECEIVED.value, QueueItem.protection_due),
+        else_=func.coalesce(QueueItem.decision_due_extended, QueueItem.decision_due),
+    )
+
+
+def _urgency_order(now: datetime):  # type: ignore[no-untyped-def]
+    next_due = _next_due_expr()
+    return (
+        case((QueueItem.status == Status.CLOSED.value, 1), else_=0),
+        case(
+            (and_(QueueItem.flag_immediate_danger.is_(True),
+                  QueueItem.status == Status.RECEIVED.value), 0),
+            else_=1,
+        ),
+        case((next_due < now, 0), else_=1),
+        next_due,
+        QueueItem.id,
+    )
+
+
+def _row(item: QueueItem, child: Child, report: Report, assigned: str | None) -> QueueRow:
+    return QueueRow(
+        id=item.id, report_id=item.report_id, child_id=child.id, child_name=child.name,
+        personnummer=child.personnummer, birth_date=child.birth_date,
+        protected_identity=child.protected_identity, received_at=item.received_at,
+        protection_due=item.protection_due, decision_due=item.decision_due,
+        decision_due_extended=item.decision_due_extended, status=item.status,
+        flags=tuple(item.flags), concern_codes=tuple(report.concern_codes),
+        reporter_category=report.reporter_category, channel=report.channel,
+        assigned_to=assigned,
+    )
+
+
+def list_queue(
+    session: Session, actor: Actor, *, offset: int = 0, limit: int = 200,
+    include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
+) -> QueuePage:
+    """One page of the queue, most urgent first (immediate danger, overdue, due soonest).
+
+    Listing is one audit event, not one per row; the GUI's periodic refresh passes
+    `audit_read=False` after the first listing of a session.
+    """
+    actor.require(Action.VIEW_QUEUE)
+    now = now or utc_now()
+    condition = True if include_closed else QueueItem.status.in_([s.value for s in OPEN_STATUSES])
+    total = session.execute(select(func.count()).select_from(QueueItem).where(condition)).scalar_one()
+    query = (
+        select(QueueItem, Child, Report, User.full_name)
+        .join(Child, QueueItem.child_id == Child.id)
+        .join(Report, QueueItem.report_id == Report.id)
+        .outerjoin(User, QueueItem.assigned_to_id == User.id)
+        .where(condition)
+        .order_by(*_urgency_order(now))
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in session.execute(query))
+    if audit_read:
+        audit.record(
+            session, actor=actor.username, user_id=actor.user_id, action="queue_listed",
+            details={"offset": offset, "limit": limit, "rows": len(rows), "include_closed": include_closed},
+            now=now,
+        )
+    return QueuePage(rows, total)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    item_id: int
+    report_id: int
+    received_at: datetime
+    channel: str
+    reporter_category: str
+    concern_codes: tuple[str, ...]
+    status: str
+    outcome: str | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChildHistory:
+    child_id: int
+    entries: tuple[HistoryEntry, ...]
+    count_last_12_months: int
+
+
+def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
+    items = session.execute(
+        select(QueueItem).options(joinedload(QueueItem.report))
+        .where(QueueItem.child_id == child_id)
+        .order_by(QueueItem.received_at.desc(), QueueItem.id.desc())
+    ).scalars().all()
+    entries = tuple(
+        HistoryEntry(
+            i.id, i.report_id, i.received_at, i.report.channel, i.report.reporter_category,
+            tuple(i.report.concern_codes), i.status, i.outcome, tuple(i.flags),
+        )
+        for i in items
+    )
+    recent = sum(1 for e in entries if e.received_at >= now - HISTORY_WINDOW)
+    return ChildHistory(child_id, entries, recent)
+
+
+def child_history(
+    session: Session, actor: Actor, child_id: int, *, now: datetime | None = None
+) -> ChildHistory:
+    """Every report about a child, newest first, with the count in the last 12 months."""
+    actor.require(Action.READ_CASE)
+    now = now or utc_now()
+    if session.get(Child, child_id) is None:
+        raise NotFound("Barnet finns inte.")
+    history = _history(session, child_id, now)
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="history_read",
+        entity_type="child", entity_id=child_id, child_id=child_id, now=now,
+    )
+    return history
+
+
+@dataclass(frozen=True)
+class GuardianView:
+    id: int
+    name: str
+    relation: str | None
+    phone: str | None
+    address: str | None
+    protected_identity: bool
+
+
+@dataclass(frozen=True)
+class Sibling:
+    item_id: int
+    child_name: str
+    personnummer: str | None
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    row: QueueRow
+    description: str
+    reporter_anonymous: bool
+    reporter_name: str | None
+    reporter_organisation: str | None
+    reporter_role: str | None
+    reporter_phone: str | None
+    reporter_email: str | None
+    reporter_wants_feedback: bool
+    immediate_danger: bool
+    data_quality_warnings: tuple[str, ...]
+    late_delivery_note: str | None
+    source: str | None
+    submission_id: str | None
+    attachments: tuple[tuple[str, str, str, int], ...]
+    guardians: tuple[GuardianView, ...]
+    siblings: tuple[Sibling, ...]
+    history: ChildHistory
+    version: int
+
+
+def open_item(
+    session: Session, actor: Actor, item_id: int, *, now: datetime | None = None
+) -> ItemDetail:
+    """Open one queue item: the report verbatim, the child's history, siblings. Audited."""
+    actor.require(Action.READ_CASE)
+    now = now or utc_now()
+    item = session.get(QueueItem, item_id)
+    if item is None:
+        raise NotFound(f"Ärende {item_id} finns inte.")
+    report, child = item.report, item.child
+    assigned = item.assigned_to.full_name if item.assigned_to else None
+    guardians = session.execute(
+        select(Guardian).where(Guardian.child_id == child.id).order_by(Guardian.id)
+    ).scalars().all()
+    seen: set[tuple[str, str | None]] = set()
+    guardian_views = []
+    for g in guardians:
+        key = (g.name, g.personnummer)
+        if key in seen:
+            continue
+        seen.add(key)
+        address = None if g.protected_identity else ", ".join(
+            p for p in (g.street, " ".join(x for x in (g.postal_code, g.city) if x)) if p
+        ) or None
+        guardian_views.append(GuardianView(g.id, g.name, g.relation, g.phone, address, g.protected_identity))
+    siblings = tuple(
+        Sibling(other.id, other.child.name, other.child.personnummer)
+        for other in report.items if other.id != item.id
+    )
+    detail = ItemDetail(
+        row=_row(item, child, report, assigned),
+        description=report.description,
+        reporter_anonymous=report.reporter_anonymous,
+        reporter_name=report.reporter_name,
+        reporter_organisation=report.reporter_organisation,
+        reporter_role=report.reporter_role,
+        reporter_phone=report.reporter_phone,
+        reporter_email=report.reporter_email,
+        reporter_wants_feedback=report.reporter_wants_feedback,
+        immediate_danger=report.immediate_danger,
+        data_quality_warnings=tuple(report.data_quality_warnings or ()),
+        late_delivery_note=report.late_delivery_note,
+        source=report.source,
+        submission_id=report.submission_id,
+        attachments=tuple((a.filename, a.media_type, a.sha256, a.size) for a in report.attachments),
+        guardians=tuple(guardian_views),
+        siblings=siblings,
+        history=_history(session, child.id, now),
+        version=item.version,
+    )
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="case_opened",
+        entity_type="queue_item", entity_id=item.id, child_id=child.id, now=now,
+    )
+    return detail
