@@ -32,6 +32,12 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
+def _unbroken(value: str | None) -> str | None:
+    """Join with no-break spaces: a date, time, phone number or reference split over two
+    lines is easy to misread."""
+    return value.replace(" ", "\N{NO-BREAK SPACE}") if value else None
+
+
 def reporter_organisation_for_family(request: LetterRequest) -> str | None:
     """The reporter's organisation when a letter to the family may name it.
 
@@ -50,17 +56,17 @@ def letter_values(request: LetterRequest, profile: MunicipalityProfile) -> dict[
         "mottagarens_namn": _text(request.recipient.name),
         "barnets_namn": _text(request.child_name),
         "barnets_personnummer": _text(request.child_personnummer),
-        "referens": _text(request.case_reference),
-        "datum": format_date_sv(request.issued_on),
+        "referens": _unbroken(_text(request.case_reference)),
+        "datum": _unbroken(format_date_sv(request.issued_on)),
         "kommun": _text(profile.municipality),
         "enhet": _text(profile.unit),
-        "telefon": _text(profile.phone),
+        "telefon": _unbroken(_text(profile.phone)),
         "telefontider": _text(profile.phone_hours),
         "epost": _text(profile.email),
         "handlaggare": _text(request.signer_name),
         "titel": _text(request.signer_title),
         "anmalan_inkom": (
-            format_date_sv(request.report_received_on) if request.report_received_on else None
+            _unbroken(format_date_sv(request.report_received_on)) if request.report_received_on else None
         ),
         "mottagande_kommun": _text(request.forwarded_to),
         "anmalare": reporter_organisation_for_family(request),
@@ -74,8 +80,8 @@ def letter_values(request: LetterRequest, profile: MunicipalityProfile) -> dict[
         start = to_local(meeting.start)
         values.update({
             "veckodag": WEEKDAYS_SV[start.weekday()],
-            "motesdatum": format_date_sv(start),
-            "klockslag": f"kl. {start:%H.%M}",
+            "motesdatum": _unbroken(format_date_sv(start)),
+            "klockslag": _unbroken(f"kl. {start:%H.%M}"),
             "motesplats": _text(meeting.place),
             "traffar": _text(meeting.meeting_with),
             "ombokning": _text(meeting.rebooking),

@@ -38,6 +38,13 @@ ALLOWED_RECIPIENTS: dict[LetterKind, frozenset[RecipientRole]] = {
     LetterKind.BEKRAFTELSE: frozenset({RecipientRole.REPORTER}),
 }
 
+_KIND_NAMES = {
+    LetterKind.KALLELSE: "En kallelse",
+    LetterKind.UNDERRATTELSE: "En underrättelse om beslut",
+    LetterKind.ATERKOPPLING: "En återkoppling",
+    LetterKind.BEKRAFTELSE: "En mottagningsbekräftelse",
+}
+
 _ROLE_NAMES = {
     RecipientRole.GUARDIAN: "en vårdnadshavare",
     RecipientRole.CHILD: "barnet",
@@ -70,7 +77,7 @@ def check_allowed(request: LetterRequest) -> None:
     kind, role, reporter = request.kind, request.recipient.role, request.reporter
     if role not in ALLOWED_RECIPIENTS[kind]:
         allowed = " eller ".join(sorted(_ROLE_NAMES[r] for r in ALLOWED_RECIPIENTS[kind]))
-        raise LetterRefused(f"Brevtypen {kind.value} kan bara skickas till {allowed}.")
+        raise LetterRefused(f"{_KIND_NAMES[kind]} kan bara skickas till {allowed}.")
     if role is RecipientRole.CHILD:
         birth = child_birth_date(request)
         if birth is not None and _age_on(birth, request.issued_on) < CHILD_OWN_LETTER_AGE:
