@@ -146,7 +146,9 @@ class Form:
         for flag in self.red_flags:
             if flag.id == flag_id:
                 if unknown:
-                    return _("Vet ej: {text}").format(text=flag.text)
+                    return _("Vet ej på frågan ”{question}” räknas som en röd flagga.").format(
+                        question=self.question(flag.question).text
+                    )
                 return flag.text
         return next(rule.text for rule in self.rules if rule.id == fired_id)
 

@@ -141,33 +141,40 @@ def load_forms(directory: Path | None = None) -> FormSet:
     directory = directory or forms_directory()
     released, problems = read_lock(directory)
     forms: dict[tuple[str, int], Form] = {}
-    for (form_id, version), sha256 in released.items():
+    for form_id, version in released:
         path = directory / f"{form_id}-{version}.toml"
         if not path.exists():
             problems.append(Problem(path, "", _(
                 "den frisläppta versionen {version} av formuläret '{id}' saknas; sparade "
                 "bedömningar hänvisar till den"
             ).format(version=version, id=form_id)))
+    released_files = {
+        directory / f"{form_id}-{version}.toml": (form_id, version, sha256)
+        for (form_id, version), sha256 in released.items()
+    }
     for path in _form_files(directory):
+        # Checked before parsing, so a changed released file is reported as changed even
+        # when the change also broke it.
+        if path in released_files and released_files[path][2] != form_sha256(path):
+            form_id, version, _sha = released_files[path]
+            problems.append(Problem(path, "", _(
+                "formuläret '{id}' version {version} har ändrats efter att det frisläpptes "
+                "och används inte. En frisläppt version får aldrig ändras: återställ filen och "
+                "gör ändringarna i en ny version ({id}-{next}.toml)."
+            ).format(id=form_id, version=version, next=version + 1)))
+            continue
         try:
             form = load_form(path)
         except FormError as error:
             problems.extend(error.problems)
             continue
-        key = (form.id, form.version)
-        if key not in released:
+        if (form.id, form.version) not in released:
             problems.append(Problem(path, "", _(
                 "formuläret '{id}' version {version} är inte frisläppt och används inte; "
                 "frisläpp det med `mottagning forms release {name}`"
             ).format(id=form.id, version=form.version, name=path.name)))
-        elif released[key] != form.sha256:
-            problems.append(Problem(path, "", _(
-                "formuläret '{id}' version {version} har ändrats efter att det frisläpptes "
-                "och används inte. En frisläppt version får aldrig ändras: återställ filen och "
-                "gör ändringarna i en ny version ({id}-{next}.toml)."
-            ).format(id=form.id, version=form.version, next=form.version + 1)))
         else:
-            forms[key] = form
+            forms[(form.id, form.version)] = form
     return FormSet(forms=forms, problems=tuple(problems))
 
 
