@@ -104,7 +104,7 @@ class ChildMatch:
     reports: int
 
 
-def validate_manual(report: NewReport) -> list[str]:
+def validate_manual(report: NewReport, *, now: datetime | None = None) -> list[str]:
     """Problems that stop a manual registration; the worker can fix each at once."""
     lists = codes()
     problems = []
@@ -124,7 +124,7 @@ def validate_manual(report: NewReport) -> list[str]:
     for number, child in enumerate(report.children, start=1):
         if not child.name.strip():
             problems.append(f"Barn {number}: namn saknas (skriv ”okänt” om det inte är känt).")
-    if report.received_at > utc_now() + timedelta(minutes=5):
+    if report.received_at > (now or utc_now()) + timedelta(minutes=5):
         problems.append("Mottagningstiden ligger i framtiden.")
     return problems
 
@@ -186,7 +186,7 @@ def register_report(
     actor.require(Action.REGISTER_REPORT)
     now = now or utc_now()
     if strict:
-        problems = validate_manual(report)
+        problems = validate_manual(report, now=now)
         if problems:
             raise ValidationError(problems)
     received_at = as_utc(report.received_at)

@@ -1,0 +1,146 @@
+"""Fixtures shared by every test: databases on both backends, users, a fixed clock.
+
+Each test gets a fresh copy of an already-migrated template database: a copied file for
+SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from mottagning.db import Database, create_db_engine, open_database
+from mottagning.rules.permissions import Role
+from mottagning.services.context import Actor
+from mottagning.services.users import actor_for, add_user
+from mottagning.models import User
+from tests import pg
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("MOTTAGNING_DB", None)
+
+REQUIRE_PG = os.environ.get("MOTTAGNING_REQUIRE_PG") == "1"
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "inbox"
+FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = open_database(f"sqlite:///{path}", migrate=True)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg.PgServer | None]:
+    try:
+        server = pg.start_server()
+    except RuntimeError as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required for this run but could not start: {exc}")
+        yield None
+        return
+    try:
+        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE mottagning_template"))
+        admin.dispose()
+        database = open_database(server.url("mottagning_template"), migrate=True)
+        database.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+def _pg_copy(server: pg.PgServer) -> tuple[Database, str]:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE mottagning_template"))
+    admin.dispose()
+    url = server.url(name)
+    return Database(url, create_db_engine(url)), name
+
+
+def _pg_drop(server: pg.PgServer, name: str) -> None:
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Database]:
+    """A fresh, migrated database; every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(sqlite_template, path)
+        url = f"sqlite:///{path}"
+        db = Database(url, create_db_engine(url))
+        yield db
+        db.dispose()
+        return
+    server = request.getfixturevalue("pg_server")
+    if server is None:
+        pytest.skip("PostgreSQL is not installed here (run 'make test' as root to install it)")
+    db, name = _pg_copy(server)
+    yield db
+    db.dispose()
+    _pg_drop(server, name)
+
+
+@pytest.fixture
+def database_url(database: Database) -> str:
+    return database.url
+
+
+def make_user(database: Database, username: str, roles: list[str]) -> Actor:
+    with database.transaction() as session:
+        add_user(session, None, username=username, full_name=username.capitalize() + " Testsson",
+                 roles=roles)
+        user = session.query(User).filter_by(username=username).one()
+        return actor_for(user)
+
+
+@pytest.fixture
+def worker(database: Database) -> Actor:
+    return make_user(database, "anna", [Role.WORKER])
+
+
+@pytest.fixture
+def senior(database: Database) -> Actor:
+    return make_user(database, "maria", [Role.SENIOR])
+
+
+@pytest.fixture
+def assistant(database: Database) -> Actor:
+    return make_user(database, "johan", [Role.ASSISTANT])
+
+
+@pytest.fixture
+def admin(database: Database) -> Actor:
+    return make_user(database, "sofia", [Role.ADMIN])
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"sample inbox not found at {SAMPLES}")
+    return SAMPLES
