@@ -50,11 +50,14 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from mottagning.demo import fill_demo
+    from mottagning.demo import database_is_empty, fill_demo
 
     database = open_db(args)
     current_actor(database)
     with database.transaction() as session:
+        if args.if_empty and not database_is_empty(session):
+            print("Databasen innehåller redan anmälningar; inga demodata lades till.")
+            return 0
         result = fill_demo(session, reports=args.reports, seed=args.seed)
     print(f"Demodata skapade: {result.reports} anmälningar, {result.items} ärenden i kön.")
     return 0
@@ -193,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="fyll en tom databas med syntetiska demodata")
     demo.add_argument("--reports", type=int, default=300, help="antal anmälningar")
     demo.add_argument("--seed", type=int, default=1, help="slumpfrö")
+    demo.add_argument("--if-empty", action="store_true",
+                      help="gör ingenting (och lyckas) om databasen redan har anmälningar")
     demo.set_defaults(func=_cmd_demo)
 
     queue = sub.add_parser("queue", help="lista kön")

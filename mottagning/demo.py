@@ -63,13 +63,17 @@ def _synthetic_pnr(rng: random.Random, birth: date) -> str:
     return f"{birth:%Y%m%d}-{serial}{pnr.with_check_digit(first_nine)}"
 
 
+def database_is_empty(session: Session) -> bool:
+    return not session.execute(select(func.count()).select_from(Report)).scalar_one()
+
+
 def fill_demo(
     session: Session, *, reports: int, seed: int, now: datetime | None = None,
 ) -> DemoResult:
     """Fill an empty database with `reports` synthetic reports and one user per role."""
     from faker import Faker  # only the demo needs it
 
-    if session.execute(select(func.count()).select_from(Report)).scalar_one():
+    if not database_is_empty(session):
         raise MottagningError("Databasen innehåller redan anmälningar; demodata läggs bara i en tom databas.")
     now = now or utc_now()
     rng = random.Random(seed)

@@ -1,0 +1,61 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_REPORTS ?= 300
+
+# Debian packages: Qt's runtime libraries (xcb and offscreen), a PostgreSQL server for the
+# tests' throwaway instance, poppler for looking at letters, Xvfb for screenshots.
+QT_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+	libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0 fonts-dejavu-core
+TEST_DEBS := $(QT_DEBS) postgresql poppler-utils
+
+.PHONY: install run test lint bench system-deps test-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Installs the Debian packages that are missing, when run as root; otherwise says what is missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Note: these system packages are missing and I am not root to install them:$$missing"; \
+		echo "      tests that need them are skipped with a message."; \
+	fi
+endef
+
+system-deps:
+	$(call apt_install,$(QT_DEBS))
+
+test-deps:
+	$(call apt_install,$(TEST_DEBS))
+
+run: install system-deps
+	@db="sqlite:///$$($(BIN)/python -c 'from mottagning.paths import user_data_dir; print(user_data_dir() / "demo.db")')"; \
+	echo "Demo database: $$db"; \
+	MOTTAGNING_DB="$$db" $(BIN)/mottagning demo --reports $(DEMO_REPORTS) --seed 1 --if-empty && \
+	MOTTAGNING_DB="$$db" $(BIN)/mottagning
+
+test: install test-deps
+	QT_QPA_PLATFORM=offscreen MOTTAGNING_REQUIRE_PG=$$( [ "$$(id -u)" = 0 ] && echo 1 || echo 0 ) \
+		$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
