@@ -165,7 +165,7 @@ def _layout(
         _draw_address(canvas, address_lines)
 
     doc = BaseDocTemplate(
-        buffer, pagesize=A4, invariant=1, title=filled.subject, author=profile.unit,
+        buffer, pagesize=A4, invariant=1, initialFontName=FONT, title=filled.subject, author=profile.unit,
         subject=filled.title, creator="Mottagning", leftMargin=LEFT, rightMargin=20 * mm,
     )
     doc.addPageTemplates([
