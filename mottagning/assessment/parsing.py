@@ -88,6 +88,13 @@ class _FormParser:
             return []
         return value
 
+    def _names(self, entry: str, table: dict, key: str) -> tuple[str, ...]:
+        values = self._list(entry, table, key)
+        if not all(isinstance(value, str) for value in values):
+            self.problem(entry, _("'{key}' ska vara en lista med id").format(key=key))
+            return ()
+        return tuple(values)
+
     def _new_id(self, entry: str, value: Any, what: str) -> str:
         if not isinstance(value, str) or not _ID.match(value) or value in KEYWORDS:
             self.problem(entry, _("ogiltigt id {value!r}: använd a–z, 0–9 och _").format(
@@ -113,14 +120,14 @@ class _FormParser:
 
     def _answers(self, entry: str, values: Any, allowed: tuple[str, ...]) -> frozenset[str]:
         if not isinstance(values, list) or not values:
-            self.problem(entry, _("svarslistan får inte vara tom"))
+            self.problem(entry, _("svaren ska vara en lista som inte är tom"))
             return frozenset()
         for value in values:
             if value not in allowed:
                 self.problem(entry, _("ogiltigt svar {value!r}; tillåtna: {allowed}").format(
                     value=value, allowed=", ".join(allowed)
                 ))
-        return frozenset(values)
+        return frozenset(value for value in values if value in allowed)
 
     def _condition(self, entry: str, text: Any, known: dict[str, str]) -> Condition | None:
         """Parse a condition that may only read the yes/no questions in `known`."""
@@ -274,7 +281,7 @@ class _FormParser:
             return None
         flag_id = self._new_id(entry, raw["id"], entry)
         self._flag_ids.add(flag_id)
-        question = raw["question"]
+        question = raw["question"] if isinstance(raw["question"], str) else ""
         if self._kinds.get(question) != YES_NO_UNKNOWN:
             self.problem(entry, _("'{id}' är ingen ja/nej-fråga i formuläret").format(
                 id=question
@@ -327,7 +334,7 @@ class _FormParser:
             floor = self._outcome(entry, floor, allow_none=True)
         fired = raw.get("rules_fired")
         if fired is not None:
-            fired = tuple(self._list(entry, raw, "rules_fired"))
+            fired = self._names(entry, raw, "rules_fired")
             for fired_id in fired:
                 flag_id, _sep, unknown = fired_id.partition(":")
                 known = flag_id in self._flag_ids if unknown == UNKNOWN else fired_id in self._ids
@@ -337,7 +344,7 @@ class _FormParser:
                     ))
         notes = raw.get("notes_required")
         if notes is not None:
-            notes = tuple(self._list(entry, raw, "notes_required"))
+            notes = self._names(entry, raw, "notes_required")
             for question_id in notes:
                 if question_id not in self._kinds:
                     self.problem(entry, _("okänd fråga {value!r} i notes_required").format(

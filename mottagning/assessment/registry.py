@@ -47,7 +47,12 @@ def load_form(path: Path) -> Form:
 
     Raises FormError listing every problem. The lock file is not consulted here.
     """
-    content = path.read_bytes()
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise FormError([Problem(path, "", _("filen kan inte läsas: {error}").format(
+            error=error.strerror
+        ))]) from error
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -129,6 +134,22 @@ def _write_lock(directory: Path, released: Mapping[tuple[str, int], str]) -> Non
     (directory / LOCK_FILE).write_text("".join(lines), encoding="utf-8")
 
 
+def _changed_after_release(path: Path, form_id: str, version: int) -> Problem:
+    return Problem(path, "", _(
+        "formuläret '{id}' version {version} har ändrats efter att det frisläpptes och "
+        "används inte. En frisläppt version får aldrig ändras: återställ filen och gör "
+        "ändringarna i en ny version ({id}-{next}.toml)."
+    ).format(id=form_id, version=version, next=version + 1))
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    """None for an unreadable file, which load_form then reports."""
+    try:
+        return form_sha256(path)
+    except OSError:
+        return None
+
+
 def _form_files(directory: Path) -> list[Path]:
     return sorted(path for path in directory.glob("*.toml") if path.name != LOCK_FILE)
 
@@ -139,6 +160,10 @@ def load_forms(directory: Path | None = None) -> FormSet:
     Never raises for a bad form file: its problems are in `FormSet.problems`.
     """
     directory = directory or forms_directory()
+    if not directory.is_dir():
+        return FormSet(forms={}, problems=(Problem(directory, "", _(
+            "katalogen med formulär finns inte"
+        )),))
     released, problems = read_lock(directory)
     forms: dict[tuple[str, int], Form] = {}
     for form_id, version in released:
@@ -155,26 +180,27 @@ def load_forms(directory: Path | None = None) -> FormSet:
     for path in _form_files(directory):
         # Checked before parsing, so a changed released file is reported as changed even
         # when the change also broke it.
-        if path in released_files and released_files[path][2] != form_sha256(path):
-            form_id, version, _sha = released_files[path]
-            problems.append(Problem(path, "", _(
-                "formuläret '{id}' version {version} har ändrats efter att det frisläpptes "
-                "och används inte. En frisläppt version får aldrig ändras: återställ filen och "
-                "gör ändringarna i en ny version ({id}-{next}.toml)."
-            ).format(id=form_id, version=version, next=version + 1)))
+        sha256 = _sha256_or_none(path)
+        if path in released_files and sha256 not in (None, released_files[path][2]):
+            form_id, version, _recorded = released_files[path]
+            problems.append(_changed_after_release(path, form_id, version))
             continue
         try:
             form = load_form(path)
         except FormError as error:
             problems.extend(error.problems)
             continue
-        if (form.id, form.version) not in released:
+        key = (form.id, form.version)
+        if key not in released:
             problems.append(Problem(path, "", _(
                 "formuläret '{id}' version {version} är inte frisläppt och används inte; "
                 "frisläpp det med `mottagning forms release {name}`"
             ).format(id=form.id, version=form.version, name=path.name)))
+        elif released[key] != form.sha256:
+            # The file changed between the hash check above and reading it.
+            problems.append(_changed_after_release(path, form.id, form.version))
         else:
-            forms[(form.id, form.version)] = form
+            forms[key] = form
     return FormSet(forms=forms, problems=tuple(problems))
 
 
