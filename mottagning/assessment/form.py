@@ -138,10 +138,17 @@ class Form:
         object.__setattr__(self, "questions", all_questions)
 
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        """The question with this id; KeyError if the form has none."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
 
     def explain(self, fired_id: str) -> str:
-        """The Swedish text of a fired rule or red flag, as listed in a recommendation."""
+        """The Swedish text of a fired rule or red flag, as listed in a recommendation.
+
+        KeyError for an id the form does not have.
+        """
         flag_id, _sep, unknown = fired_id.partition(":")
         for flag in self.red_flags:
             if flag.id == flag_id:
@@ -150,7 +157,10 @@ class Form:
                         question=self.question(flag.question).text
                     )
                 return flag.text
-        return next(rule.text for rule in self.rules if rule.id == fired_id)
+        for rule in self.rules:
+            if rule.id == fired_id:
+                return rule.text
+        raise KeyError(fired_id)
 
 
 def fired_unknown_id(flag: RedFlag) -> str:

@@ -306,3 +306,10 @@ def test_releasing_a_version_again_with_other_content_is_refused(forms_copy: Pat
 def test_an_unknown_version_is_unavailable_with_a_swedish_message(forms_copy: Path) -> None:
     with pytest.raises(FormUnavailable, match="version 7 finns inte"):
         load_forms(forms_copy).version("skyddsbedomning", 7)
+
+
+def test_explaining_an_id_the_form_does_not_have_is_a_key_error(form: Form) -> None:
+    with pytest.raises(KeyError):
+        form.explain("finns_inte")
+    with pytest.raises(KeyError):
+        form.question("finns_inte")
