@@ -29,6 +29,10 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_NESTING = 32
 LATE_AFTER = timedelta(hours=24)
 IDENTIFYING_REPORTER_FIELDS = ("name", "organisation", "role", "phone", "email")
+_FORMAT_FIELDS = frozenset({
+    "format", "source", "submission_id", "sequence", "submitted_at", "reporter", "children",
+    "guardians", "concern", "attachments",
+})
 
 _BOM = b"\xef\xbb\xbf"
 # A JSON string literal; removed before counting brackets so that "[" in text is no nesting.
@@ -125,6 +129,8 @@ def _parse(raw: bytes, *, file_name: str, received_at: datetime, now: datetime):
     fields = FieldReader(today=to_local(now).date())
     if anonymity_warning:
         fields.warn(anonymity_warning)
+    if anonymous and not _FORMAT_FIELDS.issuperset(document):
+        fields.warn("Fält utanför formatet har inte sparats, eftersom anmälaren behandlas som anonym.")
     if repeated_keys:
         fields.warn("Samma fältnamn förekommer flera gånger i ett objekt; det sista värdet har använts.")
     sequence = sequence_number(document.get("sequence"))
@@ -267,15 +273,19 @@ def _anonymised(document: dict[str, Any]) -> dict[str, Any]:
     feedback = original.get("wants_feedback")
     kept: dict[str, Any] = {
         # An unknown code may be free text that names someone: only known codes stay.
-        "category": category if category in codes().reporter_categories else None,
+        "category": category if _is_code(category, codes().reporter_categories) else None,
         "anonymous": True,
         **dict.fromkeys(IDENTIFYING_REPORTER_FIELDS),
         "wants_feedback": feedback if isinstance(feedback, bool) else False,
     }
-    identity = [original.get(key) for key in IDENTIFYING_REPORTER_FIELDS]
+    # Fields outside the format may hold the identity too (a misspelt "reporter", an
+    # e-service's own contact field): they are not kept either.
+    unknown = [value for key, value in document.items() if key not in _FORMAT_FIELDS]
+    identity = [original.get(key) for key in IDENTIFYING_REPORTER_FIELDS] + unknown
     if not isinstance(reporter, dict):
         identity.append(reporter)
-    result = {**document, "reporter": kept}
+    result = {key: value for key, value in document.items() if key in _FORMAT_FIELDS}
+    result["reporter"] = kept
     attachments = document.get("attachments")
     if isinstance(attachments, list):
         tokens = _identity_tokens(identity)
@@ -317,7 +327,7 @@ def _renamed_if_identifying(entry: Any, number: int, tokens: set[str]) -> Any:
 def _reporter(fields: FieldReader, reporter: Any, anonymous: bool) -> Reporter:
     data = reporter if isinstance(reporter, dict) else {}
     category = data.get("category")
-    if category not in codes().reporter_categories:
+    if not _is_code(category, codes().reporter_categories):
         shown = "" if anonymous or category is None else f": {short_repr(category)}"
         fields.warn(f"Anmälarkategori saknas eller är okänd{shown}.")
         category = None
@@ -337,6 +347,10 @@ def _reporter(fields: FieldReader, reporter: Any, anonymous: bool) -> Reporter:
         wants_feedback=not anonymous
         and bool(fields.flag(data, "wants_feedback", "Önskar återkoppling", unclear=True)),
     )
+
+
+def _is_code(value: Any, known: dict[str, Any]) -> bool:
+    return isinstance(value, str) and value in known
 
 
 def _serialised(document: dict[str, Any]) -> bytes:

@@ -163,6 +163,16 @@ def test_unclear_anonymity_is_treated_as_anonymous_with_a_warning():
     assert any("anonym" in warning for warning in result.warnings)
 
 
+def test_fields_outside_the_format_are_not_kept_when_anonymity_is_unclear():
+    document = sample_document("0003-anonym-privatperson.json")
+    document["seporter"] = document.pop("reporter")  # a corrupted key
+    result = parse_document(document)
+    assert result.reporter.anonymous
+    assert "seporter" not in json.loads(result.stored_original)
+    for secret in SECRETS:
+        assert secret not in every_text(result)
+
+
 def test_anonymous_identity_is_removed_from_the_partial_of_an_unreadable_file():
     document = sample_document("0003-anonym-privatperson.json")
     del document["children"]
@@ -298,6 +308,7 @@ def test_late_delivery_is_a_note_not_a_warning():
         (_set("sequence", True), "Löpnummer"),
         (_set("sequence", 2.5), "Löpnummer"),
         (_set("reporter.category", "granne"), "Anmälarkategori"),
+        (_set("reporter.category", ["skola"]), "Anmälarkategori"),
         (_set("concern.categories", ["forsummelse", "okand_kod"]), "okand_kod"),
         (_set("concern.categories", []), "orosområde"),
         (_set("attachments", [{"filename": "a.pdf", "content_base64": "inte base64!"}]), "base64"),
