@@ -59,7 +59,8 @@ def _dead_entries(form: Form) -> Iterator[Problem]:
             continue
         combinations = _answer_combinations(form, question.show_if)
         if combinations is not None and not any(
-            question in visible_questions(form, answers) for answers in combinations
+            question.id in {q.id for q in visible_questions(form, answers)}
+            for answers in combinations
         ):
             yield Problem(form.path, _("fråga '{id}'").format(id=question.id),
                           _("villkoret {text!r} kan aldrig uppfyllas, så frågan visas "

@@ -95,7 +95,7 @@ class _FormParser:
             return ()
         return tuple(values)
 
-    def _new_id(self, entry: str, value: Any, what: str) -> str:
+    def _new_id(self, entry: str, value: Any) -> str:
         if not isinstance(value, str) or not _ID.match(value) or value in KEYWORDS:
             self.problem(entry, _("ogiltigt id {value!r}: använd a–z, 0–9 och _").format(
                 value=value
@@ -106,7 +106,7 @@ class _FormParser:
                 id=value, other=self._ids[value]
             ))
         else:
-            self._ids[value] = what
+            self._ids[value] = entry
         return value
 
     def _outcome(self, entry: str, value: Any, *, allow_none: bool = False) -> str:
@@ -163,7 +163,8 @@ class _FormParser:
 
     def form(self, data: Mapping[str, Any], sha256: str) -> Form:
         top = _("formuläret")
-        self._keys(top, dict(data), {"id", "version", "title", "sections"},
+        table = dict(data)
+        self._keys(top, table, {"id", "version", "title", "sections"},
                    {"red_flags", "rules", "cases"})
         form_id = data.get("id")
         if not isinstance(form_id, str) or not _ID.match(form_id):
@@ -175,27 +176,27 @@ class _FormParser:
             self.problem(top, _("filen ska heta {name} efter formulärets id och version").format(
                 name=f"{form_id}-{version}.toml"
             ))
-        title = self._text(top, dict(data), "title")
+        title = self._text(top, table, "title")
         sections = tuple(
             section
-            for index, raw in enumerate(self._list(top, dict(data), "sections"), start=1)
+            for index, raw in enumerate(self._list(top, table, "sections"), start=1)
             if (section := self._section(index, raw)) is not None
         )
         if not sections:
             self.problem(top, _("formuläret har inga avsnitt"))
         red_flags = tuple(
             flag
-            for index, raw in enumerate(self._list(top, dict(data), "red_flags"), start=1)
+            for index, raw in enumerate(self._list(top, table, "red_flags"), start=1)
             if (flag := self._red_flag(index, raw)) is not None
         )
         rules = tuple(
             rule
-            for index, raw in enumerate(self._list(top, dict(data), "rules"), start=1)
+            for index, raw in enumerate(self._list(top, table, "rules"), start=1)
             if (rule := self._rule(index, raw)) is not None
         )
         cases = tuple(
             case
-            for index, raw in enumerate(self._list(top, dict(data), "cases"), start=1)
+            for index, raw in enumerate(self._list(top, table, "cases"), start=1)
             if (case := self._case(index, raw)) is not None
         )
         return Form(
@@ -216,7 +217,7 @@ class _FormParser:
             entry = _("avsnitt '{id}'").format(id=raw["id"])
         if not self._keys(entry, raw, {"id", "title", "questions"}, {"help"}):
             return None
-        section_id = self._new_id(entry, raw["id"], entry)
+        section_id = self._new_id(entry, raw["id"])
         questions = tuple(
             question
             for number, raw_question in enumerate(self._list(entry, raw, "questions"), start=1)
@@ -239,7 +240,7 @@ class _FormParser:
         if not self._keys(entry, raw, {"id", "text", "help"},
                           {"kind", "note", "note_required_when", "show_if"}):
             return None
-        question_id = self._new_id(entry, raw["id"], entry)
+        question_id = self._new_id(entry, raw["id"])
         kind = raw.get("kind", YES_NO_UNKNOWN)
         if kind not in KINDS:
             self.problem(entry, _("okänd frågetyp {value!r}; tillåtna: {allowed}").format(
@@ -279,7 +280,7 @@ class _FormParser:
             entry = _("röd flagga '{id}'").format(id=raw["id"])
         if not self._keys(entry, raw, {"id", "question", "answers", "floor", "text"}, set()):
             return None
-        flag_id = self._new_id(entry, raw["id"], entry)
+        flag_id = self._new_id(entry, raw["id"])
         self._flag_ids.add(flag_id)
         question = raw["question"] if isinstance(raw["question"], str) else ""
         if self._kinds.get(question) != YES_NO_UNKNOWN:
@@ -301,7 +302,7 @@ class _FormParser:
             entry = _("regel '{id}'").format(id=raw["id"])
         if not self._keys(entry, raw, {"id", "when", "outcome", "text"}, set()):
             return None
-        rule_id = self._new_id(entry, raw["id"], entry)
+        rule_id = self._new_id(entry, raw["id"])
         when = self._condition(entry, raw["when"], self._kinds)
         outcome = self._outcome(entry, raw["outcome"])
         text = self._text(entry, raw, "text")
