@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -59,24 +60,25 @@ DEMO_COLOUR = colors.Color(0.75, 0.1, 0.1)
 
 
 @cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """Make the embedded letter fonts known to reportlab (once per process)."""
     pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
+@cache
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=7)
     return {
         "body": body,
         "subject": ParagraphStyle("subject", parent=body, fontName=FONT_BOLD, fontSize=12.5,
                                   leading=16, spaceAfter=10),
+        # keepWithNext: a heading is never left alone at the foot of a page.
         "heading": ParagraphStyle("heading", parent=body, fontName=FONT_BOLD, spaceBefore=4,
-                                  spaceAfter=2),
+                                  spaceAfter=2, keepWithNext=1),
         "fact": ParagraphStyle("fact", parent=body, spaceAfter=0),
         "fact_label": ParagraphStyle("fact_label", parent=body, fontName=FONT_BOLD, spaceAfter=0),
-        "unit": ParagraphStyle("unit", fontName=FONT, fontSize=9.5, leading=12),
-        "footer": ParagraphStyle("footer", fontName=FONT, fontSize=7.5, leading=9.5),
     }
 
 
@@ -116,11 +118,10 @@ def render_letter(
 def _story(filled: FilledLetter, styles: dict[str, ParagraphStyle]) -> list:
     story: list = [Paragraph(escape(filled.subject), styles["subject"])]
     for paragraph in filled.paragraphs:
-        block: list = []
         if paragraph.heading:
-            block.append(Paragraph(escape(paragraph.heading), styles["heading"]))
+            story.append(Paragraph(escape(paragraph.heading), styles["heading"]))
         if paragraph.text:
-            block.append(Paragraph(escape(paragraph.text), styles["body"]))
+            story.append(Paragraph(escape(paragraph.text), styles["body"]))
         if paragraph.facts:
             rows = [
                 [Paragraph(escape(label), styles["fact_label"]), Paragraph(escape(value), styles["fact"])]
@@ -133,9 +134,7 @@ def _story(filled: FilledLetter, styles: dict[str, ParagraphStyle]) -> list:
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]))
-            block += [Spacer(0, 2), table, Spacer(0, 8)]
-        # A heading must never be left alone at the foot of a page.
-        story.append(KeepTogether(block))
+            story += [Spacer(0, 2), table, Spacer(0, 8)]
     signature = [Spacer(0, 6), Paragraph(escape(filled.closing), styles["body"]), Spacer(0, 14)]
     signature += [Paragraph(escape(line), styles["fact"]) for line in filled.signature]
     story.append(KeepTogether(signature))
@@ -148,7 +147,7 @@ def _layout(
     filled: FilledLetter,
     address_lines: list[str],
 ) -> tuple[bytes, int]:
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
     width = RIGHT - LEFT
@@ -158,7 +157,7 @@ def _layout(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="later")
 
     def letterhead(canvas: Canvas, _doc) -> None:
-        _draw_letterhead(canvas, request, profile, filled.title, styles)
+        _draw_letterhead(canvas, request, profile, filled.title)
 
     def first_page(canvas: Canvas, doc) -> None:
         letterhead(canvas, doc)
@@ -208,7 +207,7 @@ class _PageLabels:
 
 
 def _draw_letterhead(canvas: Canvas, request: LetterRequest, profile: MunicipalityProfile,
-                     title: str, styles: dict[str, ParagraphStyle]) -> None:
+                     title: str) -> None:
     canvas.saveState()
     if request.demo:
         _draw_demo_mark(canvas)
@@ -216,20 +215,19 @@ def _draw_letterhead(canvas: Canvas, request: LetterRequest, profile: Municipali
     logo = profile.logo_path
     if logo is not None and logo.is_file():
         canvas.drawImage(str(logo), LEFT, PAGE_HEIGHT - 30 * mm, width=30 * mm, height=18 * mm,
-                         preserveAspectRatio=True, anchor="sw", mask="auto")
+                         preserveAspectRatio=True, anchor="nw", mask="auto")
         name_left = LEFT + 34 * mm
     canvas.setFont(FONT_BOLD, 13)
     canvas.drawString(name_left, PAGE_HEIGHT - 17 * mm, profile.municipality)
-    unit = Paragraph(escape(profile.unit), styles["unit"])
-    _w, height = unit.wrap(INFO_LEFT - name_left - 6 * mm, 20 * mm)
-    unit.drawOn(canvas, name_left, PAGE_HEIGHT - 19.5 * mm - height)
+    _draw_lines(canvas, name_left, PAGE_HEIGHT - 19.5 * mm, INFO_LEFT - name_left - 6 * mm,
+                [profile.unit], size=9.5, leading=12)
 
     canvas.setFont(FONT_BOLD, 11)
     canvas.drawString(INFO_LEFT, PAGE_HEIGHT - 16 * mm, title.upper())
     canvas.setFont(FONT, 9)
     canvas.drawString(INFO_LEFT, PAGE_HEIGHT - 21 * mm, f"Datum: {format_date_sv(request.issued_on)}")
     canvas.drawString(INFO_LEFT, PAGE_HEIGHT - 25.5 * mm, f"Vår referens: {request.case_reference}")
-    _draw_footer(canvas, profile, styles)
+    _draw_footer(canvas, profile)
     canvas.restoreState()
 
 
@@ -256,7 +254,20 @@ def _draw_address(canvas: Canvas, lines: list[str]) -> None:
     canvas.drawText(text)
 
 
-def _draw_footer(canvas: Canvas, profile: MunicipalityProfile, styles: dict[str, ParagraphStyle]) -> None:
+def _draw_lines(canvas: Canvas, x: float, top: float, width: float, lines: list[str],
+                *, size: float, leading: float, first_bold: bool = False) -> None:
+    """Draw lines downwards from `top`, wrapping each to `width` (cheaper than a Paragraph
+    on every page)."""
+    y = top - size
+    for number, line in enumerate(lines):
+        font = FONT_BOLD if first_bold and number == 0 else FONT
+        canvas.setFont(font, size)
+        for part in simpleSplit(line, font, size, width):
+            canvas.drawString(x, y, part)
+            y -= leading
+
+
+def _draw_footer(canvas: Canvas, profile: MunicipalityProfile) -> None:
     canvas.setStrokeColor(colors.grey)
     canvas.setLineWidth(0.5)
     canvas.line(LEFT, FOOTER_RULE, RIGHT, FOOTER_RULE)
@@ -269,8 +280,6 @@ def _draw_footer(canvas: Canvas, profile: MunicipalityProfile, styles: dict[str,
     widths = [40 * mm, 45 * mm, 40 * mm, 45 * mm]
     x = LEFT
     for (label, lines), width in zip(columns, widths, strict=True):
-        body = "<br/>".join([f"<b>{label}</b>", *(escape(line) for line in lines if line)])
-        block = Paragraph(body, styles["footer"])
-        _w, height = block.wrap(width - 3 * mm, FOOTER_RULE)
-        block.drawOn(canvas, x, FOOTER_RULE - 2 * mm - height)
+        _draw_lines(canvas, x, FOOTER_RULE - 2 * mm, width - 3 * mm,
+                    [label, *(line for line in lines if line)], size=7.5, leading=9.5, first_bold=True)
         x += width

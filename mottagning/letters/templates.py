@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from string import Formatter
 
@@ -167,10 +168,17 @@ def load_template(kind: LetterKind | str) -> LetterTemplate:
     """The shipped template for `kind`, validated."""
     kind = LetterKind(kind)
     path = resource("letters", f"{kind.value}.toml")
-    template = validate_template(path.read_text(encoding="utf-8"), source=path)
+    stat = path.stat()
+    template = _load_file(path, stat.st_mtime_ns, stat.st_size)
     if template.kind is not kind:
         raise TemplateError(f"{path}: mallen är av typen ”{template.kind}”, väntade ”{kind}”")
     return template
+
+
+# Keyed on the file's modification time and size, so an edited template is read again.
+@lru_cache(maxsize=16)
+def _load_file(path: Path, _mtime_ns: int, _size: int) -> LetterTemplate:
+    return validate_template(path.read_text(encoding="utf-8"), source=path)
 
 
 def validate_template(text: str, *, source: str | Path = "mallen") -> LetterTemplate:

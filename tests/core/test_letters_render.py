@@ -193,3 +193,17 @@ def test_a_missing_logo_file_is_a_warning_not_a_failure(tmp_path):
     profile = dataclasses.replace(sample_profile(), logo_path=tmp_path / "saknas.png")
     letter = render_letter(sample_request(LetterKind.BEKRAFTELSE), profile)
     assert any("Logotypen" in warning for warning in letter.warnings)
+
+
+def test_a_logo_is_drawn_in_the_letterhead_and_rendering_stays_deterministic(tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 120), (20, 70, 140)).save(logo)
+    profile = dataclasses.replace(sample_profile(), logo_path=logo)
+    request = sample_request(LetterKind.UNDERRATTELSE)
+    first, second = render_letter(request, profile), render_letter(request, profile)
+    assert first.pdf == second.pdf
+    images = PdfReader(io.BytesIO(first.pdf)).pages[0].images
+    assert len(images) == 1
+    assert not any("Logotypen" in warning for warning in first.warnings)
