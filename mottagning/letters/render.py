@@ -100,7 +100,8 @@ def render_letter(
     rules.raise_if_incomplete(rules.structural_gaps(request, values), template_gaps)
     assert filled is not None  # fill only returns None together with gaps
     address_lines, warnings = rules.address_block(request.recipient)
-    rules.check_secrecy(request, "\n".join([filled.all_text(), *address_lines]))
+    printed = [filled.all_text(), *address_lines, request.case_reference, profile.unit]
+    rules.check_secrecy(request, "\n".join(printed))
     if profile.logo_path is not None and not profile.logo_path.is_file():
         warnings.append(f"Logotypen {profile.logo_path} hittades inte; brevet skrivs ut utan logotyp.")
     if request.demo:
@@ -190,7 +191,7 @@ class _PageLabels:
                 super().__init__(*a, **kw)
                 self._pages: list[dict] = []
 
-            def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            def showPage(self) -> None:
                 self._pages.append(dict(self.__dict__))
                 self._startPage()
 

@@ -222,3 +222,12 @@ def test_naive_meeting_time_is_refused_at_construction():
     request = sample_request(LetterKind.KALLELSE)
     with pytest.raises(ValueError, match="tidszon"):
         dataclasses.replace(request.meeting, start=request.meeting.start.replace(tzinfo=None))
+
+
+def test_private_reporters_name_in_the_case_reference_stops_the_letter():
+    request = dataclasses.replace(
+        sample_request(LetterKind.UNDERRATTELSE), reporter=NEIGHBOUR,
+        case_reference="BoF 2026-0417 (anm. Gunnel Andersson)",
+    )
+    with pytest.raises(LetterRefused, match="anmälarens identitet"):
+        render(request)
