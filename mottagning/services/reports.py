@@ -176,12 +176,13 @@ def _find_or_create_child(session: Session, child: ChildInput, now: datetime) ->
 
 def register_report(
     session: Session, actor: Actor, report: NewReport, *, strict: bool = True,
-    now: datetime | None = None,
+    check_personnummer: bool = True, now: datetime | None = None,
 ) -> RegisterResult:
     """Register a report with one queue item per child, and its audit events.
 
     `strict` (manual registration) refuses unknown codes; the importer passes
-    `strict=False` because a concern report is never refused for bad data.
+    `strict=False` because a concern report is never refused for bad data, and
+    `check_personnummer=False` because its parser already warned about each number.
     """
     actor.require(Action.REGISTER_REPORT)
     now = now or utc_now()
@@ -233,7 +234,8 @@ def register_report(
     children: list[Child] = []
     for child_input in report.children:
         child, child_warnings = _find_or_create_child(session, child_input, now)
-        warnings.extend(child_warnings)
+        if check_personnummer:
+            warnings.extend(child_warnings)
         if child not in children:
             children.append(child)
     row.data_quality_warnings = warnings

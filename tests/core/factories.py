@@ -6,7 +6,13 @@ from datetime import datetime, timedelta
 
 from mottagning.db import Database
 from mottagning.services.context import Actor
-from mottagning.services.reports import ChildInput, GuardianInput, NewReport, RegisterResult, register_report
+from mottagning.services.reports import (
+    ChildInput,
+    GuardianInput,
+    NewReport,
+    RegisterResult,
+    register_report,
+)
 
 
 def simple_report(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-import pytest
 
 from mottagning.db import Database, alembic_config, head_revision, open_database
 from mottagning.errors import DatabaseError
