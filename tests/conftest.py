@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mottagning.db import Database, create_db_engine, open_database
+from mottagning.models import User
 from mottagning.rules.permissions import Role
 from mottagning.services.context import Actor
 from mottagning.services.users import actor_for, add_user
-from mottagning.models import User
 from tests import pg
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
