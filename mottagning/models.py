@@ -316,3 +316,8 @@ class Draft(Base):
     key: Mapped[str] = mapped_column(String(100))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime]
+
+
+# The areas' own tables live beside their code; importing them here lets Alembic and
+# `Base.metadata` see the whole schema from this one module.
+from mottagning import model_assessment, model_decisions, model_letters  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Safety assessments (skyddsbedömning): tables of this area (imported by mottagning.models for Alembic)."""
+
+from __future__ import annotations

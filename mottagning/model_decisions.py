@@ -1,0 +1,3 @@
+"""Decision proposals, signatures and extensions: tables of this area (imported by mottagning.models for Alembic)."""
+
+from __future__ import annotations
