@@ -320,4 +320,10 @@ class Draft(Base):
 
 # The areas' own tables live beside their code; importing them here lets Alembic and
 # `Base.metadata` see the whole schema from this one module.
-from mottagning import model_assessment, model_decisions, model_letters  # noqa: E402, F401
+from mottagning import (  # noqa: E402, F401
+    model_assessment,
+    model_decisions,
+    model_letters,
+    model_records,
+    model_security,
+)
