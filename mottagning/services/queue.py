@@ -181,6 +181,7 @@ class GuardianView:
     phone: str | None
     address: str | None
     protected_identity: bool
+    named_in_this_report: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,10 @@ def open_item(
         raise NotFound(f"Ärende {item_id} finns inte.")
     report, child = item.report, item.child
     assigned = item.assigned_to.full_name if item.assigned_to else None
+    # the guardians named in this report first, so a guardian named again keeps that mark
     guardians = session.execute(
-        select(Guardian).where(Guardian.child_id == child.id).order_by(Guardian.id)
+        select(Guardian).where(Guardian.child_id == child.id)
+        .order_by(case((Guardian.report_id == report.id, 0), else_=1), Guardian.id)
     ).scalars().all()
     seen: set[tuple[str, str | None]] = set()
     guardian_views = []
@@ -237,7 +240,8 @@ def open_item(
         address = None if g.protected_identity else ", ".join(
             p for p in (g.street, " ".join(x for x in (g.postal_code, g.city) if x)) if p
         ) or None
-        guardian_views.append(GuardianView(g.id, g.name, g.relation, g.phone, address, g.protected_identity))
+        guardian_views.append(GuardianView(g.id, g.name, g.relation, g.phone, address,
+                                           g.protected_identity, g.report_id == report.id))
     siblings = tuple(
         Sibling(other.id, other.child.name, other.child.personnummer)
         for other in report.items if other.id != item.id
