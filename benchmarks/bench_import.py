@@ -1,0 +1,64 @@
+"""Importing 1,000 inbox files should take at most 12 x importing 100 (measured in one run).
+
+Prints both times and the ratio. Runs on a fresh embedded database in a temp folder, or on
+the database given by MOTTAGNING_BENCH_DB (e.g. a PostgreSQL URL) — it must be empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mottagning.db import open_database  # noqa: E402
+from mottagning.intake.importer import Importer  # noqa: E402
+
+SAMPLE = ROOT.parent / "shared" / "samples" / "inbox" / "0001-skola-forsummelse.json"
+
+
+def fill(inbox: Path, count: int, *, source: str) -> None:
+    inbox.mkdir(parents=True)
+    base = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    for sequence in range(1, count + 1):
+        base["source"] = source
+        base["sequence"] = sequence
+        base["submission_id"] = f"{source}-{sequence:06d}"
+        base["children"][0]["personnummer"] = None
+        base["children"][0]["name"] = f"Barn {source} {sequence}"
+        base["children"][0]["birth_date"] = "2015-03-12"
+        (inbox / f"{sequence:06d}.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+
+
+def timed_import(database, inbox: Path) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    summary = Importer(database, inbox).run_once()
+    elapsed = time.perf_counter() - start
+    assert summary.registered == len(list((inbox / "arkiv").iterdir())), summary
+    return elapsed
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        url = os.environ.get("MOTTAGNING_BENCH_DB") or f"sqlite:///{root / 'bench.db'}"
+        database = open_database(url, migrate=True)
+        fill(root / "small", 100, source="bench-small")
+        fill(root / "large", 1000, source="bench-large")
+        small = timed_import(database, root / "small")
+        large = timed_import(database, root / "large")
+        database.dispose()
+    ratio = large / small
+    print(f"import of 100 files:   {small:7.2f} s  ({small / 100 * 1000:.1f} ms/file)")
+    print(f"import of 1,000 files: {large:7.2f} s  ({large / 1000 * 1000:.1f} ms/file)")
+    print(f"ratio: {ratio:.2f} (limit 12)")
+    return 0 if ratio <= 12 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
