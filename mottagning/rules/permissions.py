@@ -29,6 +29,7 @@ class Action(StrEnum):
     ASSESS = "assess"
     PROPOSE_DECISION = "propose_decision"
     SIGN_DECISION = "sign_decision"
+    SECOND_SIGN_ASSESSMENT = "second_sign_assessment"
     WRITE_LETTER = "write_letter"
     PRINT_LETTER = "print_letter"
     HANDLE_ALARMS = "handle_alarms"
@@ -45,6 +46,7 @@ ACTION_LABELS_SV = {
     Action.ASSESS: "göra skyddsbedömningar",
     Action.PROPOSE_DECISION: "föreslå beslut",
     Action.SIGN_DECISION: "signera beslut",
+    Action.SECOND_SIGN_ASSESSMENT: "signera skyddsbedömningar som andra bedömare",
     Action.WRITE_LETTER: "skriva brev",
     Action.PRINT_LETTER: "skriva ut brev",
     Action.HANDLE_ALARMS: "hantera larm",
@@ -62,7 +64,8 @@ _WORKER = {
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
-    Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.REVIEW_AUDIT}),
+    Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
+                                     Action.REVIEW_AUDIT}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
          Action.IMPORT}
