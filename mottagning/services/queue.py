@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mottagning import audit
@@ -38,6 +38,9 @@ class QueueRow:
     reporter_category: str
     channel: str
     assigned_to: str | None
+    group_size: int = 1
+    """With mass-report grouping: how many open items the child has (this row stands
+    for all of them; each keeps its own record and deadlines)."""
 
     @property
     def next_due(self) -> datetime:
@@ -74,7 +77,9 @@ def _urgency_order(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _row(item: QueueItem, child: Child, report: Report, assigned: str | None) -> QueueRow:
+def _row(
+    item: QueueItem, child: Child, report: Report, assigned: str | None, group_size: int = 1
+) -> QueueRow:
     return QueueRow(
         id=item.id, report_id=item.report_id, child_id=child.id, child_name=child.name,
         personnummer=child.personnummer, birth_date=child.birth_date,
@@ -83,34 +88,92 @@ def _row(item: QueueItem, child: Child, report: Report, assigned: str | None) ->
         decision_due_extended=item.decision_due_extended, status=item.status,
         flags=tuple(item.flags), concern_codes=tuple(report.concern_codes),
         reporter_category=report.reporter_category, channel=report.channel,
-        assigned_to=assigned,
+        assigned_to=assigned, group_size=group_size,
     )
+
+
+@dataclass(frozen=True)
+class MassReportRule:
+    """A child with at least `count` reports within `days` days is a mass-report case."""
+
+    count: int = 5
+    days: int = 7
+
+
+def mass_report_rule(session: Session) -> MassReportRule:
+    """The grouping rule from settings (defaults: 5 reports in 7 days)."""
+    from mottagning.services.settings import get_setting
+
+    value = get_setting(session, "mass_reports", {}) or {}
+    default = MassReportRule()
+    return MassReportRule(int(value.get("count", default.count)), int(value.get("days", default.days)))
 
 
 def list_queue(
     session: Session, actor: Actor, *, offset: int = 0, limit: int = 200,
     include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
+    group_mass_reports: bool = False,
 ) -> QueuePage:
     """One page of the queue, most urgent first (immediate danger, overdue, due soonest).
+
+    With `group_mass_reports`, a child with many recent reports (see `mass_report_rule`)
+    is one row, its most urgent item, carrying the count of the child's open items, so a
+    burst about one child never drowns the rest of the queue; `list_child_items` lists them.
 
     Listing is one audit event, not one per row; the GUI's periodic refresh passes
     `audit_read=False` after the first listing of a session.
     """
     actor.require(Action.VIEW_QUEUE)
     now = now or utc_now()
-    condition = True if include_closed else QueueItem.status.in_([s.value for s in OPEN_STATUSES])
-    total = session.execute(select(func.count()).select_from(QueueItem).where(condition)).scalar_one()
-    query = (
+    open_only = QueueItem.status.in_([s.value for s in OPEN_STATUSES])
+    condition = True if include_closed else open_only
+    ordering = _urgency_order(now)
+    base = (
         select(QueueItem, Child, Report, User.full_name)
         .join(Child, QueueItem.child_id == Child.id)
         .join(Report, QueueItem.report_id == Report.id)
         .outerjoin(User, QueueItem.assigned_to_id == User.id)
-        .where(condition)
-        .order_by(*_urgency_order(now))
-        .offset(offset)
-        .limit(limit)
     )
-    rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in session.execute(query))
+    if group_mass_reports:
+        rule = mass_report_rule(session)
+        bursts = (
+            select(QueueItem.child_id)
+            .where(open_only, QueueItem.received_at >= now - timedelta(days=rule.days))
+            .group_by(QueueItem.child_id)
+            .having(func.count() >= rule.count)
+        )
+        open_counts = (
+            select(QueueItem.child_id.label("child_id"), func.count().label("open_items"))
+            .where(open_only, QueueItem.child_id.in_(bursts))
+            .group_by(QueueItem.child_id)
+            .subquery()
+        )
+        ranked = (
+            select(
+                QueueItem.id.label("item_id"),
+                func.row_number().over(partition_by=QueueItem.child_id, order_by=ordering).label("rank"),
+            )
+            .where(open_only)
+            .subquery()
+        )
+        keep = or_(open_counts.c.child_id.is_(None), ranked.c.rank == 1,
+                   QueueItem.status == Status.CLOSED.value)
+        grouped = (
+            base.add_columns(open_counts.c.open_items)
+            .outerjoin(open_counts, open_counts.c.child_id == QueueItem.child_id)
+            .outerjoin(ranked, ranked.c.item_id == QueueItem.id)
+            .where(condition, keep)
+        )
+        total = session.execute(select(func.count()).select_from(grouped.subquery())).scalar_one()
+        result = session.execute(grouped.order_by(*ordering).offset(offset).limit(limit))
+        rows = tuple(
+            _row(item, child, report, assigned, group_size=open_items or 1)
+            for item, child, report, assigned, open_items in result
+        )
+    else:
+        total = session.execute(select(func.count()).select_from(QueueItem).where(condition)).scalar_one()
+        result = session.execute(base.where(condition).order_by(*ordering).offset(offset).limit(limit))
+        rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in result)
     if audit_read:
         audit.record(
             session, actor=actor.username, user_id=actor.user_id, action="queue_listed",
@@ -118,6 +181,30 @@ def list_queue(
             now=now,
         )
     return QueuePage(rows, total)
+
+
+def list_child_items(
+    session: Session, actor: Actor, child_id: int, *, now: datetime | None = None
+) -> tuple[QueueRow, ...]:
+    """Every open item of one child, most urgent first (a mass-report group opened up)."""
+    actor.require(Action.VIEW_QUEUE)
+    now = now or utc_now()
+    query = (
+        select(QueueItem, Child, Report, User.full_name)
+        .join(Child, QueueItem.child_id == Child.id)
+        .join(Report, QueueItem.report_id == Report.id)
+        .outerjoin(User, QueueItem.assigned_to_id == User.id)
+        .where(QueueItem.child_id == child_id,
+               QueueItem.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(*_urgency_order(now))
+    )
+    rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in session.execute(query))
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="queue_listed",
+        entity_type="child", entity_id=child_id, child_id=child_id,
+        details={"rows": len(rows), "group": True}, now=now,
+    )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,38 @@ def test_child_without_personnummer_is_suggested_by_name_and_birth_date(
     with database.transaction() as session:
         matches = suggest_child_matches(session, worker, name="Liam Okänd", birth_date=date(2019, 1, 1))
     assert len(matches) == 1 and matches[0].reports == 1
+
+
+def test_mass_reports_about_one_child_are_grouped_each_keeping_its_deadlines(
+    database: Database, worker: Actor, now
+) -> None:
+    from mottagning.services.items import assign_items
+    from mottagning.services.queue import list_child_items
+
+    burst = [register_simple(database, worker, now=now, offset=timedelta(hours=h)) for h in range(1, 8)]
+    other = register_simple(database, worker, now=now, offset=timedelta(hours=2),
+                            children=(ChildInput(name="Noah Lindqvist", personnummer="20170704-1123"),))
+    with database.transaction() as session:
+        flat = list_queue(session, worker, now=now)
+        grouped = list_queue(session, worker, now=now, group_mass_reports=True)
+        members = list_child_items(session, worker, flat.rows[0].child_id, now=now)
+    assert flat.total == 8
+    assert grouped.total == 2 and len(grouped.rows) == 2
+    group_row = next(r for r in grouped.rows if r.child_name == "Ella Andersson")
+    assert group_row.group_size == 7
+    assert next(r for r in grouped.rows if r.id == other.item_ids[0]).group_size == 1
+    assert len(members) == 7
+    assert len({m.protection_due for m in members}) == 7
+    with database.transaction() as session:
+        before = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        assign_items(session, worker, [r.item_ids[0] for r in burst], worker.user_id, now=now)
+        after = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    assert after - before == 7
+
+
+def test_four_reports_in_a_week_are_not_grouped(database: Database, worker: Actor, now) -> None:
+    for hours in range(1, 5):
+        register_simple(database, worker, now=now, offset=timedelta(hours=hours))
+    with database.transaction() as session:
+        grouped = list_queue(session, worker, now=now, group_mass_reports=True)
+    assert grouped.total == 4 and {r.group_size for r in grouped.rows} == {1}
