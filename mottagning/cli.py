@@ -10,14 +10,20 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from mottagning import __version__
+from mottagning.auth_cli import (
+    SignInOptions,
+    add_passwd_command,
+    add_sign_in_options,
+    signed_in_actor,
+)
 from mottagning.db import Database, open_database
 from mottagning.errors import MottagningError
 from mottagning.services.context import Actor
-from mottagning.services.users import ensure_os_user
 
 GuiStarter = Callable[[argparse.Namespace], int]
 
@@ -38,9 +44,13 @@ def open_db(args: argparse.Namespace, *, migrate: bool | None = None) -> Databas
     return open_database(getattr(args, "db", None), migrate=migrate)
 
 
+# The global --user/--password-stdin of the running command (set by main()).
+_sign_in_options: ContextVar[SignInOptions | None] = ContextVar("sign_in_options", default=None)
+
+
 def current_actor(database: Database) -> Actor:
-    with database.transaction() as session:
-        return ensure_os_user(session)
+    """The OS account's user on the embedded database; a password sign-in on a server."""
+    return signed_in_actor(database, _sign_in_options.get() or SignInOptions())
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -114,12 +124,20 @@ def _cmd_queue(args: argparse.Namespace) -> int:
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from mottagning.audit import verify_chain
+    from mottagning.services.decision_views import verify_signed_decisions
 
     database = open_db(args)
     with database.transaction() as session:
         result = verify_chain(session)
+        decisions = verify_signed_decisions(session)
+    if result.ok and not decisions.ok:
+        # The chain holds each signed decision's content hash: a changed decision shows here.
+        for problem in decisions.problems:
+            print(f"Signerat beslut stämmer INTE med granskningsloggen: {problem}.", file=sys.stderr)
+        return 1
     if result.ok:
-        print(f"Granskningsloggen är hel: {result.events_checked} händelser kontrollerade.")
+        print(f"Granskningsloggen är hel: {result.events_checked} händelser kontrollerade, "
+              f"{decisions.checked} signerade beslut stämmer.")
         return 0
     print(
         f"Granskningsloggen är INTE hel: händelse {result.first_broken_id}: {result.problem}. "
@@ -185,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mottagning {__version__}")
     parser.add_argument("--db", metavar="URL", help="databasens adress (annars MOTTAGNING_DB)")
+    add_sign_in_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
     db = sub.add_parser("db", help="databasens struktur")
@@ -224,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = users_sub.add_parser("list", help="lista användare")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=_cmd_users_list)
+    add_passwd_command(users_sub)
 
     for register in _extension_registrars():
         register(sub)
@@ -233,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _sign_in_options.set(SignInOptions.from_args(args))
     try:
         if args.command is None:
             if start_gui is None:
