@@ -16,16 +16,31 @@ from sqlalchemy.orm import Session
 
 from mottagning.codes import codes
 from mottagning.errors import MottagningError
+from mottagning.model_decisions import Decision
 from mottagning.models import QueueItem, Report, User
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Role
 from mottagning.rules.status import Status
 from mottagning.services import settings as settings_service
 from mottagning.services.context import Actor
+from mottagning.services.decision_extensions import (
+    extension_phrase,
+    request_extension,
+    sign_extension,
+)
+from mottagning.services.decision_rules import signing_phrase
+from mottagning.services.decisions import (
+    Contact,
+    ProposalInput,
+    create_urgent_proposal,
+    propose_decision,
+    return_decision,
+    sign_decision,
+)
 from mottagning.services.items import move_item
 from mottagning.services.reports import ChildInput, GuardianInput, NewReport, register_report
 from mottagning.services.users import actor_for, add_user
-from mottagning.timeutil import utc_now
+from mottagning.timeutil import to_local, utc_now
 
 DEMO_USERS = (
     ("anna", "Anna Lind", [Role.WORKER], "Socialsekreterare"),
@@ -170,36 +185,100 @@ def fill_demo(
         result = register_report(session, actor, report, strict=False, now=received)
         created_items += len(result.item_ids)
         for item_id in result.item_ids:
-            _advance(session, rng, item_id, workers, received, now)
+            _advance(session, rng, item_id, workers, actors["maria"], received, now)
     return DemoResult(reports, created_items)
 
 
+MOTIVATIONS = {
+    "inleda_utredning": "Uppgifterna i anmälan ger anledning att utreda barnets behov av skydd och stöd.",
+    "inte_inleda_utredning": "Efter samtal med vårdnadshavare och skola bedöms barnets behov tillgodosett; "
+                             "familjen har själv tagit kontakt med BUP.",
+    "tillfors_pagaende_utredning": "Barnet är föremål för en pågående utredning; anmälan tillförs den.",
+    "vidarebefordras": "Barnet är folkbokfört och bor i en annan kommun; anmälan vidarebefordras dit.",
+}
+RETURN_COMMENTS = (
+    "Motivera varför du bedömer att vårdnadshavarna kan skydda barnet.",
+    "Kontakta skolan igen innan vi beslutar; vi vet för lite om frånvaron.",
+    "Våldsuppgifterna behöver bemötas i motiveringen.",
+)
+
+
+def _proposal(rng: random.Random, item: QueueItem, proposed_at: datetime) -> ProposalInput:
+    outcomes = list(MOTIVATIONS)
+    weights = [80, 15, 5, 0] if item.flag_violence else [35, 50, 10, 5]
+    outcome = rng.choices(outcomes, weights=weights)[0]
+    contact_day = to_local(proposed_at).date() - timedelta(days=1)
+    late = proposed_at > item.decision_due
+    return ProposalInput(
+        outcome=outcome, motivation=MOTIVATIONS[outcome],
+        notes="Samtal med anmälaren och med vårdnadshavarna.",
+        contacts=(Contact("Anmälaren (mentor)", contact_day, "Bekräftade uppgifterna."),
+                  Contact("Vårdnadshavare", contact_day, "Kom på samtal.")),
+        open_support_offered=rng.random() < 0.4 if outcome == "inte_inleda_utredning" else None,
+        guardians_to_be_informed=True if outcome == "inte_inleda_utredning" else None,
+        ongoing_investigation="Utredning påbörjad i september" if outcome == "tillfors_pagaende_utredning" else None,
+        forward_municipality="Falu kommun" if outcome == "vidarebefordras" else None,
+        violence_reason="Våldet ligger flera år tillbaka och familjen har pågående behandling."
+        if item.flag_violence and outcome == "inte_inleda_utredning" else None,
+        overrun_reason="Vårdnadshavarna kunde inte nås före fristen; samtal först efter påminnelse."
+        if late else None,
+    )
+
+
+def _sign(session: Session, senior: Actor, decision_id: int, item: QueueItem, at: datetime) -> None:
+    decision = session.get(Decision, decision_id)
+    assert decision is not None
+    sign_decision(session, senior, decision_id, secret=signing_phrase(decision.outcome),
+                  expected_version=decision.version, violence_acknowledged=item.flag_violence, now=at)
+
+
 def _advance(
-    session: Session, rng: random.Random, item_id: int, workers: list[Actor],
+    session: Session, rng: random.Random, item_id: int, workers: list[Actor], senior: Actor,
     received: datetime, now: datetime,
 ) -> None:
-    """Move a demo item along the work flow according to its age, so every status occurs."""
+    """Move a demo item along the work flow according to its age, so every status occurs,
+    with real proposals and decisions (always signed by the senior, never the proposer)."""
     item = session.get(QueueItem, item_id)
     assert item is not None
     age = now - received
     worker = rng.choice(workers)
     if rng.random() < 0.7:
         item.assigned_to_id = worker.user_id
-    path = [Status.PROTECTION_ASSESSED, Status.INITIAL_ASSESSMENT, Status.DECISION_PROPOSED]
     if age < timedelta(hours=rng.randint(3, 30)):
         return
-    steps = 1 if age < timedelta(days=2) else rng.randint(1, 3)
-    for step, status in enumerate(path[:steps]):
-        move_item(session, worker, item, status, details={"demo": True},
-                  now=min(now, received + timedelta(hours=6 * (step + 1))))
-    if item.status == Status.DECISION_PROPOSED and age > timedelta(days=5):
-        roll = rng.random()
-        if roll < 0.15:
-            move_item(session, worker, item, Status.RETURNED, details={"demo": True},
-                      now=received + timedelta(days=4))
-        elif roll < 0.6:
-            move_item(session, worker, item, Status.DECISION_SIGNED, details={"demo": True},
-                      now=received + timedelta(days=4))
-            if age > timedelta(days=10):
-                move_item(session, worker, item, Status.CLOSED, details={"demo": True},
-                          now=received + timedelta(days=5))
+
+    def at(hours: float) -> datetime:
+        return min(now, received + timedelta(hours=hours))
+
+    move_item(session, worker, item, Status.PROTECTION_ASSESSED, details={"demo": True}, now=at(6))
+    if item.flag_immediate_danger and rng.random() < 0.8:
+        decision_id = create_urgent_proposal(session, worker, item.id, assessment_id=0, now=at(7))
+        if age > timedelta(days=1) and rng.random() < 0.7:
+            _sign(session, senior, decision_id, item, at(20))
+        return
+    if age < timedelta(days=2) or rng.random() < 0.1:
+        return
+    move_item(session, worker, item, Status.INITIAL_ASSESSMENT, details={"demo": True}, now=at(12))
+    if age > timedelta(days=10) and rng.random() < 0.12:
+        new_date = to_local(item.decision_due).date() + timedelta(days=14)
+        extension = request_extension(
+            session, worker, item.id, now=at(24 * 9),
+            reason="Barnet vårdas på sjukhus och kan inte höras inom fristen.", new_date=new_date)
+        sign_extension(session, senior, extension.extension_id, secret=extension_phrase(new_date),
+                       expected_version=1, now=at(24 * 9 + 3))
+    if age < timedelta(days=3) or rng.random() < 0.25:
+        return
+    proposed_hours = 24 * rng.uniform(2, min(age.days, 16))
+    proposed_at = at(proposed_hours)
+    decision_id = propose_decision(session, worker, item.id, _proposal(rng, item, proposed_at),
+                                   now=proposed_at).decision_id
+    if now - proposed_at < timedelta(days=1):
+        return
+    roll = rng.random()
+    if roll < 0.15:
+        decision = session.get(Decision, decision_id)
+        assert decision is not None
+        return_decision(session, senior, decision_id, comment=rng.choice(RETURN_COMMENTS),
+                        expected_version=decision.version, now=at(proposed_hours + 20))
+    elif roll < 0.75:
+        _sign(session, senior, decision_id, item, at(proposed_hours + 20))

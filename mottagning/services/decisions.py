@@ -3,7 +3,7 @@ delegation signs it or returns it with a comment ("there are always at least two
 
 A signed decision is never changed: a correction is a new decision linked to the old one.
 Each signature writes the decision's content hash into the audit chain, so a later direct
-edit of the row is found by `verify_signed_decisions` (run by `mottagning audit verify`).
+edit of the row is found by `decision_views.verify_signed_decisions` (`mottagning audit verify`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from mottagning.errors import (
     ValidationError,
 )
 from mottagning.model_decisions import Decision, FeedbackTask
-from mottagning.models import AuditEvent, QueueItem
+from mottagning.models import QueueItem
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import TRANSITIONS, Status
 from mottagning.services import drafts
@@ -415,34 +415,3 @@ def propose_correction(
     decision = _add(session, actor, item, values, urgent=False, now=now, corrects=old,
                     correction_reason=reason.strip())
     return DecisionResult(decision.id, _changes(item.id))
-
-
-@dataclass(frozen=True)
-class DecisionCheck:
-    ok: bool
-    checked: int
-    problems: tuple[str, ...]
-
-
-def verify_signed_decisions(session: Session) -> DecisionCheck:
-    """Compare each signed decision with the content hash its signature put in the audit chain."""
-    signed_hashes: dict[int, str] = {}
-    events = session.execute(
-        select(AuditEvent.entity_id, AuditEvent.details)
-        .where(AuditEvent.action == "decision_signed", AuditEvent.entity_type == "decision")
-    )
-    for entity_id, details in events:
-        signed_hashes[int(entity_id)] = str(details.get("content_hash"))
-    problems: list[str] = []
-    decisions = session.execute(
-        select(Decision).where(Decision.status == DecisionStatus.SIGNED.value).order_by(Decision.id)
-    ).scalars().all()
-    for decision in decisions:
-        recorded = signed_hashes.pop(decision.id, None)
-        if recorded is None:
-            problems.append(f"beslut {decision.id} är markerat som signerat utan signaturhändelse i loggen")
-        elif content_hash(decision) != recorded or decision.content_hash != recorded:
-            problems.append(f"beslut {decision.id} har ändrats efter att det signerades")
-    for decision_id in sorted(signed_hashes):
-        problems.append(f"beslut {decision_id} signerades enligt loggen men är inte längre signerat")
-    return DecisionCheck(not problems, len(decisions), tuple(problems))
