@@ -81,6 +81,25 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_inbox(args: argparse.Namespace) -> int:
+    from mottagning.cli import current_actor, open_db
+    from mottagning.services.settings import inbox_path, set_inbox_path
+
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        if args.path is None and not args.clear:
+            current = inbox_path(session)
+            print(current or "Ingen inkorg är inställd.")
+            return 0
+        target = None if args.clear else str(Path(args.path).resolve())
+        if target is not None and not Path(target).is_dir():
+            raise MottagningError(f"Mappen {target} finns inte.")
+        set_inbox_path(session, actor, target)
+    print(f"Programmet bevakar nu inkorgen {target}." if target else "Ingen inkorg bevakas längre.")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     importer = sub.add_parser("import", help="importera e-tjänstens inkorg")
     importer.add_argument("inbox", metavar="INKORG", help="mappen som e-tjänsten levererar till")
@@ -89,6 +108,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     importer.add_argument("--interval", type=float, default=10.0,
                           help="sekunder mellan genomsökningar med --watch")
     importer.set_defaults(func=_cmd_import)
+
+    inbox = sub.add_parser("inbox", help="visa eller ställ in inkorgen som programmet bevakar")
+    inbox.add_argument("path", nargs="?", metavar="MAPP", help="ny inkorg (systemförvaltare)")
+    inbox.add_argument("--clear", action="store_true", help="sluta bevaka en inkorg")
+    inbox.set_defaults(func=_cmd_inbox)
 
     alarm = sub.add_parser("alarms", help="öppna larm")
     alarm.add_argument("--json", action="store_true", help="som JSON")
