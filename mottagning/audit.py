@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mottagning import audit_anchor
 from mottagning.models import AuditEvent, AuditHead
 from mottagning.timeutil import as_utc, utc_now
 
@@ -75,6 +76,9 @@ def record(
         head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
         session.add(head)
         session.flush()
+    # The commit hook in audit_anchor signs the head once per transaction that appended.
+    session.info.setdefault(audit_anchor.CHAIN_START, head.last_event_id)
+    session.info[audit_anchor.APPENDED] = True
     # Microsecond precision survives both backends, so the hash recomputes exactly.
     occurred_at = as_utc(now or utc_now())
     digest = event_hash(
@@ -114,6 +118,7 @@ class VerifyResult:
     events_checked: int
     first_broken_id: int | None = None
     problem: str | None = None
+    anchors_checked: int = 0
 
 
 def verify_chain(session: Session, *, batch: int = 5000) -> VerifyResult:
@@ -158,3 +163,13 @@ def verify_chain(session: Session, *, batch: int = 5000) -> VerifyResult:
             "kedjans slut stämmer inte med huvudet: händelser saknas eller har lagts till",
         )
     return VerifyResult(True, checked)
+
+
+def verify(session: Session) -> VerifyResult:
+    """The chain (edits, deletions, reordering) and its anchors (truncation, re-computation)."""
+    chain = verify_chain(session)
+    if not chain.ok:
+        return chain
+    anchors = audit_anchor.check_anchors(session)
+    return VerifyResult(anchors.ok, chain.events_checked, anchors.first_broken_id,
+                        anchors.problem, anchors.anchors_checked)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keyring
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -22,15 +24,33 @@ from mottagning.rules.permissions import Role
 from mottagning.services.context import Actor
 from mottagning.services.users import actor_for, add_user
 from tests import pg
+from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("MOTTAGNING_DB", None)
+# Every test database is encrypted with this key (also in subprocesses, which inherit it);
+# tests of key handling itself remove it with monkeypatch.
+TEST_DB_KEY = "5e" * 32
+os.environ["MOTTAGNING_DB_KEY"] = TEST_DB_KEY
+# Subprocesses (CLI tests) must never reach the real keyring or the user's key files.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.setdefault("MOTTAGNING_AUDIT_KEY", secrets.token_hex(32))
 
 REQUIRE_PG = os.environ.get("MOTTAGNING_REQUIRE_PG") == "1"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "inbox"
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets its own empty in-memory keyring."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")
