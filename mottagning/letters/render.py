@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -215,7 +215,9 @@ def _draw_letterhead(canvas: Canvas, request: LetterRequest, profile: Municipali
     name_left = LEFT
     logo = profile.logo_path
     if logo is not None and logo.is_file():
-        canvas.drawImage(str(logo), LEFT, PAGE_HEIGHT - 30 * mm, width=30 * mm, height=18 * mm,
+        # An ImageReader names the image by its pixels; a file name would put the path
+        # into the PDF's bytes, so the same letter would differ between machines.
+        canvas.drawImage(ImageReader(str(logo)), LEFT, PAGE_HEIGHT - 30 * mm, width=30 * mm, height=18 * mm,
                          preserveAspectRatio=True, anchor="nw", mask="auto")
         name_left = LEFT + 34 * mm
     canvas.setFont(FONT_BOLD, 13)
