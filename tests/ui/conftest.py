@@ -1,0 +1,54 @@
+"""Fixtures for the GUI tests: Qt offscreen (set in tests/conftest.py), Qt warnings fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from mottagning.db import Database
+from mottagning.services.context import Actor
+from ui.main_window import MainWindow
+from ui.operations import Operations
+
+UI_TESTS = Path(__file__).resolve().parent
+WAIT_MS = 10_000
+# the offscreen platform cannot do what a window manager does; not a fault of ours
+OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints",
+                   "This plugin does not support raise",
+                   "This plugin does not support grabbing the keyboard")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A Qt warning (a bad connection, a widget touched from a thread…) fails a GUI test.
+    for item in items:
+        if UI_TESTS in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def ops(database: Database, qtbot: QtBot) -> Iterator[Operations]:
+    operations = Operations(database)
+    yield operations
+    operations.shutdown()
+
+
+@pytest.fixture
+def make_window(database: Database, qtbot: QtBot):  # type: ignore[no-untyped-def]
+    """Open the main window for an actor once the test has put data in the database."""
+    windows: list[MainWindow] = []
+
+    def make(actor: Actor, *, demo: bool = False) -> MainWindow:
+        window = MainWindow(database, actor, demo=demo)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.model.loaded_once, timeout=WAIT_MS)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

@@ -1,0 +1,176 @@
+"""The main window: the queue over the paged service, the detail pane, the status bar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from mottagning.db import Database
+from mottagning.models import AuditEvent
+from mottagning.services.context import Actor
+from mottagning.services.reports import ChildInput, GuardianInput, register_report
+from mottagning.services.settings import DEMO_KEY, put_setting
+from tests.core.factories import register_simple, simple_report
+from tests.ui.conftest import WAIT_MS
+from ui.queue_model import CHUNK, Column
+
+VERBATIM = "Hon sa: ”Pappa <b>slog</b> mig” & grät.\n\n  Andra stycket, med indrag."
+
+
+def _names(window) -> list[str]:  # type: ignore[no-untyped-def]
+    model = window.model
+    return [model.index(r, Column.CHILD).data() for r in range(model.rowCount())]
+
+
+def test_queue_lists_registered_items_most_urgent_first(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    register_simple(database, worker, now=now,
+                    children=(ChildInput(name="Ola Berg", personnummer="20120101-2389"),))
+    register_simple(database, worker, now=now, immediate_danger=True,
+                    children=(ChildInput(name="Ella Andersson", personnummer="20150312-2382"),))
+    window = make_window(worker)
+    assert _names(window) == ["Ella Andersson", "Ola Berg"]
+    model = window.model
+    assert model.index(0, Column.URGENCY).data() == "Akut"
+    assert model.index(0, Column.FLAGS).data() == "Akut fara"
+    assert model.index(0, Column.STATUS).data() == "Inkommen"
+    assert model.index(0, Column.REPORTER).data() == "Skola"
+    assert model.index(0, Column.CONCERNS).data() == "Försummelse"
+    assert model.headerData(Column.PROTECTION_LEFT, window.table.horizontalHeader().orientation()) \
+        == "Tid kvar skydd"
+
+
+def test_window_shows_database_user_and_roles_and_never_a_password(
+    database: Database, worker: Actor, make_window
+):
+    window = make_window(worker)
+    assert window.windowTitle().startswith("Mottagning – ")
+    assert "DEMO" not in window.windowTitle()
+    assert window.database_label.text() == f"Databas: {database.display_name()}"
+    assert "Anna Testsson" in window.user_label.text()
+    assert "Socialsekreterare, mottagning" in window.user_label.text()
+    password = database.engine.url.password
+    if password:
+        assert str(password) not in window.database_label.text()
+
+
+def test_demo_database_is_marked_in_the_title_and_a_banner(
+    database: Database, worker: Actor, make_window
+):
+    with database.transaction() as session:
+        put_setting(session, DEMO_KEY, True)
+    window = make_window(worker, demo=True)
+    assert window.windowTitle().endswith(" – DEMO")
+    assert window.findChild(type(window.user_label), "demoBanner").isVisible()
+
+
+def test_empty_database_shows_how_to_register_the_first_report(
+    database: Database, worker: Actor, make_window
+):
+    window = make_window(worker)
+    assert window.model.rowCount() == 0
+    hint = window._queue_stack.currentWidget()
+    assert hint is not window.table
+    assert "Ny anmälan (Ctrl+N)" in hint.text()
+
+
+def test_queue_loads_in_chunks_when_scrolled_and_audits_the_listing_once(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    with database.transaction() as session:
+        for number in range(CHUNK + 60):
+            register_report(session, worker, simple_report(
+                received_at=now - timedelta(minutes=number + 1),
+                children=(ChildInput(name=f"Barn {number}"),)), now=now)
+    window = make_window(worker)
+    model = window.model
+    assert model.rowCount() == CHUNK
+    assert model.total == CHUNK + 60
+    assert model.canFetchMore()
+    window.table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() == CHUNK + 60, timeout=WAIT_MS)
+    assert not model.canFetchMore()
+    assert len(set(_names(window))) == CHUNK + 60
+    window.refresh()
+    qtbot.waitUntil(lambda: window.ops.idle, timeout=WAIT_MS)
+    with database.transaction() as session:
+        listings = session.execute(select(func.count()).select_from(AuditEvent)
+                                   .where(AuditEvent.action == "queue_listed")).scalar_one()
+    assert listings == 1
+
+
+def test_refresh_shows_new_reports_and_keeps_the_selection(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    register_simple(database, worker, now=now,
+                    children=(ChildInput(name="Ola Berg", personnummer="20120101-2389"),))
+    window = make_window(worker)
+    chosen = window.model.row_at(0).id
+    window.select_item(chosen)
+    register_simple(database, worker, now=now, immediate_danger=True,
+                    children=(ChildInput(name="Ella Andersson", personnummer="20150312-2382"),))
+    window.refresh()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=WAIT_MS)
+    assert _names(window) == ["Ella Andersson", "Ola Berg"]
+    assert window.selected_item_id() == chosen
+    assert window.table.selectionModel().isRowSelected(1)
+
+
+def test_detail_pane_shows_the_reporters_words_verbatim(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    report = simple_report(received_at=now - timedelta(hours=2))
+    with database.transaction() as session:
+        register_report(session, worker, type(report)(**{**report.__dict__,
+                                                        "description": VERBATIM}), now=now)
+    window = make_window(worker)
+    window.select_item(window.model.row_at(0).id)
+    qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=WAIT_MS)
+    verbatim = window.detail.widget().findChild(type(window.detail), "verbatim") or \
+        _find_verbatim(window)
+    assert verbatim.toPlainText() == VERBATIM
+    assert verbatim.isReadOnly()
+    texts = _label_texts(window)
+    assert "Karin Ek" in texts and "Kvarnbackens skola" in texts
+    assert "1 anmälan senaste 12 månaderna" in texts
+
+
+def _find_verbatim(window):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    return window.detail.widget().findChild(QPlainTextEdit, "verbatim")
+
+
+def _label_texts(window) -> list[str]:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    return [label.text() for label in window.detail.widget().findChildren(QLabel)]
+
+
+def test_detail_pane_hides_anonymous_reporter_and_protected_addresses_and_groups_siblings(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    register_simple(database, worker, now=now, offset=timedelta(days=40),
+                    children=(ChildInput(name="Ella Andersson", personnummer="20150312-2382"),))
+    report = simple_report(
+        received_at=now - timedelta(hours=1), anonymous=True,
+        children=(ChildInput(name="Ella Andersson", personnummer="20150312-2382"),
+                  ChildInput(name="Olle Andersson", birth_date=datetime(2018, 5, 2).date())))
+    report = type(report)(**{**report.__dict__, "guardians": (
+        GuardianInput(name="Maria Andersson", relation="mamma", street="Hemliga vägen 1",
+                      city="Borlänge", protected_identity=True),)})
+    with database.transaction() as session:
+        result = register_report(session, worker, report, now=now)
+    window = make_window(worker)
+    window.select_item(result.item_ids[0])
+    qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=WAIT_MS)
+    texts = "\n".join(_label_texts(window))
+    assert "Anonym anmälare" in texts
+    assert "Karin Ek" not in texts
+    assert "Maria Andersson (mamma) · Skyddad identitet" in texts
+    assert "Hemliga" not in texts
+    assert "Olle Andersson" in texts  # the sibling in the same report
+    assert "2 anmälningar senaste 12 månaderna" in texts

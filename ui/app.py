@@ -1,0 +1,77 @@
+"""Starting the GUI: Swedish Qt, the database, the current user, the main window."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from mottagning.db import Database, open_database
+from mottagning.errors import DatabaseError, MottagningError
+from mottagning.services.context import Actor
+from mottagning.services.settings import is_demo
+from mottagning.services.users import ensure_os_user
+from ui.main_window import MainWindow
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("Mottagning")
+    app.setApplicationDisplayName("Mottagning")
+    swedish = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
+    QLocale.setDefault(swedish)
+    # Qt's own texts (Ja/Nej, Avbryt, the calendar) in Swedish
+    translator = QTranslator(app)
+    if translator.load(swedish, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    return app
+
+
+def _start(db_url: str | None) -> tuple[Database, Actor, bool]:
+    """Open the database and map the OS account in one transaction (nothing partial)."""
+    database = open_database(db_url)
+    try:
+        with database.transaction() as session:
+            actor = ensure_os_user(session)
+            demo = is_demo(session)
+    except BaseException:
+        database.dispose()
+        raise
+    return database, actor, demo
+
+
+def _fail(title: str, text: str, details: str | None = None) -> int:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+    return 1
+
+
+def run_app(db_url: str | None) -> int:
+    """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
+    app = _application()
+    try:
+        database, actor, demo = _start(db_url)
+    except DatabaseError as exc:
+        return _fail(_tr("Databasen kan inte öppnas"), str(exc))
+    except MottagningError as exc:
+        return _fail(_tr("Mottagning kan inte starta"), str(exc))
+    except Exception:  # noqa: BLE001 - anything else still gets a Swedish message
+        return _fail(
+            _tr("Mottagning kan inte starta"),
+            _tr("Ett oväntat fel inträffade när programmet startade. Ingenting har ändrats. "
+                "Kontakta systemförvaltaren och bifoga detaljerna."),
+            traceback.format_exc())
+    window = MainWindow(database, actor, demo=demo)
+    window.show()
+    status = app.exec()
+    database.dispose()
+    return status

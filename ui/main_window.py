@@ -1,0 +1,269 @@
+"""The main window: the queue, the detail pane, and room for the other areas' pages.
+
+Other areas plug in through `add_page(title, widget)`, `add_banner(widget)` (above every
+page: the alarms banner goes here), `menu(title)` and `sig_current_item_changed`; they
+run database work through `window.ops` and refresh on `ops.sig_operation_executed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.engine import make_url
+
+from mottagning.db import Database
+from mottagning.rules.permissions import ROLE_LABELS_SV, Role
+from mottagning.services.context import Actor, Changes
+from mottagning.timeutil import utc_now
+from ui.detail_pane import DetailPane
+from ui.flag_delegate import FlagDelegate
+from ui.operations import Operations
+from ui.queue_model import FLAGS_ROLE, Column, QueueModel
+from ui.register_dialog import RegisterDialog
+from ui.style import DEMO_BANNER
+
+REFRESH_MS = 30_000
+OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
+
+COLUMN_WIDTHS = {
+    Column.URGENCY: 72, Column.CHILD: 165, Column.AGE: 50, Column.RECEIVED: 128,
+    Column.PROTECTION_LEFT: 110, Column.DECISION_LEFT: 125, Column.CONCERNS: 190,
+    Column.REPORTER: 120, Column.FLAGS: 185, Column.STATUS: 130, Column.ASSIGNED: 110,
+}
+
+
+def database_title(database: Database) -> str:
+    """A short name of the database for the title bar (never a password)."""
+    url = make_url(database.url)
+    if database.embedded:
+        return Path(url.database or "").name or database.display_name()
+    return f"{url.host or 'localhost'}/{url.database}"
+
+
+class MainWindow(QMainWindow):
+    sig_current_item_changed = Signal(object)  # queue item id or None
+
+    def __init__(self, database: Database, actor: Actor, *, demo: bool = False,
+                 clock: Callable[[], datetime] = utc_now):
+        super().__init__()
+        self.database = database
+        self.actor = actor
+        self.demo = demo
+        self._clock = clock
+        self.ops = Operations(database, parent_widget=self)
+        self.ops.sig_operation_executed.connect(self._on_operation_executed)
+        self._menus: dict[str, QMenu] = {}
+        self.register_dialog: RegisterDialog | None = None
+
+        title = self.tr("Mottagning – {name}").format(name=database_title(database))
+        self.setWindowTitle(title + (self.tr(" – DEMO") if demo else ""))
+        self.resize(1500, 900)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self._banners = QVBoxLayout()
+        layout.addLayout(self._banners)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        layout.addWidget(self.pages)
+        self.setCentralWidget(central)
+        if demo:
+            banner = QLabel(self.tr("DEMO – påhittade uppgifter om påhittade personer. "
+                                    "Använd inte för riktiga ärenden."))
+            banner.setObjectName("demoBanner")
+            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            banner.setStyleSheet(DEMO_BANNER)
+            self.add_banner(banner)
+
+        self.model = QueueModel(self.ops, actor, clock=clock, parent=self)
+        self.table = self._build_table()
+        self.detail = DetailPane(self.ops, actor, clock=clock)
+        self.detail.sig_open_item.connect(self.select_item)
+        self._empty_hint = QLabel(self.tr(
+            "Inga anmälningar ännu.\nRegistrera den första med Ny anmälan (Ctrl+N); "
+            "anmälningar från e-tjänsten visas här när de har importerats."))
+        self._empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty_hint.setWordWrap(True)
+        self._queue_stack = QStackedWidget()
+        self._queue_stack.addWidget(self.table)
+        self._queue_stack.addWidget(self._empty_hint)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._queue_stack)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([1150, 450])
+        self.add_page(self.tr("Kö"), splitter)
+
+        self._build_actions()
+        self._build_status_bar()
+        self.model.sig_loaded.connect(self._on_loaded)
+
+        self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
+        self._open_timer.timeout.connect(self._open_current)
+        self._refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.start()
+        self.model.refresh()
+
+    # -- extension points --------------------------------------------------------
+
+    def add_page(self, title: str, widget: QWidget) -> int:
+        """Add a page (tab) next to the queue; returns its index."""
+        return self.pages.addTab(widget, title)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Add a banner above all pages; the banner shows and hides itself."""
+        self._banners.addWidget(widget)
+
+    def menu(self, title: str) -> QMenu:
+        """The menu called `title`, created at the end of the menu bar if missing."""
+        if title not in self._menus:
+            self._menus[title] = self.menuBar().addMenu(title)
+        return self._menus[title]
+
+    def selected_item_id(self) -> int | None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        return row.id if row else None
+
+    def select_item(self, item_id: int) -> bool:
+        """Make `item_id` current if it is loaded in the queue."""
+        position = self.model.row_of(item_id)
+        if position is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(position, Column.CHILD),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(self.model.index(position, 0))
+        return True
+
+    # -- building ----------------------------------------------------------------
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setObjectName("queue")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 12)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        table.setItemDelegateForColumn(
+            Column.FLAGS, FlagDelegate(self.model.flag_labels, FLAGS_ROLE, table))
+        table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        return table
+
+    def _build_actions(self) -> None:
+        self.new_report_action = QAction(self.tr("&Ny anmälan…"), self)
+        self.new_report_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_report_action.triggered.connect(self.new_report)
+        self.refresh_action = QAction(self.tr("&Uppdatera"), self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self.refresh)
+        quit_action = QAction(self.tr("&Avsluta"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        archive = self.menu(self.tr("&Arkiv"))
+        archive.addAction(self.new_report_action)
+        archive.addAction(self.refresh_action)
+        archive.addSeparator()
+        archive.addAction(quit_action)
+        toolbar = self.addToolBar(self.tr("Verktyg"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.new_report_action)
+        toolbar.addAction(self.refresh_action)
+
+    def _build_status_bar(self) -> None:
+        roles = ", ".join(ROLE_LABELS_SV[Role(r)] for r in sorted(self.actor.roles)
+                          if r in ROLE_LABELS_SV)
+        self.database_label = QLabel(self.tr("Databas: {name}").format(
+            name=self.database.display_name()))
+        self.user_label = QLabel(self.tr("Användare: {name} ({roles})").format(
+            name=self.actor.full_name, roles=roles))
+        self.count_label = QLabel()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.database_label)
+        bar.addPermanentWidget(self.user_label)
+
+    # -- behaviour ---------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.model.refresh()
+        self.detail.refresh_times()
+
+    def new_report(self) -> None:
+        if self.register_dialog is not None:
+            self.register_dialog.raise_()
+            self.register_dialog.activateWindow()
+            return
+        dialog = RegisterDialog(self.ops, self.actor, parent=self)
+        dialog.sig_registered.connect(self._on_registered)
+        dialog.finished.connect(self._on_register_closed)
+        self.register_dialog = dialog
+        dialog.open()
+
+    def _on_register_closed(self) -> None:
+        if self.register_dialog is not None:
+            self.register_dialog.deleteLater()
+        self.register_dialog = None
+
+    def _on_registered(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+
+    def _on_loaded(self) -> None:
+        empty = self.model.total == 0 and self.model.rowCount() == 0
+        self._queue_stack.setCurrentWidget(self._empty_hint if empty else self.table)
+        self.count_label.setText(self.tr("{n} öppna ärenden").format(n=self.model.total))
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        self.sig_current_item_changed.emit(row.id if row else None)
+        self._open_timer.start()
+
+    def _open_current(self) -> None:
+        item_id = self.selected_item_id()
+        if item_id != self.detail.item_id:
+            self.detail.show_item(item_id)
+
+    def _on_operation_executed(self, changes: Changes) -> None:
+        if changes.queue:
+            self.model.refresh()
+        if self.detail.item_id is not None and self.detail.item_id in changes.item_ids:
+            self.detail.show_item(self.detail.item_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        if self.register_dialog is not None:
+            self.register_dialog.close()
+        self._refresh_timer.stop()
+        self._open_timer.stop()
+        self.ops.shutdown()
+        super().closeEvent(event)
