@@ -166,7 +166,7 @@ def _state(session: Session, assessment: Assessment, form: Form, *,
     )
 
 
-def _record(session: Session, actor: Actor, assessment: Assessment, action: str,
+def record_event(session: Session, actor: Actor, assessment: Assessment, action: str,
             details: dict[str, Any], now: datetime) -> None:
     item = session.get(QueueItem, assessment.item_id)
     audit.record(
@@ -230,7 +230,7 @@ def start_or_resume(session: Session, actor: Actor, item_id: int, *,
     ).scalar_one_or_none()
     if assessment is not None:
         form = _form_of(assessment, forms)
-        _record(session, actor, assessment, "assessment_read", {"status": assessment.status}, now)
+        record_event(session, actor, assessment, "assessment_read", {"status": assessment.status}, now)
         return _state(session, assessment, form)
     if item.status != Status.RECEIVED:
         raise AssessmentUnavailable(
@@ -250,7 +250,7 @@ def start_or_resume(session: Session, actor: Actor, item_id: int, *,
     )
     session.add(assessment)
     session.flush()
-    _record(session, actor, assessment, "assessment_started",
+    record_event(session, actor, assessment, "assessment_started",
             {"form_id": form.id, "form_version": form.version, "form_sha256": form.sha256}, now)
     return _state(session, assessment, form, changes=Changes(item_ids=(item_id,)))
 
@@ -262,7 +262,7 @@ def get_assessment(session: Session, actor: Actor, assessment_id: int, *,
     actor.require(Action.ASSESS)
     assessment = _load(session, assessment_id)
     form = _form_of(assessment, _forms(forms))
-    _record(session, actor, assessment, "assessment_read", {"status": assessment.status},
+    record_event(session, actor, assessment, "assessment_read", {"status": assessment.status},
             now or utc_now())
     return _state(session, assessment, form)
 
@@ -291,7 +291,7 @@ def save_answer(session: Session, actor: Actor, assessment_id: int, question_id:
     assessment.shown_questions = [q.id for q in visible_questions(form, answers)]
     assessment.updated_at = now
     session.flush()
-    _record(session, actor, assessment, "assessment_answered",
+    record_event(session, actor, assessment, "assessment_answered",
             {"question": question_id, "answer": answer, "previous": previous}, now)
     return _state(session, assessment, form)
 
@@ -318,7 +318,7 @@ def save_note(session: Session, actor: Actor, assessment_id: int, question_id: s
         assessment.notes_audited_at = now
     session.flush()
     if due:
-        _record(session, actor, assessment, "assessment_notes_saved",
+        record_event(session, actor, assessment, "assessment_notes_saved",
                 {"question": question_id, "length": len(text)}, now)
     return _state(session, assessment, form)
 
@@ -376,7 +376,7 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
     assessment.updated_at = now
     assessment.status = AWAITING_SECOND_SIGNATURE if below_floor else FINISHED
     session.flush()
-    _record(session, actor, assessment, "assessment_finished", {
+    record_event(session, actor, assessment, "assessment_finished", {
         "form_id": form.id, "form_version": form.version, "form_sha256": form.sha256,
         "answers": assessment.answers, "notes": assessment.notes,
         "shown_questions": assessment.shown_questions, "rules_fired": assessment.rules_fired,
@@ -434,7 +434,7 @@ def second_sign(session: Session, actor: Actor, assessment_id: int, *, secret: s
     assessment.second_signed_at = now
     assessment.updated_at = now
     session.flush()
-    _record(session, actor, assessment, "assessment_second_signed",
+    record_event(session, actor, assessment, "assessment_second_signed",
             {"outcome": assessment.outcome, "floor": assessment.floor,
              "finished_by_id": assessment.finished_by_id}, now)
     return _counts(session, actor, assessment, form, now)
@@ -455,7 +455,7 @@ def update_checklist(session: Session, actor: Actor, assessment_id: int, step: s
     assessment.checklist = {**assessment.checklist, step: bool(done)}
     assessment.updated_at = now
     session.flush()
-    _record(session, actor, assessment, "assessment_checklist_updated",
+    record_event(session, actor, assessment, "assessment_checklist_updated",
             {"step": step, "done": bool(done)}, now)
     return _state(session, assessment, _form_of(assessment, _forms(forms)),
                   changes=Changes(item_ids=(assessment.item_id,)))
