@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -332,3 +335,42 @@ def test_a_broken_newer_version_leaves_workers_on_the_last_valid_one(
     assert state.form.version == 1
     with database.transaction() as session:
         assert session.execute(select(Alarm.kind)).scalars().all()
+
+
+_CHILD = """
+import sys, time
+from mottagning.db import Database, create_db_engine
+from mottagning.services import assessments as svc
+from mottagning.services.context import Actor
+url, assessment_id, user_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+actor = Actor(user_id, "anna", "Anna Testsson", frozenset({"worker"}))
+database = Database(url, create_db_engine(url))
+for number, (question, answer) in enumerate(%r.items(), 1):
+    with database.transaction() as session:  # one autosave = one transaction, as in the GUI
+        svc.save_answer(session, actor, assessment_id, question, answer)
+        if number == 3:
+            svc.save_note(session, actor, assessment_id, "var_barnet_ar", "Hos mormor")
+    print(number, flush=True)
+time.sleep(60)
+"""
+
+
+def test_answers_survive_the_process_being_killed_mid_assessment(database, worker, now) -> None:
+    item_id = _item(database, worker, now)
+    state = _start(database, worker, item_id, now)
+    answers = dict(list(NO_DANGER.items())[:5])
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD % answers, database.url, str(state.id),
+         str(worker.user_id)], stdout=subprocess.PIPE, text=True)
+    try:
+        for expected in range(1, len(answers) + 1):
+            assert child.stdout.readline().strip() == str(expected)
+        child.send_signal(signal.SIGKILL)  # mid-assessment: the screen is still open
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        child.kill()
+        child.stdout.close()
+    reopened = _start(database, worker, item_id, now)
+    assert reopened.answers == answers and reopened.status == DRAFT
+    assert reopened.notes == {"var_barnet_ar": "Hos mormor"}
+    assert reopened.focus_question == list(answers)[-1]
