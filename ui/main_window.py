@@ -37,6 +37,7 @@ from ui.flag_delegate import FlagDelegate
 from ui.operations import Operations
 from ui.queue_model import FLAGS_ROLE, Column, QueueModel
 from ui.register_dialog import RegisterDialog
+from ui.signoff_pane import install as install_signoff
 from ui.style import DEMO_BANNER
 
 REFRESH_MS = 30_000
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
+        self.signoff = install_signoff(self)
         self.model.sig_loaded.connect(self._on_loaded)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
