@@ -41,7 +41,9 @@ def emit_json(value: Any) -> None:
 
 
 def open_db(args: argparse.Namespace, *, migrate: bool | None = None) -> Database:
-    return open_database(getattr(args, "db", None), migrate=migrate)
+    from mottagning.keys import cli_prompts
+
+    return open_database(getattr(args, "db", None), migrate=migrate, prompts=cli_prompts())
 
 
 # The global --user/--password-stdin of the running command (set by main()).
@@ -122,31 +124,6 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_audit_verify(args: argparse.Namespace) -> int:
-    from mottagning.audit import verify_chain
-    from mottagning.services.decision_views import verify_signed_decisions
-
-    database = open_db(args)
-    with database.transaction() as session:
-        result = verify_chain(session)
-        decisions = verify_signed_decisions(session)
-    if result.ok and not decisions.ok:
-        # The chain holds each signed decision's content hash: a changed decision shows here.
-        for problem in decisions.problems:
-            print(f"Signerat beslut stämmer INTE med granskningsloggen: {problem}.", file=sys.stderr)
-        return 1
-    if result.ok:
-        print(f"Granskningsloggen är hel: {result.events_checked} händelser kontrollerade, "
-              f"{decisions.checked} signerade beslut stämmer.")
-        return 0
-    print(
-        f"Granskningsloggen är INTE hel: händelse {result.first_broken_id}: {result.problem}. "
-        f"({result.events_checked} händelser före den stämmer.)",
-        file=sys.stderr,
-    )
-    return 1
-
-
 def _cmd_users_add(args: argparse.Namespace) -> int:
     from mottagning.services.users import add_user
 
@@ -185,6 +162,9 @@ def _extension_registrars() -> list[CommandRegistrar]:
         "mottagning.assessment.cli",
         "mottagning.decisions_cli",
         "mottagning.letters.cli",
+        "mottagning.backup_cli",
+        "mottagning.audit_cli",
+        "mottagning.gallring_cli",
     ):
         try:
             module = __import__(module_name, fromlist=["register"])
@@ -223,12 +203,6 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--json", action="store_true", help="skriv ut som JSON")
     queue.add_argument("--all", action="store_true", help="ta med avslutade ärenden")
     queue.set_defaults(func=_cmd_queue)
-
-    audit_parser = sub.add_parser("audit", help="granskningsloggen")
-    audit_sub = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="KOMMANDO")
-    audit_sub.add_parser("verify", help="kontrollera att loggen är hel").set_defaults(
-        func=_cmd_audit_verify
-    )
 
     users = sub.add_parser("users", help="användare")
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="KOMMANDO")

@@ -37,6 +37,7 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     REVIEW_AUDIT = "review_audit"
     IMPORT = "import"
+    WEED_RECORDS = "weed_records"
 
 
 ACTION_LABELS_SV = {
@@ -54,6 +55,7 @@ ACTION_LABELS_SV = {
     Action.MANAGE_SETTINGS: "ändra inställningar",
     Action.REVIEW_AUDIT: "göra loggkontroll",
     Action.IMPORT: "importera anmälningar",
+    Action.WEED_RECORDS: "gallra handlingar",
 }
 
 _WORKER = {
@@ -65,14 +67,14 @@ _WORKER = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
     Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
-                                     Action.REVIEW_AUDIT}),
+                                     Action.REVIEW_AUDIT, Action.WEED_RECORDS}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
          Action.IMPORT}
     ),
     Role.ADMIN: frozenset(
         {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
-         Action.HANDLE_ALARMS, Action.IMPORT}
+         Action.HANDLE_ALARMS, Action.IMPORT, Action.WEED_RECORDS}
     ),
 }
 
