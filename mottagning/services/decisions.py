@@ -214,7 +214,7 @@ def create_urgent_proposal(
         raise InvalidTransition("Ärendet kan inte få ett beslutsförslag i sin nuvarande status.")
     values = _fields(ProposalInput(
         outcome=Outcome.INLEDA_UTREDNING.value,
-        motivation=f"Skyddsbedömningen (nr {assessment_id}) visar ett omedelbart skyddsbehov. "
+        motivation="Skyddsbedömningen visar ett omedelbart skyddsbehov. "
                    "Utredning inleds utan dröjsmål.",
     ))
     return _add(session, actor, item, values, urgent=True, now=now, assessment_id=assessment_id).id

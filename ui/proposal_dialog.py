@@ -1,0 +1,210 @@
+"""The worker's proposal of the decision on one queue item, autosaved while typing.
+
+Opened from the queue ("Föreslå beslut…", Ctrl+B). A draft left by a crash or a closed
+window is put back into the form. Contacts are one per line: "2026-11-20 Mentor: note".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mottagning.errors import ValidationError
+from mottagning.services.context import Actor
+from mottagning.services.decision_rules import OUTCOME_LABELS_SV, Outcome
+from mottagning.services.decisions import (
+    DRAFT_KIND,
+    Contact,
+    ProposalInput,
+    draft_key,
+    propose_decision,
+)
+from mottagning.services.drafts import SavedDraft
+from mottagning.timeutil import format_datetime_sv
+from ui.autosave import DraftAutosaver
+from ui.operations import Operations
+
+
+def parse_contacts(text: str) -> tuple[Contact, ...]:
+    """'2026-11-20 Mentor: bekräftade' per line → contacts; a line without a date is refused."""
+    contacts = []
+    for number, line in enumerate(filter(None, (ln.strip() for ln in text.splitlines())), start=1):
+        day, _, rest = line.partition(" ")
+        try:
+            when = date.fromisoformat(day)
+        except ValueError as exc:
+            raise ValidationError([f"Kontakt på rad {number}: börja med datum (ÅÅÅÅ-MM-DD)."]) from exc
+        with_whom, _, note = rest.partition(":")
+        contacts.append(Contact(with_whom.strip(), when, note.strip()))
+    return tuple(contacts)
+
+
+class ProposalDialog(QDialog):
+    sig_proposed = Signal(int)  # decision id
+
+    def __init__(self, ops: Operations, actor: Actor, item_id: int, *, child_name: str,
+                 violence: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ops, self._actor, self.item_id = ops, actor, item_id
+        self.setWindowTitle(self.tr("Föreslå beslut – {child}").format(child=child_name))
+        self.outcome = QComboBox()
+        for outcome in Outcome:
+            self.outcome.addItem(OUTCOME_LABELS_SV[outcome], outcome.value)
+        self.open_support = QCheckBox(self.tr("Öppna insatser utan behovsprövning erbjuds"))
+        self.inform = QCheckBox(self.tr("Vårdnadshavarna underrättas om beslutet"))
+        self.inform.setChecked(True)
+        self.ongoing = QLineEdit()
+        self.municipality = QLineEdit()
+        self.motivation = QPlainTextEdit()
+        self.notes = QPlainTextEdit()
+        self.contacts = QPlainTextEdit()
+        self.contacts.setPlaceholderText(self.tr("2026-11-20 Mentor: bekräftade uppgifterna"))
+        self.violence_reason = QPlainTextEdit()
+        self.overrun_reason = QLineEdit()
+        for text in (self.motivation, self.notes, self.contacts, self.violence_reason):
+            text.setTabChangesFocus(True)
+        form = QFormLayout()
+        form.addRow(self.tr("&Beslut:"), self.outcome)
+        form.addRow("", self.open_support)
+        form.addRow("", self.inform)
+        form.addRow(self.tr("Pågående &utredning:"), self.ongoing)
+        form.addRow(self.tr("&Kommun:"), self.municipality)
+        form.addRow(self.tr("&Motivering:"), self.motivation)
+        form.addRow(self.tr("Kontakter (datum vem: vad):"), self.contacts)
+        form.addRow(self.tr("&Anteckningar:"), self.notes)
+        self._violence_row = QLabel(self.tr("Skäl trots &våld:"))
+        self._violence_row.setBuddy(self.violence_reason)
+        form.addRow(self._violence_row, self.violence_reason)
+        form.addRow(self.tr("Orsak om fristen passerats:"), self.overrun_reason)
+        self.status = QLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Skicka för signering"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Stäng (utkastet sparas)"))
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self._violence = violence
+        self.outcome.currentIndexChanged.connect(self._update_fields)
+        self._update_fields()
+        self.resize(640, 700)
+
+        self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=draft_key(item_id),
+                                        collect=self.collect, parent=self)
+        self.autosaver.sig_draft_found.connect(self._restore)
+        self.autosaver.sig_saved.connect(
+            lambda saved: self.status.setText(self.tr("Utkast sparat {when}").format(
+                when=format_datetime_sv(saved.saved_at))))
+        for widget in (self.motivation, self.notes, self.contacts, self.violence_reason):
+            widget.textChanged.connect(self.autosaver.schedule)
+        for line in (self.ongoing, self.municipality, self.overrun_reason):
+            line.textChanged.connect(self.autosaver.schedule)
+        self.outcome.currentIndexChanged.connect(self.autosaver.schedule)
+        self.autosaver.check()
+
+    def _update_fields(self) -> None:
+        outcome = self.outcome.currentData()
+        not_opened = outcome == Outcome.INTE_INLEDA_UTREDNING
+        self.open_support.setVisible(not_opened)
+        self.inform.setVisible(not_opened)
+        self.ongoing.setEnabled(outcome == Outcome.TILLFORS_PAGAENDE_UTREDNING)
+        self.municipality.setEnabled(outcome == Outcome.VIDAREBEFORDRAS)
+        self.violence_reason.setEnabled(not_opened and self._violence)
+
+    def collect(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.currentData(), "open_support": self.open_support.isChecked(),
+            "inform": self.inform.isChecked(), "ongoing": self.ongoing.text(),
+            "municipality": self.municipality.text(), "motivation": self.motivation.toPlainText(),
+            "notes": self.notes.toPlainText(), "contacts": self.contacts.toPlainText(),
+            "violence_reason": self.violence_reason.toPlainText(), "overrun": self.overrun_reason.text(),
+        }
+
+    def _restore(self, draft: SavedDraft) -> None:
+        c = draft.content
+        self.outcome.setCurrentIndex(max(0, self.outcome.findData(c.get("outcome"))))
+        self.open_support.setChecked(bool(c.get("open_support")))
+        self.inform.setChecked(bool(c.get("inform", True)))
+        self.ongoing.setText(c.get("ongoing", ""))
+        self.municipality.setText(c.get("municipality", ""))
+        self.motivation.setPlainText(c.get("motivation", ""))
+        self.notes.setPlainText(c.get("notes", ""))
+        self.contacts.setPlainText(c.get("contacts", ""))
+        self.violence_reason.setPlainText(c.get("violence_reason", ""))
+        self.overrun_reason.setText(c.get("overrun", ""))
+        self.status.setText(self.tr("Ditt utkast från {when} är återställt.").format(
+            when=format_datetime_sv(draft.saved_at)))
+        self.autosaver.start()
+
+    def proposal(self) -> ProposalInput:
+        c = self.collect()
+        return ProposalInput(
+            outcome=c["outcome"], motivation=c["motivation"], notes=c["notes"],
+            contacts=parse_contacts(c["contacts"]), open_support_offered=c["open_support"],
+            guardians_to_be_informed=c["inform"], ongoing_investigation=c["ongoing"],
+            forward_municipality=c["municipality"], violence_reason=c["violence_reason"],
+            overrun_reason=c["overrun"],
+        )
+
+    def submit(self) -> None:
+        try:
+            proposal = self.proposal()
+        except ValidationError as exc:
+            self._ops.errors.show_error(exc)
+            return
+        self.autosaver.save_now()
+        actor, item_id = self._actor, self.item_id
+        self._ops.mutate(lambda session: propose_decision(session, actor, item_id, proposal),
+                         success=self._proposed)
+
+    def _proposed(self, result: Any) -> None:
+        self.autosaver.stop()
+        self.sig_proposed.emit(result.decision_id)
+        self.accept()
+
+    def reject(self) -> None:  # Qt override: closing keeps the draft
+        self.autosaver.save_now()
+        super().reject()
+
+
+def open_proposal_dialog(window) -> ProposalDialog | None:  # type: ignore[no-untyped-def]
+    """Open the proposal form for the queue's selected item."""
+    item_id = window.selected_item_id()
+    if item_id is None:
+        window.statusBar().showMessage(window.tr("Välj ett ärende i kön först."), 8000)
+        return None
+    row = window.model.row_at(window.table.currentIndex().row())
+    dialog = ProposalDialog(window.ops, window.actor, item_id, child_name=row.child_name,
+                            violence="violence" in row.flags, parent=window)
+    dialog.sig_proposed.connect(
+        lambda _id: window.statusBar().showMessage(window.tr("Förslaget är skickat för signering."), 10000))
+    dialog.open()
+    window.proposal_dialog = dialog
+    return dialog
+
+
+def install_action(window) -> QAction:  # type: ignore[no-untyped-def]
+    action = QAction(window.tr("Föreslå &beslut…"), window)
+    action.setShortcut(QKeySequence("Ctrl+B"))
+    action.triggered.connect(lambda: open_proposal_dialog(window))
+    window.menu(window.tr("Ä&rende")).addAction(action)
+    window.propose_action = action
+    return action

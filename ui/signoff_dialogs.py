@@ -1,0 +1,65 @@
+"""The two small dialogs of the sign-off pane: the signature (phrase or password) and the
+comment that goes with a returned proposal."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class SignatureDialog(QDialog):
+    """Asks for the password, or for the phrase that names the decision being signed."""
+
+    def __init__(self, *, method: str, phrase: str, summary: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Signera"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(summary, wordWrap=True))
+        self.secret = QLineEdit()
+        self.secret.setObjectName("signatureSecret")
+        if method == "password":
+            layout.addWidget(QLabel(self.tr("Ange ditt lösenord för att signera:")))
+            self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        else:
+            prompt = QLabel(self.tr("Skriv meningen nedan för att signera:\n”{phrase}”").format(phrase=phrase),
+                            wordWrap=True)
+            layout.addWidget(prompt)
+            self.secret.setPlaceholderText(phrase)
+        layout.addWidget(self.secret)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Signera"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Avbryt"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+
+class ReturnDialog(QDialog):
+    """The comment the proposer will read: what to do before proposing again."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Återsänd förslaget"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Kommentar till den som föreslog beslutet (krävs):")))
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("returnComment")
+        self.comment.setTabChangesFocus(True)
+        layout.addWidget(self.comment)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Återsänd"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Avbryt"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 260)
