@@ -7,7 +7,8 @@ run database work through `window.ops` and refresh on `ops.sig_operation_execute
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -37,7 +38,6 @@ from ui.flag_delegate import FlagDelegate
 from ui.operations import Operations
 from ui.queue_model import FLAGS_ROLE, Column, QueueModel
 from ui.register_dialog import RegisterDialog
-from ui.signoff_pane import install as install_signoff
 from ui.style import DEMO_BANNER
 
 REFRESH_MS = 30_000
@@ -45,9 +45,28 @@ OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
 
 COLUMN_WIDTHS = {
     Column.URGENCY: 72, Column.CHILD: 165, Column.AGE: 50, Column.RECEIVED: 128,
-    Column.PROTECTION_LEFT: 110, Column.DECISION_LEFT: 125, Column.CONCERNS: 190,
+    Column.PROTECTION_LEFT: 135, Column.DECISION_LEFT: 130, Column.CONCERNS: 190,
     Column.REPORTER: 120, Column.FLAGS: 185, Column.STATUS: 130, Column.ASSIGNED: 110,
 }
+
+
+# The other areas' GUI modules, each with `install(window)` returning what it built; the
+# same pattern as the CLI's extension commands, so an area plugs in without editing this file.
+EXTENSIONS = ("ui.letters_install", "ui.signoff_pane")
+
+
+def installers(names: Sequence[str]) -> list[tuple[str, Callable[[MainWindow], object]]]:
+    """`install` of each named module; a module not in this build is skipped."""
+    found = []
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append((name, module.install))  # type: ignore[attr-defined]
+    return found
 
 
 def database_title(database: Database) -> str:
@@ -62,7 +81,8 @@ class MainWindow(QMainWindow):
     sig_current_item_changed = Signal(object)  # queue item id or None
 
     def __init__(self, database: Database, actor: Actor, *, demo: bool = False,
-                 clock: Callable[[], datetime] = utc_now):
+                 clock: Callable[[], datetime] = utc_now,
+                 extensions: Sequence[str] = EXTENSIONS):
         super().__init__()
         self.database = database
         self.actor = actor
@@ -116,7 +136,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
-        self.signoff = install_signoff(self)
+        self.extensions = {name: install(self) for name, install in installers(extensions)}
         self.model.sig_loaded.connect(self._on_loaded)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)

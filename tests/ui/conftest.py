@@ -41,8 +41,9 @@ def make_window(database: Database, qtbot: QtBot):  # type: ignore[no-untyped-de
     """Open the main window for an actor once the test has put data in the database."""
     windows: list[MainWindow] = []
 
-    def make(actor: Actor, *, demo: bool = False) -> MainWindow:
-        window = MainWindow(database, actor, demo=demo)
+    def make(actor: Actor, *, demo: bool = False, extensions: tuple[str, ...] = ()) -> MainWindow:
+        # the other areas' pages are tested by their own tests
+        window = MainWindow(database, actor, demo=demo, extensions=extensions)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.model.loaded_once, timeout=WAIT_MS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from datetime import datetime, timedelta
 
 from pytestqt.qtbot import QtBot
@@ -174,3 +176,16 @@ def test_detail_pane_hides_anonymous_reporter_and_protected_addresses_and_groups
     assert "Hemliga" not in texts
     assert "Olle Andersson" in texts  # the sibling in the same report
     assert "2 anmälningar senaste 12 månaderna" in texts
+
+
+def test_other_areas_install_themselves_as_pages(
+    database: Database, worker: Actor, make_window, monkeypatch
+):
+    from PySide6.QtWidgets import QLabel
+
+    area = types.ModuleType("ui.test_area")
+    area.install = lambda window: window.add_page("Testsida", QLabel("hej"))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ui.test_area", area)
+    window = make_window(worker, extensions=("ui.test_area", "ui.not_in_this_build"))
+    assert window.pages.tabText(1) == "Testsida"
+    assert set(window.extensions) == {"ui.test_area"}
