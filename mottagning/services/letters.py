@@ -106,11 +106,14 @@ class PreparedLetter:
     template: LetterTemplate
     default_rebooking: str
 
-    def render(self, meeting: Meeting | None = None) -> RenderedLetter:
-        """The letter as it would be issued; `meeting` replaces the prepared one (preview)."""
+    def render(self, meeting: Meeting | None = None, reporter_address: Address | None = None) -> RenderedLetter:
+        """The letter as it would be issued; `meeting` and `reporter_address` replace the
+        prepared ones (a preview redrawn as the user types)."""
         request = self.request
         if meeting is not None:
             request = replace(request, meeting=with_rebooking(meeting, self.default_rebooking))
+        if reporter_address is not None and request.recipient.role.value == "reporter":
+            request = replace(request, recipient=replace(request.recipient, address=reporter_address))
         with _as_user_errors():
             return render_letter(request, self.profile, self.template)
 
@@ -317,10 +320,13 @@ def item_letters(session: Session, actor: Actor, item_id: int, *, now: datetime 
     return [_info(letter) for letter in letters]
 
 
-def pending_letters(session: Session, actor: Actor, *, now: datetime | None = None) -> list[LetterInfo]:
-    """The utskriftskö: approved letters not yet printed, oldest first."""
+def pending_letters(
+    session: Session, actor: Actor, *, status: LetterStatus = LetterStatus.APPROVED, now: datetime | None = None,
+) -> list[LetterInfo]:
+    """The utskriftskö: approved letters not yet printed (or, with `status`, printed ones
+    waiting to be posted), oldest first."""
     actor.require(Action.PRINT_LETTER)
-    letters = _letters(session, IssuedLetter.status == LetterStatus.APPROVED.value)
+    letters = _letters(session, IssuedLetter.status == LetterStatus(status).value)
     _record(session, actor, "print_queue_read", None, now=now or utc_now(), count=len(letters))
     return [_info(letter) for letter in letters]
 
