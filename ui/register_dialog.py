@@ -10,23 +10,17 @@ as it is; a personnummer with a bad check digit is a warning, never a refusal.
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -36,12 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.codes import channel_label, codes
+from mottagning.codes import codes
 from mottagning.errors import ValidationError
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft
 from mottagning.services.reports import (
-    MANUAL_CHANNELS,
     AttachmentInput,
     NewReport,
     RegisterResult,
@@ -49,25 +42,16 @@ from mottagning.services.reports import (
     suggest_child_matches,
     validate_manual,
 )
-from mottagning.timeutil import STOCKHOLM, format_datetime_sv, to_local, utc_now
+from mottagning.timeutil import format_datetime_sv
 from ui.autosave import DraftAutosaver
 from ui.operations import Operations
 from ui.register_people import PeopleSection
+from ui.register_reporter import ReporterFields
 from ui.register_rows import ChildRow, GuardianRow
 from ui.style import ERROR_BOX, WARNING_BOX
 
-
-class QuickDateTimeEdit(QDateTimeEdit):
-    """Tab leaves the field instead of walking its five sections (arrows still do that):
-    the receipt time is usually right as it is, and a phone call is no time for six Tabs."""
-
-    def focusNextPrevChild(self, forward: bool) -> bool:  # Qt override
-        return QWidget.focusNextPrevChild(self, forward)
-
-
 DRAFT_KIND = "register_report"
 DRAFT_KEY = "new"
-IDENTITY_FIELDS = ("name", "organisation", "role", "phone", "email")
 
 
 class RegisterDialog(QDialog):
@@ -93,8 +77,13 @@ class RegisterDialog(QDialog):
         self.problems.hide()
         self.form = QWidget()
         form_layout = QVBoxLayout(self.form)
-        form_layout.addWidget(self._build_report_section())
-        form_layout.addWidget(self._build_reporter_section())
+        self.header = ReporterFields(self.form)
+        self.header.sig_changed.connect(self._changed)
+        # the fields the rest of the dialog (and its tests) work with
+        self.channel, self.category = self.header.channel, self.header.category
+        self.anonymous, self.reporter = self.header.anonymous, self.header.reporter
+        self.wants_feedback = self.header.wants_feedback
+        form_layout.addWidget(self.header)
         self.children_section = PeopleSection(self.tr("Barn"), ChildRow,
                                               self.tr("Lägg till &barn"), self.form)
         self.guardians_section = PeopleSection(self.tr("Vårdnadshavare"), GuardianRow,
@@ -159,59 +148,6 @@ class RegisterDialog(QDialog):
         layout.addWidget(self.discard_button)
         box.hide()
         return box
-
-    def _build_report_section(self) -> QWidget:
-        section = QWidget()
-        grid = QGridLayout(section)
-        self.channel = QComboBox()
-        self.channel.setObjectName("channel")
-        for code in MANUAL_CHANNELS:
-            self.channel.addItem(channel_label(code), code)
-        self.received_at = QuickDateTimeEdit()
-        self.received_at.setObjectName("received_at")
-        self.received_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.received_at.setCalendarPopup(True)
-        self.set_received_at(utc_now())
-        self.category = QComboBox()
-        self.category.setObjectName("category")
-        self.category.addItem(self.tr("– välj –"), "")
-        for code, entry in codes().reporter_categories.items():
-            self.category.addItem(entry.label, code)
-        self.anonymous = QCheckBox(self.tr("A&nonym anmälare"))
-        self.anonymous.setObjectName("anonymous")
-        for column, (caption, widget) in enumerate((
-            (self.tr("&Kanal"), self.channel), (self.tr("&Mottagen"), self.received_at),
-            (self.tr("Anmälar&kategori"), self.category),
-        )):
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            grid.addWidget(label, 0, column)
-            grid.addWidget(widget, 1, column)
-        grid.addWidget(self.anonymous, 1, 3)
-        self.channel.currentIndexChanged.connect(self._changed)
-        self.received_at.dateTimeChanged.connect(self._changed)
-        self.category.currentIndexChanged.connect(self._on_category)
-        self.anonymous.toggled.connect(self._on_anonymous)
-        return section
-
-    def _build_reporter_section(self) -> QWidget:
-        section = QWidget()
-        form = QFormLayout(section)
-        self.reporter: dict[str, QLineEdit] = {}
-        for key, caption in zip(IDENTITY_FIELDS, (
-                self.tr("Anmälarens namn"), self.tr("Organisation"), self.tr("Roll / befattning"),
-                self.tr("Telefon"), self.tr("E-post")), strict=True):
-            line = QLineEdit()
-            line.setObjectName(f"reporter_{key}")
-            line.textChanged.connect(self._changed)
-            form.addRow(caption, line)
-            self.reporter[key] = line
-        self.wants_feedback = QCheckBox(self.tr("Vill ha åter&koppling (anmälningsskyldig)"))
-        self.wants_feedback.setObjectName("wants_feedback")
-        self.wants_feedback.setEnabled(False)
-        self.wants_feedback.toggled.connect(self._changed)
-        form.addRow("", self.wants_feedback)
-        return section
 
     def _build_concern_section(self) -> QWidget:
         section = QWidget()
@@ -321,8 +257,7 @@ class RegisterDialog(QDialog):
 
     def _update_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.channel, self.received_at, self.category, self.anonymous,
-            *self.reporter.values(), self.wants_feedback,
+            *self.header.focus_chain(),
             *self.children_section.focus_chain(), *self.guardians_section.focus_chain(),
             self.concerns, self.immediate_danger, self.description,
             self.add_attachment_button, self.remove_attachment_button,
@@ -330,43 +265,6 @@ class RegisterDialog(QDialog):
         ]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
-
-    def _on_category(self) -> None:
-        category = self.category.currentData()
-        if category == "anonym" and not self.anonymous.isChecked():
-            self.anonymous.setChecked(True)
-        self._update_feedback()
-        self._changed()
-
-    def _on_anonymous(self, anonymous: bool) -> None:
-        # an anonymous reporter has no identity stored anywhere, not even in the draft
-        for edit in self.reporter.values():
-            if anonymous:
-                edit.clear()
-            edit.setEnabled(not anonymous)
-        if anonymous and not self.category.currentData():
-            self.category.setCurrentIndex(self.category.findData("anonym"))
-        self._update_feedback()
-        self._changed()
-
-    def _update_feedback(self) -> None:
-        allowed = (self.category.currentData() in codes().mandatory_reporters
-                   and not self.anonymous.isChecked())
-        if not allowed:
-            self.wants_feedback.setChecked(False)
-        self.wants_feedback.setEnabled(allowed)
-
-    def set_received_at(self, moment: datetime) -> None:
-        # the edit shows Stockholm wall-clock time whatever the computer's own zone is
-        local = to_local(moment)
-        self.received_at.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
-                                               QTime(local.hour, local.minute)))
-
-    def received_moment(self) -> datetime:
-        value = self.received_at.dateTime()
-        day, clock = value.date(), value.time()
-        return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute(),
-                        tzinfo=STOCKHOLM)
 
     def _suggest_matches(self, row: ChildRow) -> None:
         actor, name = self._actor, row.text("name")
@@ -411,14 +309,8 @@ class RegisterDialog(QDialog):
     # -- draft ---------------------------------------------------------------------
 
     def collect_draft(self) -> dict[str, Any]:
-        anonymous = self.anonymous.isChecked()
         return {
-            "channel": self.channel.currentData(),
-            "received_at": self.received_moment().isoformat(),
-            "reporter_category": self.category.currentData(),
-            "anonymous": anonymous,
-            "reporter": {} if anonymous else {k: e.text() for k, e in self.reporter.items()},
-            "wants_feedback": self.wants_feedback.isChecked(),
+            **self.header.to_dict(),
             "children": [r.to_dict() for r in self.children_section.rows],
             "guardians": [r.to_dict() for r in self.guardians_section.rows],
             "concern_codes": self.checked_concerns(),
@@ -428,15 +320,7 @@ class RegisterDialog(QDialog):
         }
 
     def load_draft(self, content: dict[str, Any]) -> None:
-        self.channel.setCurrentIndex(max(0, self.channel.findData(content.get("channel"))))
-        if content.get("received_at"):
-            self.set_received_at(datetime.fromisoformat(content["received_at"]))
-        self.category.setCurrentIndex(max(0, self.category.findData(content.get("reporter_category"))))
-        self.anonymous.setChecked(bool(content.get("anonymous")))
-        for key, value in (content.get("reporter") or {}).items():
-            if key in self.reporter:
-                self.reporter[key].setText(value)
-        self.wants_feedback.setChecked(bool(content.get("wants_feedback")))
+        self.header.load(content)
         for section, rows in ((self.children_section, content.get("children") or [{}]),
                               (self.guardians_section, content.get("guardians") or [])):
             section.set_row_count(len(rows))
@@ -461,17 +345,13 @@ class RegisterDialog(QDialog):
     # -- registering ---------------------------------------------------------------
 
     def build_report(self) -> NewReport:
-        anonymous = self.anonymous.isChecked()
-
-        def identity(key: str) -> str | None:
-            return None if anonymous else (self.reporter[key].text().strip() or None)
-
+        identity = self.header.identity
         children = self.children_section.filled_rows() or self.children_section.rows[:1]
         return NewReport(
             channel=self.channel.currentData(),
-            received_at=self.received_moment(),
+            received_at=self.header.received_moment(),
             reporter_category=self.category.currentData() or "",
-            reporter_anonymous=anonymous,
+            reporter_anonymous=self.anonymous.isChecked(),
             reporter_name=identity("name"),
             reporter_organisation=identity("organisation"),
             reporter_role=identity("role"),
