@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
@@ -52,6 +52,7 @@ class IntakeController(QObject):
             window.menu(self.tr("Inställningar")).addAction(choose)
 
         self.ops.sig_operation_executed.connect(self._on_changes)
+        window.installEventFilter(self)
         self._timer = QTimer(self, interval=ALARM_REFRESH_MS)
         self._timer.timeout.connect(self.refresh_alarms)
         self._timer.start()
@@ -100,7 +101,6 @@ class IntakeController(QObject):
         self.watcher = InboxWatcher(self.ops.database, Path(folder), parent=self)
         self.watcher.sig_imported.connect(self._on_imported)
         self.watcher.sig_failed.connect(self._on_import_failed)
-        self.window.destroyed.connect(self.watcher.stop)
         self.watcher.scan()
 
     def _on_imported(self, summary: ImportSummary) -> None:
@@ -116,7 +116,19 @@ class IntakeController(QObject):
             self.tr("Importen från inkorgen misslyckades: {message}. Försöker igen.").format(
                 message=message), 30_000)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # Before the window's operations shut down: an import must not outlive it.
+            self.stop()
+        return False
+
     def stop(self) -> None:
+        self._timer.stop()
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
+
+
+def install(window: MainWindow) -> IntakeController:
+    """The main window's extension hook."""
+    return IntakeController(window)

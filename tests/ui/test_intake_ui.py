@@ -30,8 +30,8 @@ def test_red_banner_stays_while_an_alarm_is_open_and_goes_when_it_is_handled(
     database: Database, qtbot: QtBot, make_window, senior: Actor, tmp_path: Path, samples_dir: Path,
 ) -> None:
     _quarantine_sample(database, tmp_path, samples_dir)
-    window = make_window(senior)
-    intake = IntakeController(window)
+    window = make_window(senior, extensions=("ui.intake_ui",))
+    intake: IntakeController = window.extensions["ui.intake_ui"]
     qtbot.waitUntil(lambda: intake.banner.isVisible(), timeout=WAIT_MS)
     assert "Oläsbar fil" in intake.banner.label.text() or "oläsbar fil" in intake.banner.label.text()
 
@@ -44,7 +44,6 @@ def test_red_banner_stays_while_an_alarm_is_open_and_goes_when_it_is_handled(
     dialog.dismiss("En felsida från e-tjänstens server, ingen anmälan.")
     qtbot.waitUntil(lambda: not intake.banner.isVisible(), timeout=WAIT_MS)
     alarms.close()
-    intake.stop()
 
 
 def test_acknowledging_a_gap_needs_a_reason_and_hides_the_banner(
@@ -55,8 +54,8 @@ def test_acknowledging_a_gap_needs_a_reason_and_hides_the_banner(
     write(inbox, "1.json", submission(1))
     write(inbox, "3.json", submission(3))
     Importer(database, inbox).run_once()
-    window = make_window(worker)
-    intake = IntakeController(window)
+    window = make_window(worker, extensions=("ui.intake_ui",))
+    intake: IntakeController = window.extensions["ui.intake_ui"]
     qtbot.waitUntil(lambda: intake.banner.isVisible(), timeout=WAIT_MS)
     dialog = intake.show_alarms()
     qtbot.waitUntil(lambda: dialog.current_alarm() is not None, timeout=WAIT_MS)
@@ -64,7 +63,6 @@ def test_acknowledging_a_gap_needs_a_reason_and_hides_the_banner(
     dialog.acknowledge_current("Nummer 2 skickades aldrig enligt leverantören.")
     qtbot.waitUntil(lambda: not intake.banner.isVisible(), timeout=WAIT_MS)
     dialog.close()
-    intake.stop()
 
 
 def test_a_file_dropped_into_the_watched_inbox_appears_in_the_queue_without_restart(
@@ -74,8 +72,8 @@ def test_a_file_dropped_into_the_watched_inbox_appears_in_the_queue_without_rest
     inbox.mkdir()
     with database.transaction() as session:
         set_inbox_path(session, admin, str(inbox))
-    window = make_window(worker)
-    intake = IntakeController(window)
+    window = make_window(worker, extensions=("ui.intake_ui",))
+    intake: IntakeController = window.extensions["ui.intake_ui"]
     qtbot.waitUntil(lambda: intake.watcher is not None, timeout=WAIT_MS)
     assert window.model.rowCount() == 0
     part = inbox / "1.json.part"
@@ -85,4 +83,3 @@ def test_a_file_dropped_into_the_watched_inbox_appears_in_the_queue_without_rest
     assert (inbox / "arkiv" / "1.json").exists()
     with database.transaction() as session:
         assert list_open_alarms(session) == []
-    intake.stop()
