@@ -10,10 +10,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mottagning.db import Database, open_database
 from mottagning.errors import DatabaseError, MottagningError
+from mottagning.services.auth import os_actor_unless_sign_in
 from mottagning.services.context import Actor
 from mottagning.services.settings import is_demo
-from mottagning.services.users import ensure_os_user
+from ui.idle_lock import install_idle_lock
 from ui.main_window import MainWindow
+from ui.signin_dialog import ask_sign_in
 
 
 def _tr(text: str) -> str:
@@ -34,12 +36,13 @@ def _application() -> QApplication:
     return app
 
 
-def _start(db_url: str | None) -> tuple[Database, Actor, bool]:
-    """Open the database and map the OS account in one transaction (nothing partial)."""
+def _start(db_url: str | None) -> tuple[Database, Actor | None, bool]:
+    """Open the database and map the OS account in one transaction (nothing partial);
+    the actor is None when the user must sign in with a password first."""
     database = open_database(db_url)
     try:
         with database.transaction() as session:
-            actor = ensure_os_user(session)
+            actor = os_actor_unless_sign_in(session, shared_server=not database.embedded)
             demo = is_demo(session)
     except BaseException:
         database.dispose()
@@ -70,7 +73,13 @@ def run_app(db_url: str | None) -> int:
             _tr("Ett oväntat fel inträffade när programmet startade. Ingenting har ändrats. "
                 "Kontakta systemförvaltaren och bifoga detaljerna."),
             traceback.format_exc())
+    if actor is None:
+        actor = ask_sign_in(database)
+        if actor is None:  # sign-in cancelled
+            database.dispose()
+            return 0
     window = MainWindow(database, actor, demo=demo)
+    install_idle_lock(window)
     window.show()
     status = app.exec()
     database.dispose()

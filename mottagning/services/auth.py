@@ -25,7 +25,7 @@ from mottagning.models import User
 from mottagning.rules.permissions import Action
 from mottagning.services.context import Actor
 from mottagning.services.settings import get_setting, put_setting
-from mottagning.services.users import actor_for
+from mottagning.services.users import actor_for, current_os_account, ensure_os_user
 from mottagning.timeutil import utc_now
 
 PASSWORD_MIN_LENGTH = 10
@@ -249,13 +249,20 @@ def sign_in_required(session: Session, *, shared_server: bool, os_account: str) 
     return bool(user is not None and user.password_hash)
 
 
+def os_actor_unless_sign_in(session: Session, *, shared_server: bool) -> Actor | None:
+    """At GUI start: the OS account's user, or None when a sign-in is required first."""
+    if sign_in_required(session, shared_server=shared_server, os_account=current_os_account()):
+        return None
+    return ensure_os_user(session)
+
+
 IDLE_LOCK_KEY = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 10
 
 
-def idle_lock_minutes(session: Session) -> int:
+def idle_lock_minutes(session: Session) -> float:
     """Minutes without keyboard or mouse use before the GUI hides case data."""
-    return int(get_setting(session, IDLE_LOCK_KEY, DEFAULT_IDLE_LOCK_MINUTES))
+    return float(get_setting(session, IDLE_LOCK_KEY, DEFAULT_IDLE_LOCK_MINUTES))
 
 
 def set_idle_lock_minutes(
