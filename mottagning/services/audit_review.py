@@ -30,8 +30,10 @@ MANY_CASES_SETTING = "loggkontroll.many_cases"
 DEFAULT_OFFICE_HOURS = {"weekdays": [1, 2, 3, 4, 5], "start": "07:00", "end": "18:00"}
 DEFAULT_MANY_CASES = {"children": 20, "minutes": 10}
 
-# Actions that show case content; areas that add a reading action name it `*_read`/`*_viewed`.
+# Actions that show case content. Areas name their reading actions with one of the
+# suffixes, so a new kind of read is counted without being listed here.
 READ_ACTIONS = frozenset({"case_opened", "history_read"})
+READ_SUFFIXES = ("_read", "_viewed", "_opened", "_previewed", "_listed")
 
 ACTION_LABELS_SV = {
     "case_opened": "Öppnade ärendet",
@@ -41,6 +43,32 @@ ACTION_LABELS_SV = {
     "status_changed": "Ändrade status",
     "item_assigned": "Fördelade ärendet",
     "queue_listed": "Listade kön",
+    "assessment_started": "Började skyddsbedömning",
+    "assessment_answered": "Svarade i skyddsbedömning",
+    "assessment_notes_saved": "Sparade anteckningar",
+    "assessment_checklist_updated": "Uppdaterade checklista",
+    "assessment_finished": "Avslutade skyddsbedömning",
+    "assessment_second_signed": "Kontrasignerade skyddsbedömning",
+    "assessment_read": "Läste skyddsbedömning",
+    "decision_proposed": "Föreslog beslut",
+    "decision_proposal_changed": "Ändrade beslutsförslag",
+    "decision_signed": "Signerade beslut",
+    "decision_returned": "Återsände beslutsförslag",
+    "decisions_listed": "Listade beslut",
+    "extension_requested": "Begärde förlängd tid",
+    "extension_signed": "Signerade förlängd tid",
+    "extension_returned": "Återsände begäran om förlängd tid",
+    "feedback_task_created": "Återkoppling att göra",
+    "feedback_task_done": "Gjorde återkoppling",
+    "letter_recipients_read": "Läste brevmottagare",
+    "letter_previewed": "Förhandsgranskade brev",
+    "letter_issued": "Upprättade brev",
+    "letters_listed": "Listade brev",
+    "letter_opened": "Öppnade brev",
+    "letter_printed": "Skrev ut brev",
+    "letter_reprinted": "Skrev ut brev igen",
+    "letter_sent": "Skickade brev",
+    "letter_cancelled": "Makulerade brev",
     "audit_listed": "Listade granskningsloggen",
     "audit_reviewed": "Gjorde loggkontroll",
     "records_weeded": "Gallrade handlingar",
@@ -54,11 +82,11 @@ UNUSUAL_LABELS_SV = {
 
 
 def is_read(action: str) -> bool:
-    return action in READ_ACTIONS or action.endswith(("_read", "_viewed"))
+    return action in READ_ACTIONS or action.endswith(READ_SUFFIXES)
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS_SV.get(action, action.replace("_", " ").capitalize())
+    return ACTION_LABELS_SV.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,14 @@ class AuditEntry:
     @property
     def is_read(self) -> bool:
         return is_read(self.action)
+
+    @property
+    def item_id(self) -> int | None:
+        """The queue item the event concerns, also for events about its decisions, letters…"""
+        if self.entity_type == "queue_item":
+            return self.entity_id
+        value = self.details.get("item_id")
+        return value if isinstance(value, int) else None
 
 
 @dataclass(frozen=True)
@@ -259,7 +295,7 @@ def _unusual(entry: AuditEntry, kind: str, explanation: str) -> UnusualAccess:
     return UnusualAccess(
         kind, entry.occurred_at, entry.occurred_at, entry.user_id, entry.actor, entry.user_name,
         entry.child_id, entry.child_name, entry.personnummer,
-        entry.entity_id if entry.entity_type == "queue_item" else None, explanation, (entry.id,),
+        entry.item_id, explanation, (entry.id,),
     )
 
 
@@ -301,20 +337,19 @@ def _bursts(reads: list[AuditEntry], rules: ReviewRules) -> list[UnusualAccess]:
 def find_unusual(session: Session, entries: tuple[AuditEntry, ...], rules: ReviewRules) -> tuple[UnusualAccess, ...]:
     """Unusual reads among `entries` (no permission check: callers have done it)."""
     reads = [e for e in entries if e.is_read and e.child_id is not None]
-    timelines = _assignments(session, {e.entity_id for e in reads
-                                       if e.entity_type == "queue_item" and e.entity_id is not None})
+    timelines = _assignments(session, {e.item_id for e in reads if e.item_id is not None})
     names = dict(session.execute(select(User.id, User.full_name)).all())
     found: list[UnusualAccess] = []
     for entry in reads:
-        if entry.entity_type == "queue_item" and entry.entity_id in timelines:
-            assigned = _assigned_at(timelines[entry.entity_id], entry.occurred_at)
+        if entry.item_id in timelines:
+            assigned = _assigned_at(timelines[entry.item_id], entry.occurred_at)
             if assigned is not None and assigned != entry.user_id:
                 found.append(_unusual(entry, "not_assigned",
                                       f"Ärendet var tilldelat {names.get(assigned, 'någon annan')}."))
         local = to_local(entry.occurred_at)
         if local.isoweekday() not in rules.weekdays or not (rules.office_start <= local.time() < rules.office_end):
             found.append(_unusual(entry, "outside_hours",
-                                  f"Läst kl. {local:%H:%M} en {_WEEKDAYS_SV[local.isoweekday() - 1]}."))
+                                  f"Läst kl. {local:%H.%M} en {_WEEKDAYS_SV[local.isoweekday() - 1]}."))
     found.extend(_bursts(reads, rules))
     return tuple(sorted(found, key=lambda u: (u.occurred_at, u.kind)))
 

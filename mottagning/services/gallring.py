@@ -36,7 +36,7 @@ from mottagning.models import AuditEvent, Base, Child, Draft, Guardian, QueueIte
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import Status
-from mottagning.services.audit_review import READ_ACTIONS
+from mottagning.services.audit_review import READ_ACTIONS, READ_SUFFIXES
 from mottagning.services.context import Actor, Changes
 from mottagning.services.settings import get_setting, put_setting
 from mottagning.timeutil import as_utc, to_local, utc_now
@@ -138,8 +138,7 @@ def _birth(child: Child) -> date | None:
 def _last_entries(session: Session) -> dict[int, datetime]:
     """Per child, the newest change recorded about it (reads are not entries)."""
     read = or_(AuditEvent.action.in_(READ_ACTIONS),
-               AuditEvent.action.endswith("_read", autoescape=True),
-               AuditEvent.action.endswith("_viewed", autoescape=True))
+               *(AuditEvent.action.endswith(suffix, autoescape=True) for suffix in READ_SUFFIXES))
     rows = session.execute(
         select(AuditEvent.child_id, func.max(AuditEvent.occurred_at))
         .where(AuditEvent.child_id.is_not(None), not_(read)).group_by(AuditEvent.child_id)
