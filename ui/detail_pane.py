@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -28,11 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.codes import channel_label, concern_label, reporter_label
+from mottagning.model_assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.rules import deadlines
+from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import Status, label
+from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.services.context import Actor
 from mottagning.services.queue import GuardianView, ItemDetail, open_item
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
+from ui.assessment_screen import open_assessment
 from ui.operations import Operations
 from ui.queue_model import age_text, time_left_text
 from ui.style import FLAG_COLOURS, WARNING_BOX
@@ -77,6 +81,16 @@ class DetailPane(QScrollArea):
             "repeat": self.tr("Upprepad"), "data_quality": self.tr("Datakvalitet"),
         }
         self.show_placeholder()
+        self.assessment_window: QWidget | None = None
+        QShortcut(QKeySequence("Ctrl+B"), self, activated=self.open_assessment,
+                  context=Qt.ShortcutContext.WindowShortcut)
+
+    def open_assessment(self) -> None:
+        """Open the shown item's skyddsbedömning in its own window (Ctrl+B)."""
+        if self.detail is None or not allowed(self._actor.roles, Action.ASSESS):
+            return
+        self.assessment_window = open_assessment(self.window(), self._ops, self._actor,
+                                                 self.detail.row.id, clock=self._clock)
 
     # -- loading -----------------------------------------------------------------
 
@@ -153,6 +167,11 @@ class DetailPane(QScrollArea):
             layout.addLayout(chips)
 
         layout.addLayout(self._deadlines(detail, now))
+        if allowed(self._actor.roles, Action.ASSESS):
+            button = QPushButton(self.tr("Skyddsbedömning (Ctrl+B)"))
+            button.setObjectName("openAssessment")
+            button.clicked.connect(self.open_assessment)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._heading(self.tr("Anmälan")))
         layout.addLayout(self._report(detail))
         layout.addWidget(self._heading(self.tr("Anmälarens text (ordagrant)")))
@@ -185,7 +204,11 @@ class DetailPane(QScrollArea):
     def _deadlines(self, detail: ItemDetail, now: datetime) -> QFormLayout:
         row = detail.row
         form = QFormLayout()
-        form.addRow(self.tr("Status:"), _text(label(row.status)))
+        status = label(row.status)
+        if detail.assessment_status in ASSESSMENT_STATUS_LABELS and row.status == Status.RECEIVED:
+            status += " – " + ASSESSMENT_STATUS_LABELS[detail.assessment_status].lower()
+        form.addRow(self.tr("Status:"), _text(status, bold=detail.assessment_status
+                                              == AWAITING_SECOND_SIGNATURE))
         form.addRow(self.tr("Handläggare:"), _text(row.assigned_to or self.tr("Ej tilldelad")))
         protection = format_datetime_sv(row.protection_due)
         if row.status == Status.RECEIVED:

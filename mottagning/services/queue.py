@@ -13,6 +13,7 @@ from mottagning.errors import NotFound
 from mottagning.models import Child, Guardian, QueueItem, Report, User
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import OPEN_STATUSES, Status
+from mottagning.services.assessments import assessment_statuses
 from mottagning.services.context import Actor
 from mottagning.timeutil import utc_now
 
@@ -299,6 +300,7 @@ class ItemDetail:
     siblings: tuple[Sibling, ...]
     history: ChildHistory
     version: int
+    assessment_status: str | None = None  # draft / awaiting_second_signature / finished
 
 
 def open_item(
@@ -353,6 +355,7 @@ def open_item(
         siblings=siblings,
         history=_history(session, child.id, now),
         version=item.version,
+        assessment_status=assessment_statuses(session, [item.id]).get(item.id),
     )
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="case_opened",
