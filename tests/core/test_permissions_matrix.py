@@ -124,12 +124,19 @@ PROBES: list[Probe] = [
           lambda s, a, c: _svc("decision_rules").set_delegation(s, a, "inleda_utredning", ["senior"],
                                                                 now=c.now),
           "mottagning.services.decision_rules"),
+    Probe(Action.REVIEW_AUDIT, "audit_review.list_audit",
+          lambda s, a, c: _svc("audit_review").list_audit(s, a, _svc("audit_review").AuditFilter(), now=c.now),
+          "mottagning.services.audit_review"),
+    Probe(Action.WEED_RECORDS, "gallring.plan_weeding",
+          lambda s, a, c: _svc("gallring").plan_weeding(s, a, now=c.now), "mottagning.services.gallring"),
+    Probe(Action.WEED_RECORDS, "gallring.list_protocols",
+          lambda s, a, c: _svc("gallring").list_protocols(s, a), "mottagning.services.gallring"),
 ]
 
 # Actions no service gates yet, with the reason; the test below keeps this list honest.
 NOT_GATED_IN_SERVICES = {
     Action.IMPORT: "every role may import; the importer itself runs as the system user",
-    Action.REVIEW_AUDIT: "the loggkontroll service is being written in the records area",
+    Action.BACKUP: "mottagning.backup works on the whole Database, not a session; its own tests",
 }
 
 
