@@ -41,11 +41,18 @@ system-deps:
 test-deps:
 	$(call apt_install,$(TEST_DEBS))
 
+# The demo database is encrypted like any other; its key is made once per machine into
+# demo.key (mode 0600) beside it and passed as MOTTAGNING_DB_KEY, so this works headless
+# without a keyring and without questions. Synthetic data only: see README, "Databases".
 run: install system-deps
-	@db="sqlite:///$$($(BIN)/python -c 'from mottagning.paths import user_data_dir; print(user_data_dir() / "demo.db")')"; \
-	echo "Demo database: $$db"; \
-	MOTTAGNING_DB="$$db" $(BIN)/mottagning demo --reports $(DEMO_REPORTS) --seed 1 --if-empty && \
-	MOTTAGNING_DB="$$db" $(BIN)/mottagning
+	@data="$$($(BIN)/python -c 'from mottagning.paths import user_data_dir; print(user_data_dir())')"; \
+	db="sqlite:///$$data/demo.db"; keyfile="$$data/demo.key"; \
+	mkdir -p "$$data"; \
+	[ -s "$$keyfile" ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > "$$keyfile"); \
+	echo "Demo database: $$db (key in $$keyfile)"; \
+	export MOTTAGNING_DB="$$db" MOTTAGNING_DB_KEY="$$(cat "$$keyfile")"; \
+	$(BIN)/mottagning demo --reports $(DEMO_REPORTS) --seed 1 --if-empty && \
+	$(BIN)/mottagning
 
 test: install test-deps
 	QT_QPA_PLATFORM=offscreen MOTTAGNING_REQUIRE_PG=$$( [ "$$(id -u)" = 0 ] && echo 1 || echo 0 ) \

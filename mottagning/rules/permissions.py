@@ -38,6 +38,7 @@ class Action(StrEnum):
     REVIEW_AUDIT = "review_audit"
     IMPORT = "import"
     WEED_RECORDS = "weed_records"
+    BACKUP = "backup"
 
 
 ACTION_LABELS_SV = {
@@ -56,6 +57,7 @@ ACTION_LABELS_SV = {
     Action.REVIEW_AUDIT: "göra loggkontroll",
     Action.IMPORT: "importera anmälningar",
     Action.WEED_RECORDS: "gallra handlingar",
+    Action.BACKUP: "säkerhetskopiera databasen",
 }
 
 _WORKER = {
@@ -74,7 +76,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.ADMIN: frozenset(
         {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
-         Action.HANDLE_ALARMS, Action.IMPORT, Action.WEED_RECORDS}
+         Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS}
     ),
 }
 
