@@ -14,6 +14,7 @@ from mottagning.services.auth import os_actor_unless_sign_in
 from mottagning.services.context import Actor
 from mottagning.services.settings import is_demo
 from ui.idle_lock import install_idle_lock
+from ui.key_prompts import qt_key_prompts
 from ui.main_window import MainWindow
 from ui.signin_dialog import ask_sign_in
 
@@ -39,7 +40,7 @@ def _application() -> QApplication:
 def _start(db_url: str | None) -> tuple[Database, Actor | None, bool]:
     """Open the database and map the OS account in one transaction (nothing partial);
     the actor is None when the user must sign in with a password first."""
-    database = open_database(db_url)
+    database = open_database(db_url, prompts=qt_key_prompts())
     try:
         with database.transaction() as session:
             actor = os_actor_unless_sign_in(session, shared_server=not database.embedded)
