@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from mottagning.intake.importer import ImportSummary
+from mottagning.intake.prefill import draft_from_partial
 from mottagning.rules.permissions import Action, allowed
 from mottagning.services.alarms import AlarmView, list_open_alarms
 from mottagning.services.context import Changes
@@ -19,6 +20,7 @@ from ui.alarm_banner import AlarmBanner
 from ui.alarms_dialog import AlarmsDialog
 from ui.inbox_watcher import InboxWatcher
 from ui.quarantine_dialog import QuarantineDialog
+from ui.register_dialog import RegisterDialog
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -131,4 +133,11 @@ class IntakeController(QObject):
 
 def install(window: MainWindow) -> IntakeController:
     """The main window's extension hook."""
-    return IntakeController(window)
+    def register_by_hand(alarm_id: int, partial: dict[str, Any]) -> RegisterDialog:
+        dialog = RegisterDialog(window.ops, window.actor, parent=window,
+                                quarantine_alarm_id=alarm_id, prefill=draft_from_partial(partial))
+        dialog.sig_registered.connect(lambda message: window.statusBar().showMessage(message, 10_000))
+        dialog.open()
+        return dialog
+
+    return IntakeController(window, register_by_hand=register_by_hand)

@@ -34,6 +34,7 @@ from mottagning.codes import codes
 from mottagning.errors import ValidationError
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft
+from mottagning.services.quarantine import register_quarantined
 from mottagning.services.reports import (
     AttachmentInput,
     NewReport,
@@ -57,15 +58,22 @@ DRAFT_KEY = "new"
 class RegisterDialog(QDialog):
     sig_registered = Signal(str)  # a Swedish summary for the status bar
 
-    def __init__(self, ops: Operations, actor: Actor, *, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, actor: Actor, *, parent: QWidget | None = None,
+                 quarantine_alarm_id: int | None = None, prefill: dict[str, Any] | None = None):
         super().__init__(parent)
         self._ops = ops
         self._actor = actor
         self._registered = False
+        # Registering a quarantined file by hand: its own draft, prefilled from the file,
+        # and the alarm closed in the same transaction as the registration.
+        self._quarantine_alarm_id = quarantine_alarm_id
+        self._prefill = prefill
+        self._draft_key = DRAFT_KEY if quarantine_alarm_id is None else f"quarantine:{quarantine_alarm_id}"
         self.attachments: list[tuple[str, AttachmentInput]] = []  # (path, content)
-        self.autosave = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=DRAFT_KEY,
+        self.autosave = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=self._draft_key,
                                        collect=self.collect_draft, parent=self)
-        self.setWindowTitle(self.tr("Ny anmälan"))
+        self.setWindowTitle(self.tr("Ny anmälan") if quarantine_alarm_id is None
+                            else self.tr("Registrera fil i karantän för hand"))
         self.resize(1050, 900)
 
         self.offer = self._build_offer()
@@ -218,6 +226,9 @@ class RegisterDialog(QDialog):
         self.register_button.setEnabled(enabled)
 
     def _ready(self) -> None:
+        if self._prefill is not None:
+            self.load_draft(self._prefill)
+            self._prefill = None
         self.offer.hide()
         self._set_form_enabled(True)
         self._update_tab_order()
@@ -233,6 +244,7 @@ class RegisterDialog(QDialog):
         self.resume_button.setFocus()
 
     def _resume(self, draft: SavedDraft) -> None:
+        self._prefill = None  # the worker's own draft wins over the file's content
         self.load_draft(draft.content)
         self.autosave.start()
 
@@ -387,9 +399,14 @@ class RegisterDialog(QDialog):
         self.register_button.setEnabled(False)
         actor = self._actor
 
+        alarm_id, draft_key = self._quarantine_alarm_id, self._draft_key
+
         def register_and_drop_draft(session: Any) -> RegisterResult:
-            result = register_report(session, actor, report)
-            discard_draft(session, actor, kind=DRAFT_KIND, key=DRAFT_KEY)
+            if alarm_id is None:
+                result = register_report(session, actor, report)
+            else:
+                result = register_quarantined(session, actor, alarm_id, report)
+            discard_draft(session, actor, kind=DRAFT_KIND, key=draft_key)
             return result
 
         self._ops.mutate(register_and_drop_draft, success=self._on_registered,

@@ -159,7 +159,11 @@ class ReporterFields(QWidget):
         }
 
     def load(self, content: dict[str, Any]) -> None:
-        self.channel.setCurrentIndex(max(0, self.channel.findData(content.get("channel"))))
+        channel = content.get("channel")
+        if self.channel.findData(channel) < 0 and channel in codes().channels:
+            # e.g. an e-service report registered by hand from the quarantine
+            self.channel.addItem(channel_label(channel), channel)
+        self.channel.setCurrentIndex(max(0, self.channel.findData(channel)))
         if content.get("received_at"):
             self.set_received_at(datetime.fromisoformat(content["received_at"]))
         self.category.setCurrentIndex(max(0, self.category.findData(content.get("reporter_category"))))

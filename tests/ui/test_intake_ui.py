@@ -83,3 +83,31 @@ def test_a_file_dropped_into_the_watched_inbox_appears_in_the_queue_without_rest
     assert (inbox / "arkiv" / "1.json").exists()
     with database.transaction() as session:
         assert list_open_alarms(session) == []
+
+
+def test_a_quarantined_file_is_registered_by_hand_from_a_prefilled_form(
+    database: Database, qtbot: QtBot, make_window, worker: Actor, tmp_path: Path, samples_dir: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    broken = (samples_dir / "0001-skola-forsummelse.json").read_text(encoding="utf-8")
+    broken = broken.replace('"format": "mottagning.e-tjanst/1"', '"format": "okänt/9"')
+    (inbox / "fel-format.json").write_text(broken, encoding="utf-8")
+    Importer(database, inbox).run_once()
+    window = make_window(worker, extensions=("ui.intake_ui",))
+    intake: IntakeController = window.extensions["ui.intake_ui"]
+    qtbot.waitUntil(lambda: len(intake.alarms) == 1, timeout=WAIT_MS)
+    quarantine = intake.open_quarantine(intake.alarms[0].id)
+    qtbot.waitUntil(lambda: quarantine.shown is not None, timeout=WAIT_MS)
+    dialogs: list = []
+    quarantine._register_by_hand = lambda alarm_id, partial: dialogs.append(
+        intake._register_by_hand(alarm_id, partial))
+    quarantine.register_button.click()
+    dialog = dialogs[0]
+    qtbot.waitUntil(lambda: dialog.is_ready, timeout=WAIT_MS)
+    assert dialog.channel.currentData() == "etjanst"
+    assert "hög frånvaro" in dialog.description.toPlainText()
+    assert dialog.children_section.rows[0].text("name") == "Ella Andersson"
+    dialog.register()
+    qtbot.waitUntil(lambda: not intake.banner.isVisible() and window.model.rowCount() == 1,
+                    timeout=WAIT_MS)
