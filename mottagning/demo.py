@@ -37,7 +37,7 @@ from mottagning.services.decisions import (
     return_decision,
     sign_decision,
 )
-from mottagning.services.items import move_item
+from mottagning.services.items import hand_over_item, move_item
 from mottagning.services.reports import ChildInput, GuardianInput, NewReport, register_report
 from mottagning.services.users import actor_for, add_user
 from mottagning.timeutil import to_local, utc_now
@@ -115,6 +115,28 @@ def fill_demo(
     families: list[list[tuple[str, str | None, date]]] = []
     burst_child: tuple[str, str | None, date] | None = None
 
+    homes: dict[str, tuple[tuple[GuardianInput, ...], str | None, str | None, str | None, bool]] = {}
+
+    def home_of(kids: list[tuple[str, str | None, date]]):  # type: ignore[no-untyped-def]
+        """The same guardians and address every time a family is reported again."""
+        key = kids[0][0]
+        if key not in homes:
+            surname = key.split()[-1]
+            protected = rng.random() < 0.03
+            street = None if protected else fake.street_address()
+            postal = None if protected else f"{rng.randint(781, 791)} {rng.randint(10, 99)}"
+            city = None if protected else rng.choice(["Borlänge", "Falun", "Säter"])
+            guardians = tuple(
+                GuardianInput(
+                    name=f"{fake.first_name_female() if rel == 'mamma' else fake.first_name_male()} {surname}",
+                    relation=rel, phone=fake.phone_number(), street=street, postal_code=postal,
+                    city=city, protected_identity=protected,
+                )
+                for rel in rng.sample(["mamma", "pappa"], k=rng.randint(1, 2))
+            )
+            homes[key] = (guardians, street, postal, city, protected)
+        return homes[key]
+
     def new_family() -> list[tuple[str, str | None, date]]:
         surname = fake.last_name()
         kids = []
@@ -143,20 +165,7 @@ def fill_demo(
         anonymous = category == "anonym"
         concerns = [rng.choice(violence)] if rng.random() < 0.2 else []
         concerns += rng.sample(other, k=rng.randint(1 if not concerns else 0, 2))
-        surname = kids[0][0].split()[-1]
-        city = rng.choice(["Borlänge", "Falun", "Säter"])
-        street = fake.street_address()
-        postal = f"{rng.randint(781, 791)} {rng.randint(10, 99)}"
-        protected = rng.random() < 0.03
-        guardians = tuple(
-            GuardianInput(
-                name=f"{fake.first_name_female() if rel == 'mamma' else fake.first_name_male()} {surname}",
-                relation=rel, phone=fake.phone_number(),
-                street=None if protected else street, postal_code=None if protected else postal,
-                city=None if protected else city, protected_identity=protected,
-            )
-            for rel in rng.sample(["mamma", "pappa"], k=rng.randint(1, 2))
-        )
+        guardians, street, postal, city, protected = home_of(kids)
         mandatory = category in lists.mandatory_reporters
         report = NewReport(
             channel=rng.choices(["etjanst", "telefon", "brev", "epost", "fax", "besok"],
@@ -256,7 +265,9 @@ def _advance(
         if age > timedelta(days=1) and rng.random() < 0.7:
             _sign(session, senior, decision_id, item, at(20))
         return
-    if age < timedelta(days=2) or rng.random() < 0.1:
+    # Older items have mostly moved on: a unit meets most of its deadlines.
+    old = age > timedelta(days=12)
+    if age < timedelta(days=2) or rng.random() < (0.02 if old else 0.1):
         return
     move_item(session, worker, item, Status.INITIAL_ASSESSMENT, details={"demo": True}, now=at(12))
     if age > timedelta(days=10) and rng.random() < 0.12:
@@ -266,15 +277,15 @@ def _advance(
             reason="Barnet vårdas på sjukhus och kan inte höras inom fristen.", new_date=new_date)
         sign_extension(session, senior, extension.extension_id, secret=extension_phrase(new_date),
                        expected_version=1, now=at(24 * 9 + 3))
-    if age < timedelta(days=3) or rng.random() < 0.25:
+    if age < timedelta(days=3) or rng.random() < (0.03 if old else 0.25):
         return
-    proposed_hours = 24 * rng.uniform(2, min(age.days, 16))
+    proposed_hours = 24 * rng.uniform(2, min(age.days, 13 if old else 16))
     proposed_at = at(proposed_hours)
     decision_id = propose_decision(session, worker, item.id, _proposal(rng, item, proposed_at),
                                    now=proposed_at).decision_id
     if now - proposed_at < timedelta(days=1):
         return
-    roll = rng.random()
+    roll = 0.12 + rng.random() * 0.6 if old else rng.random()
     if roll < 0.15:
         decision = session.get(Decision, decision_id)
         assert decision is not None
@@ -282,3 +293,5 @@ def _advance(
                         expected_version=decision.version, now=at(proposed_hours + 20))
     elif roll < 0.75:
         _sign(session, senior, decision_id, item, at(proposed_hours + 20))
+        if old and item.status == Status.DECISION_SIGNED and rng.random() < 0.8:
+            hand_over_item(session, worker, item.id, now=at(proposed_hours + 48))

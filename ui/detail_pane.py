@@ -82,11 +82,11 @@ class DetailPane(QScrollArea):
         }
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
-        QShortcut(QKeySequence("Ctrl+B"), self, activated=self.open_assessment,
+        QShortcut(QKeySequence("Ctrl+1"), self, activated=self.open_assessment,
                   context=Qt.ShortcutContext.WindowShortcut)
 
     def open_assessment(self) -> None:
-        """Open the shown item's skyddsbedömning in its own window (Ctrl+B)."""
+        """Open the shown item's skyddsbedömning in its own window (Ctrl+1)."""
         if self.detail is None or not allowed(self._actor.roles, Action.ASSESS):
             return
         self.assessment_window = open_assessment(self.window(), self._ops, self._actor,
@@ -168,7 +168,7 @@ class DetailPane(QScrollArea):
 
         layout.addLayout(self._deadlines(detail, now))
         if allowed(self._actor.roles, Action.ASSESS):
-            button = QPushButton(self.tr("Skyddsbedömning (Ctrl+B)"))
+            button = QPushButton(self.tr("Skyddsbedömning (Ctrl+1)"))
             button.setObjectName("openAssessment")
             button.clicked.connect(self.open_assessment)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -23,7 +23,7 @@ class Letters(QObject):
         menu = window.menu(self.tr("&Brev"))
         if allowed(roles, Action.WRITE_LETTER):
             self.new_letter_action = QAction(self.tr("Nytt &brev i valt ärende…"), window)
-            self.new_letter_action.setShortcut(QKeySequence("Ctrl+B"))
+            self.new_letter_action.setShortcut(QKeySequence("Ctrl+3"))
             self.new_letter_action.triggered.connect(self.open_letter_dialog)
             menu.addAction(self.new_letter_action)
         if allowed(roles, Action.PRINT_LETTER):

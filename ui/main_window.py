@@ -52,7 +52,7 @@ COLUMN_WIDTHS = {
 
 # The other areas' GUI modules, each with `install(window)` returning what it built; the
 # same pattern as the CLI's extension commands, so an area plugs in without editing this file.
-EXTENSIONS = ("ui.intake_ui", "ui.letters_install", "ui.signoff_pane", "ui.loggkontroll")
+EXTENSIONS = ("ui.intake_ui", "ui.item_actions", "ui.letters_install", "ui.signoff_pane", "ui.loggkontroll")
 
 
 def installers(names: Sequence[str]) -> list[tuple[str, Callable[[MainWindow], object]]]:

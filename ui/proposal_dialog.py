@@ -1,6 +1,6 @@
 """The worker's proposal of the decision on one queue item, autosaved while typing.
 
-Opened from the queue ("Föreslå beslut…", Ctrl+B). A draft left by a crash or a closed
+Opened from the queue ("Föreslå beslut…", Ctrl+2). A draft left by a crash or a closed
 window is put back into the form. Contacts are one per line: "2026-11-20 Mentor: note".
 """
 
@@ -203,7 +203,7 @@ def open_proposal_dialog(window) -> ProposalDialog | None:  # type: ignore[no-un
 
 def install_action(window) -> QAction:  # type: ignore[no-untyped-def]
     action = QAction(window.tr("Föreslå &beslut…"), window)
-    action.setShortcut(QKeySequence("Ctrl+B"))
+    action.setShortcut(QKeySequence("Ctrl+2"))
     action.triggered.connect(lambda: open_proposal_dialog(window))
     window.menu(window.tr("Ä&rende")).addAction(action)
     window.propose_action = action

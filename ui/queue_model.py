@@ -79,7 +79,7 @@ def time_left_text(seconds: float) -> str:
 
 def row_urgency(row: QueueRow, now: datetime) -> str:
     """'danger', 'overdue', 'soon' or 'ok' for the urgency column."""
-    if row.status == Status.CLOSED:
+    if row.status in (Status.CLOSED, Status.DECISION_SIGNED):
         return "ok"
     if "immediate_danger" in row.flags and row.status == Status.RECEIVED:
         return "danger"

@@ -70,3 +70,16 @@ def assign_items(
             details={"assigned_to": user_id}, now=now,
         )
     return Changes(queue=True, item_ids=tuple(item_ids))
+
+
+def hand_over_item(
+    session: Session, actor: Actor, item_id: int, *, expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Changes:
+    """The reception unit's part is done after a signed decision (the investigation, or
+    the other municipality, takes over): the item leaves the open queue, audited."""
+    actor.require(Action.PROPOSE_DECISION)
+    item = get_item(session, item_id, expected_version=expected_version)
+    move_item(session, actor, item, Status.CLOSED, details={"handed_over": True, "outcome": item.outcome},
+              now=now)
+    return Changes(queue=True, item_ids=(item_id,))

@@ -65,8 +65,10 @@ def _next_due_expr():  # type: ignore[no-untyped-def]
 
 def _urgency_order(now: datetime):  # type: ignore[no-untyped-def]
     next_due = _next_due_expr()
+    # A signed decision has no deadline left in this unit: it goes after all open work.
     return (
-        case((QueueItem.status == Status.CLOSED.value, 1), else_=0),
+        case((QueueItem.status == Status.CLOSED.value, 2),
+             (QueueItem.status == Status.DECISION_SIGNED.value, 1), else_=0),
         case(
             (and_(QueueItem.flag_immediate_danger.is_(True),
                   QueueItem.status == Status.RECEIVED.value), 0),

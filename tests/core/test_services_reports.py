@@ -168,3 +168,26 @@ def test_four_reports_in_a_week_are_not_grouped(database: Database, worker: Acto
     with database.transaction() as session:
         grouped = list_queue(session, worker, now=now, group_mass_reports=True)
     assert grouped.total == 4 and {r.group_size for r in grouped.rows} == {1}
+
+
+def test_a_signed_item_is_handed_over_and_leaves_the_open_queue(
+    database: Database, worker: Actor, now
+) -> None:
+    from mottagning.errors import InvalidTransition
+    from mottagning.rules.status import Status
+    from mottagning.services.items import get_item, hand_over_item, move_item
+
+    result = register_simple(database, worker, now=now)
+    item_id = result.item_ids[0]
+    with database.transaction() as session, pytest.raises(InvalidTransition):
+        hand_over_item(session, worker, item_id, now=now)
+    with database.transaction() as session:
+        item = get_item(session, item_id)
+        for status in (Status.PROTECTION_ASSESSED, Status.INITIAL_ASSESSMENT,
+                       Status.DECISION_PROPOSED, Status.DECISION_SIGNED):
+            move_item(session, worker, item, status, now=now)
+    with database.transaction() as session:
+        hand_over_item(session, worker, item_id, now=now)
+    with database.transaction() as session:
+        assert list_queue(session, worker, now=now).total == 0
+        assert list_queue(session, worker, now=now, include_closed=True).total == 1

@@ -189,3 +189,24 @@ def test_other_areas_install_themselves_as_pages(
     window = make_window(worker, extensions=("ui.test_area", "ui.not_in_this_build"))
     assert window.pages.tabText(1) == "Testsida"
     assert set(window.extensions) == {"ui.test_area"}
+
+
+def test_a_signed_item_can_be_handed_over_from_the_case_menu(
+    database, qtbot, make_window, worker, now
+) -> None:  # type: ignore[no-untyped-def]
+    from mottagning.rules.status import Status
+    from mottagning.services.items import get_item, move_item
+    from tests.core.factories import register_simple
+
+    result = register_simple(database, worker, now=now)
+    with database.transaction() as session:
+        item = get_item(session, result.item_ids[0])
+        for status in (Status.PROTECTION_ASSESSED, Status.INITIAL_ASSESSMENT,
+                       Status.DECISION_PROPOSED, Status.DECISION_SIGNED):
+            move_item(session, worker, item, status, now=now)
+    window = make_window(worker, extensions=("ui.item_actions",))
+    actions = window.extensions["ui.item_actions"]
+    window.table.setCurrentIndex(window.model.index(0, 1))
+    qtbot.waitUntil(lambda: actions.hand_over.isEnabled(), timeout=10_000)
+    actions.confirm_hand_over(ask=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=10_000)
