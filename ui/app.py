@@ -13,6 +13,7 @@ from mottagning.errors import DatabaseError, MottagningError
 from mottagning.services.auth import os_actor_unless_sign_in
 from mottagning.services.context import Actor
 from mottagning.services.settings import is_demo
+from ui.gc_policy import GuiThreadCollector
 from ui.idle_lock import install_idle_lock
 from ui.key_prompts import qt_key_prompts
 from ui.main_window import MainWindow
@@ -62,6 +63,7 @@ def _fail(title: str, text: str, details: str | None = None) -> int:
 def run_app(db_url: str | None) -> int:
     """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
     app = _application()
+    GuiThreadCollector(app)
     try:
         database, actor, demo = _start(db_url)
     except DatabaseError as exc:

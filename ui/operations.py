@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,28 +41,53 @@ class _Job:
     mutates: bool
 
 
+SHUTDOWN = 0  # job numbers start at 1
+
+
 class _Worker(QObject):
-    """Lives on the worker thread; runs one job per queued call, in submission order."""
+    """Lives on the worker thread; runs one job per queued call, in submission order.
 
-    sig_done = Signal(object, object, object)  # job, result, error
+    Only job numbers cross the thread boundary. A job's function usually closes over
+    widgets; if the worker thread dropped the last reference to it, Python would destroy
+    those widgets on the worker thread, and Qt crashes later on their dangling timers. So
+    the GUI thread owns every job until it has handled the result, and the worker lets go
+    of its own references before it reports back.
+    """
 
-    def __init__(self, database: Database):
+    sig_done = Signal(int, object, object)  # job number, result, error
+
+    def __init__(self, database: Database, jobs: dict[int, _Job], lock: threading.Lock):
         super().__init__()
         self._database = database
+        self._jobs = jobs
+        self._lock = lock
 
-    @Slot(object)
-    def run(self, job: _Job | None) -> None:
-        if job is None:  # the shutdown marker: every job queued before it has run
+    @Slot(int)
+    def run(self, number: int) -> None:
+        if number == SHUTDOWN:  # every job queued before the marker has run
             QThread.currentThread().quit()
             return
+        with self._lock:
+            fn = self._jobs[number].fn
+        result, error = None, None
         try:
             with self._database.transaction() as session:
-                result = job.fn(session)
+                result = fn(session)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.sig_done.emit(job, None, exc)
-        else:
-            self.sig_done.emit(job, result, None)
+            _drop_frames(exc)
+            error = exc
+        del fn
+        self.sig_done.emit(number, result, error)
+
+
+def _drop_frames(error: BaseException | None) -> None:
+    """Forget the tracebacks (their frames hold the job's locals, widgets among them)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
 
 
 def changes_of(result: Any) -> Changes | None:
@@ -116,17 +142,18 @@ class Operations(QObject):
 
     sig_operation_executed = Signal(object)  # Changes
     sig_idle = Signal()
-    _sig_submit = Signal(object)
+    _sig_submit = Signal(int)
 
     def __init__(self, database: Database, *, parent_widget: QWidget | None = None):
         super().__init__(parent_widget)
         self.database = database
         self.errors = ErrorDialog(parent_widget)
         self._numbers = itertools.count(1)
-        self._pending: set[int] = set()
+        self._jobs: dict[int, _Job] = {}
+        self._lock = threading.Lock()
         self._thread = QThread()
         self._thread.setObjectName("mottagning-db")
-        self._worker = _Worker(database)
+        self._worker = _Worker(database, self._jobs, self._lock)
         self._worker.moveToThread(self._thread)
         self._sig_submit.connect(self._worker.run)
         self._worker.sig_done.connect(self._on_done)
@@ -134,7 +161,7 @@ class Operations(QObject):
 
     @property
     def idle(self) -> bool:
-        return not self._pending
+        return not self._jobs
 
     def query(
         self, fn: Callable[[Session], Any], *, success: Success | None = None,
@@ -153,12 +180,14 @@ class Operations(QObject):
         if not self._thread.isRunning():
             raise RuntimeError("operations have been shut down")
         job = _Job(next(self._numbers), fn, success, failure, mutates)
-        self._pending.add(job.number)
-        self._sig_submit.emit(job)
+        with self._lock:
+            self._jobs[job.number] = job
+        self._sig_submit.emit(job.number)
 
-    @Slot(object, object, object)
-    def _on_done(self, job: _Job, result: Any, error: BaseException | None) -> None:
-        self._pending.discard(job.number)
+    @Slot(int, object, object)
+    def _on_done(self, number: int, result: Any, error: BaseException | None) -> None:
+        with self._lock:
+            job = self._jobs.pop(number)
         try:
             if error is not None:
                 (job.failure or self.errors.show_error)(error)
@@ -169,12 +198,12 @@ class Operations(QObject):
             if changes is not None:
                 self.sig_operation_executed.emit(changes)
         finally:
-            if not self._pending:
+            if not self._jobs:
                 self.sig_idle.emit()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Let every queued job finish (a draft being saved on close, say), then stop."""
         if not self._thread.isRunning():
             return
-        self._sig_submit.emit(None)
+        self._sig_submit.emit(SHUTDOWN)
         self._thread.wait(timeout_ms)

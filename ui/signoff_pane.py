@@ -75,6 +75,8 @@ class SignoffPane(QWidget):
         self._ops, self._actor, self._clock = ops, actor, clock
         self.can_sign = allowed(actor.roles, Action.SIGN_DECISION)
         self.detail: ProposalDetail | None = None
+        self.signature_dialog: QDialog | None = None
+        self.return_dialog: QDialog | None = None
         self.rows: list[DecisionRow] = []
 
         self.list = QListWidget()
@@ -273,30 +275,45 @@ class SignoffPane(QWidget):
         summary = self.tr("Du signerar beslutet ”{outcome}” för {child}.").format(
             outcome=outcome_label(detail.decision.outcome).lower(), child=detail.item.row.child_name)
         dialog = SignatureDialog(method=detail.method, phrase=detail.phrase, summary=summary, parent=self)
-        self.signature_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        secret, actor, acknowledged = dialog.secret.text(), self._actor, self.violence.isChecked()
         decision_id, version = detail.decision.id, detail.decision.version
-        self._ops.mutate(
-            lambda session: sign_decision(session, actor, decision_id, secret=secret,
-                                          expected_version=version, violence_acknowledged=acknowledged),
-            success=lambda _result: self.refresh())
+
+        def signed() -> None:
+            secret, actor, acknowledged = dialog.secret.text(), self._actor, self.violence.isChecked()
+            self._ops.mutate(
+                lambda session: sign_decision(session, actor, decision_id, secret=secret,
+                                              expected_version=version,
+                                              violence_acknowledged=acknowledged),
+                success=lambda _result: self.refresh())
+
+        self._open_dialog(dialog, "signature_dialog", signed)
 
     def return_proposal(self) -> None:
         detail = self.detail
         if detail is None:
             return
         dialog = ReturnDialog(self)
-        self.return_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        comment, actor = dialog.comment.toPlainText(), self._actor
         decision_id, version = detail.decision.id, detail.decision.version
-        self._ops.mutate(
-            lambda session: return_decision(session, actor, decision_id, comment=comment,
-                                            expected_version=version),
-            success=lambda _result: self.refresh())
+
+        def returned() -> None:
+            comment, actor = dialog.comment.toPlainText(), self._actor
+            self._ops.mutate(
+                lambda session: return_decision(session, actor, decision_id, comment=comment,
+                                                expected_version=version),
+                success=lambda _result: self.refresh())
+
+        self._open_dialog(dialog, "return_dialog", returned)
+
+    def _open_dialog(self, dialog: QDialog, name: str, on_accept) -> None:  # type: ignore[no-untyped-def]
+        """Window-modal, without a nested event loop; the dialog is deleted when done."""
+        setattr(self, name, dialog)
+        dialog.accepted.connect(on_accept)
+
+        def finished(_result: int) -> None:
+            setattr(self, name, None)
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.decisions:

@@ -5,7 +5,6 @@ signed decisions still match what their signature recorded in the audit chain.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from mottagning.errors import NotFound
 from mottagning.model_decisions import DeadlineExtension, Decision, FeedbackTask
 from mottagning.models import AuditEvent, Child, QueueItem, User
 from mottagning.rules.permissions import Action
+from mottagning.services.assessment_summary import assessment_summary
 from mottagning.services.context import Actor
 from mottagning.services.decision_rules import (
     DecisionStatus,
@@ -166,17 +166,6 @@ class ProposalDetail:
     corrects: DecisionRow | None
 
 
-def _assessment_summary(session: Session, actor: Actor, item_id: int) -> str | None:
-    """The skyddsbedömning as text, when the assessments area provides
-    `assessment_summary(session, actor, item_id) -> str | None`."""
-    try:
-        module = importlib.import_module("mottagning.services.assessments")
-    except ModuleNotFoundError:
-        return None
-    summary = getattr(module, "assessment_summary", None)
-    return summary(session, actor, item_id) if callable(summary) else None
-
-
 def open_proposal(
     session: Session, actor: Actor, decision_id: int, *, now: datetime | None = None,
 ) -> ProposalDetail:
@@ -194,7 +183,7 @@ def open_proposal(
         corrects = _rows(session, Decision.id == decision.corrects_decision_id)[0]
     return ProposalDetail(
         decision=decision, row=rows[0], item=open_item(session, actor, decision.item_id, now=now),
-        assessment=_assessment_summary(session, actor, decision.item_id),
+        assessment=assessment_summary(session, actor, decision.item_id, now=now),
         phrase=signing_phrase(decision.outcome), method=signature_method(session, actor),
         own_proposal=decision.proposed_by_id == actor.user_id,
         has_delegation=delegated_role(session, actor, decision.outcome) is not None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if UI_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """As in the application (ui/gc_policy.py): no automatic collection while worker
+    threads run, so a Qt object is never destroyed outside the GUI thread."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mottagning.db import Database
@@ -39,15 +39,14 @@ def test_senior_signs_a_violence_flagged_proposal_by_keyboard(
     qtbot.keyClick(pane.violence, Qt.Key.Key_Space)
     assert pane.sign_button.isEnabled()
 
-    def type_phrase() -> None:
-        dialog = pane.signature_dialog
-        qtbot.keyClicks(dialog.secret, "Jag signerar beslutet att inte inleda utredning")
-        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
-
-    QTimer.singleShot(200, type_phrase)
     pane.sign_button.setFocus()
+    qtbot.keyClick(pane.sign_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: pane.signature_dialog is not None and pane.signature_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = pane.signature_dialog
+    qtbot.keyClicks(dialog.secret, "Jag signerar beslutet att inte inleda utredning")
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
-        qtbot.keyClick(pane.sign_button, Qt.Key.Key_Space)
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
     assert blocker.args == [0]
     with database.transaction() as session:
         decision = session.get(Decision, decision_id)
@@ -66,14 +65,11 @@ def test_returned_proposal_shows_in_the_proposers_own_list_with_the_comment(
         pane.refresh()
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
 
-    def write_comment() -> None:
-        dialog = pane.return_dialog
-        dialog.comment.insertPlainText("Ring skolan först.")  # keyClicks is ASCII only
-        dialog.accept()
-
-    QTimer.singleShot(200, write_comment)
+    pane.return_proposal()
+    dialog = pane.return_dialog
+    dialog.comment.insertPlainText("Ring skolan först.")  # keyClicks is ASCII only
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
-        pane.return_proposal()
+        dialog.accept()
     own = SignoffPane(ops, worker)
     qtbot.addWidget(own)
     with qtbot.wait_signal(own.sig_count_changed, timeout=WAIT_MS):
