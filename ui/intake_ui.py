@@ -14,8 +14,10 @@ from mottagning.intake.importer import ImportSummary
 from mottagning.intake.prefill import draft_from_partial
 from mottagning.rules.permissions import Action, allowed
 from mottagning.services.alarms import AlarmView, list_open_alarms
+from mottagning.services.assessments import report_form_problems
 from mottagning.services.context import Changes
 from mottagning.services.settings import inbox_path, set_inbox_path
+from mottagning.services.users import system_actor
 from ui.alarm_banner import AlarmBanner
 from ui.alarms_dialog import AlarmsDialog
 from ui.inbox_watcher import InboxWatcher
@@ -58,7 +60,9 @@ class IntakeController(QObject):
         self._timer = QTimer(self, interval=ALARM_REFRESH_MS)
         self._timer.timeout.connect(self.refresh_alarms)
         self._timer.start()
-        self.refresh_alarms()
+        # A broken assessment form reaches administrators as an alarm, not a worker.
+        self.ops.mutate(lambda session: report_form_problems(session, system_actor(session)),
+                        success=lambda _opened: self.refresh_alarms())
         self.ops.query(inbox_path, success=self._start_watching)
 
     def refresh_alarms(self) -> None:

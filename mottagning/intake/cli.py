@@ -56,14 +56,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_alarms(args: argparse.Namespace) -> int:
     from mottagning.cli import current_actor, emit_json, iso, open_db
     from mottagning.services.alarms import list_open_alarms, refresh_silence
+    from mottagning.services.assessments import report_form_problems
     from mottagning.services.users import system_actor
     from mottagning.timeutil import format_datetime_sv, utc_now
 
     database = open_db(args)
     current_actor(database)
     with database.transaction() as session:
-        # Silence is judged here too, so monitoring notices a dead importer.
+        # Silence and broken forms are judged here too, so monitoring notices them even
+        # when no importer or window runs.
         refresh_silence(session, system_actor(session), now=utc_now())
+        report_form_problems(session, system_actor(session))
         open_alarms = list_open_alarms(session)
     if args.json:
         emit_json([

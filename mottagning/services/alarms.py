@@ -30,6 +30,7 @@ KIND_LABELS_SV = {
     UNREADABLE_FILE: "Oläsbar fil",
     CONFLICTING_DUPLICATE: "Motstridig dubblett",
     SILENT_SOURCE: "Tyst e-tjänst",
+    "form_problem": "Fel i bedömningsformulär",
 }
 
 DEFAULT_SILENCE_HOURS = 72

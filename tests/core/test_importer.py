@@ -227,3 +227,17 @@ def test_anonymous_duplicate_and_conflict_keep_no_identity_on_disk(
     with database.transaction() as session:
         raw = session.execute(select(Alarm.raw_content)).scalar_one()
     assert b"Should Not Be Kept" not in raw
+
+
+def test_alarms_check_reports_a_broken_assessment_form(tmp_path: Path, monkeypatch, capsys) -> None:
+    from mottagning import cli
+    from mottagning.paths import RESOURCES
+
+    resources = tmp_path / "resources"
+    shutil.copytree(RESOURCES, resources)
+    released = next((resources / "forms").glob("skyddsbedomning-*.toml"))
+    released.write_text(released.read_text(encoding="utf-8") + "\n# ändrad\n", encoding="utf-8")
+    monkeypatch.setattr("mottagning.paths.RESOURCES", resources)
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    assert cli.main(["--db", db, "alarms", "--check"]) == 2
+    assert "Fel i bedömningsformulär" in capsys.readouterr().out
