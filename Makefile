@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEMO_REPORTS ?= 300
+DEMO_REPORTS ?= 200
 
 # Debian packages: Qt's runtime libraries (xcb and offscreen), a PostgreSQL server for the
 # tests' throwaway instance, poppler for looking at letters, Xvfb for screenshots.

@@ -10,10 +10,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mottagning.assessment import FormSet, gaps, load_forms, visible_questions
+from mottagning.assessment.form import FREE_TEXT
 from mottagning.codes import codes
 from mottagning.errors import MottagningError
 from mottagning.model_decisions import Decision
@@ -21,6 +24,7 @@ from mottagning.models import QueueItem, Report, User
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Role
 from mottagning.rules.status import Status
+from mottagning.services import assessments
 from mottagning.services import settings as settings_service
 from mottagning.services.context import Actor
 from mottagning.services.decision_extensions import (
@@ -32,7 +36,6 @@ from mottagning.services.decision_rules import signing_phrase
 from mottagning.services.decisions import (
     Contact,
     ProposalInput,
-    create_urgent_proposal,
     propose_decision,
     return_decision,
     sign_decision,
@@ -241,6 +244,41 @@ def _sign(session: Session, senior: Actor, decision_id: int, item: QueueItem, at
                   expected_version=decision.version, violence_acknowledged=item.flag_violence, now=at)
 
 
+# The protective answers of the demo's skyddsbedömningar; every other question is "nej".
+SAFE_ANSWERS = {"skyddande_vuxen": "ja", "vardnadshavare_skyddar": "ja"}
+DANGER_ANSWERS = {"radd_ga_hem": "ja", "synliga_skador": "ja", "vald": "ja"}
+DEMO_NOTE = "Uppgifter från anmälan och samtal med anmälaren samma dag."
+
+
+def _assess(session: Session, worker: Actor, item_id: int, *, danger: bool, now: datetime):  # type: ignore[no-untyped-def]
+    """A real skyddsbedömning through the service, finished with the recommended outcome
+    (immediate protection creates its urgent proposal by itself)."""
+    forms = _demo_forms()
+    state = assessments.start_or_resume(session, worker, item_id, forms=forms, now=now)
+    wanted = {**SAFE_ANSWERS, **(DANGER_ANSWERS if danger else {})}
+    answers: dict[str, str] = {}
+    while True:
+        new = [q for q in visible_questions(state.form, answers)
+               if q.kind != FREE_TEXT and q.id not in answers]
+        if not new:
+            break
+        for question in new:
+            answers[question.id] = wanted.get(question.id, "nej")
+            state = assessments.save_answer(session, worker, state.id, question.id,
+                                            answers[question.id], forms=forms, now=now)
+    for gap in gaps(state.form, state.answers, state.notes):
+        state = assessments.save_note(session, worker, state.id, gap.question_id, DEMO_NOTE,
+                                      forms=forms, now=now)
+    return assessments.finish(session, worker, state.id, outcome=state.recommendation.outcome,
+                              override_reason=None, expected_version=state.version, forms=forms,
+                              now=now)
+
+
+@cache
+def _demo_forms() -> FormSet:
+    return load_forms()
+
+
 def _advance(
     session: Session, rng: random.Random, item_id: int, workers: list[Actor], senior: Actor,
     received: datetime, now: datetime,
@@ -259,11 +297,11 @@ def _advance(
     def at(hours: float) -> datetime:
         return min(now, received + timedelta(hours=hours))
 
-    move_item(session, worker, item, Status.PROTECTION_ASSESSED, details={"demo": True}, now=at(6))
-    if item.flag_immediate_danger and rng.random() < 0.8:
-        decision_id = create_urgent_proposal(session, worker, item.id, assessment_id=0, now=at(7))
+    state = _assess(session, worker, item.id, danger=item.flag_immediate_danger and rng.random() < 0.8,
+                    now=at(6))
+    if state.proposal_id is not None:
         if age > timedelta(days=1) and rng.random() < 0.7:
-            _sign(session, senior, decision_id, item, at(20))
+            _sign(session, senior, state.proposal_id, item, at(20))
         return
     # Older items have mostly moved on: a unit meets most of its deadlines.
     old = age > timedelta(days=12)
