@@ -34,7 +34,7 @@ from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import Status, label
 from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.services.context import Actor
-from mottagning.services.queue import GuardianView, ItemDetail, open_item
+from mottagning.services.queue import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment_screen import open_assessment
 from ui.operations import Operations
@@ -185,9 +185,32 @@ class DetailPane(QScrollArea):
         if detail.siblings:
             layout.addWidget(self._heading(self.tr("Syskon i samma anmälan")))
             layout.addLayout(self._siblings(detail))
+        others = [e for e in detail.history.entries if e.open and e.item_id != detail.row.id]
+        if others:
+            layout.addWidget(self._heading(
+                self.tr("Andra öppna ärenden om barnet ({n})").format(n=len(others))))
+            layout.addLayout(self._open_items(others, now))
         layout.addWidget(self._heading(self.tr("Barnets historik")))
         layout.addWidget(self._history(detail))
         self.setWidget(page)
+
+    def _open_items(self, entries: list[HistoryEntry], now: datetime) -> QVBoxLayout:
+        """Each report keeps its own record and deadline, also in a burst of reports."""
+        box = QVBoxLayout()
+        for entry in entries:
+            line = QHBoxLayout()
+            left = deadlines.seconds_left(entry.next_due, now) if entry.next_due else None
+            text = self.tr("{received} · {status} · {left}").format(
+                received=format_datetime_sv(entry.received_at), status=label(entry.status),
+                left=time_left_text(left) if left is not None else "")
+            line.addWidget(_text(text))
+            button = QPushButton(self.tr("Visa"))
+            button.setFlat(True)
+            button.clicked.connect(lambda _=False, i=entry.item_id: self.sig_open_item.emit(i))
+            line.addWidget(button)
+            line.addStretch()
+            box.addLayout(line)
+        return box
 
     def _heading(self, text: str) -> QLabel:
         heading = _text(text, bold=True, size=1.1)

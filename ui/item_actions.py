@@ -1,23 +1,31 @@
-"""Actions on the selected queue item that belong to no other area: handing it over."""
+"""Actions on the selected queue item that belong to no other area: assigning it (a whole
+mass-report group at once) and handing it over after a signed decision."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from mottagning.rules.permissions import Action, allowed
+from mottagning.rules.permissions import Action, Role, allowed
 from mottagning.rules.status import Status
-from mottagning.services.items import hand_over_item
+from mottagning.services.items import assign_items, hand_over_item
+from mottagning.services.queue import list_child_items
+from mottagning.services.users import UserInfo, list_users
 
 
 class ItemActions(QObject):
     def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
         super().__init__(window)
         self._window = window
+        self.assign = QAction(self.tr("&Tilldela handläggare…"), window)
+        self.assign.setShortcut(QKeySequence("Ctrl+T"))
+        self.assign.triggered.connect(lambda: self.choose_assignee())
         self.hand_over = QAction(self.tr("Avsluta i mottagningen (beslutet är signerat)…"), window)
         self.hand_over.setEnabled(False)
         self.hand_over.triggered.connect(self.confirm_hand_over)
+        if allowed(window.actor.roles, Action.ASSESS):
+            window.menu(self.tr("Ä&rende")).addAction(self.assign)
         if allowed(window.actor.roles, Action.PROPOSE_DECISION):
             window.menu(self.tr("Ä&rende")).addAction(self.hand_over)
         window.sig_current_item_changed.connect(lambda _id: self._update())
@@ -29,6 +37,42 @@ class ItemActions(QObject):
     def _update(self) -> None:
         row = self._current()
         self.hand_over.setEnabled(row is not None and row.status == Status.DECISION_SIGNED)
+        self.assign.setEnabled(row is not None)
+
+    def choose_assignee(self) -> None:
+        if self._current() is not None:
+            self._window.ops.query(lambda session: list_users(session), success=self._ask_assignee)
+
+    def _ask_assignee(self, users: list[UserInfo]) -> None:
+        row = self._current()
+        if row is None:
+            return
+        caseworkers = [u for u in users if u.active and {Role.WORKER, Role.SENIOR} & set(u.roles)]
+        names = [self.tr("Ej tilldelad")] + [u.full_name for u in caseworkers]
+        name, ok = QInputDialog.getItem(self._window, self.tr("Tilldela handläggare"),
+                                        self.tr("Handläggare för {child}:").format(child=row.child_name),
+                                        names, 0, False)
+        if not ok:
+            return
+        chosen = next((u.id for u in caseworkers if u.full_name == name), None)
+        whole_group = row.group_size > 1 and QMessageBox.question(
+            self._window, self.tr("Tilldela handläggare"),
+            self.tr("{child} har {n} öppna ärenden. Tilldela alla?").format(
+                child=row.child_name, n=row.group_size)) == QMessageBox.StandardButton.Yes
+        self.assign_to(chosen, whole_group=whole_group)
+
+    def assign_to(self, user_id: int | None, *, whole_group: bool) -> None:
+        """Assign the selected item, or every open item of its child (one audit event each)."""
+        row = self._current()
+        if row is None:
+            return
+        actor, item_id, child_id = self._window.actor, row.id, row.child_id
+
+        def assign(session):  # type: ignore[no-untyped-def]
+            ids = [r.id for r in list_child_items(session, actor, child_id)] if whole_group else [item_id]
+            return assign_items(session, actor, ids, user_id)
+
+        self._window.ops.mutate(assign)
 
     def confirm_hand_over(self, *, ask: bool = True) -> None:
         row = self._current()

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.model = QueueModel(self.ops, actor, clock=clock, parent=self)
         self.table = self._build_table()
         self.detail = DetailPane(self.ops, actor, clock=clock)
-        self.detail.sig_open_item.connect(self.select_item)
+        self.detail.sig_open_item.connect(self.show_item)
         self._empty_hint = QLabel(self.tr(
             "Inga anmälningar ännu.\nRegistrera den första med Ny anmälan (Ctrl+N); "
             "anmälningar från e-tjänsten visas här när de har importerats."))
@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
     def selected_item_id(self) -> int | None:
         row = self.model.row_at(self.table.currentIndex().row())
         return row.id if row else None
+
+    def show_item(self, item_id: int) -> None:
+        """Select `item_id` in the queue, or (inside a mass-report group, say) just show it."""
+        if not self.select_item(item_id):
+            self.detail.show_item(item_id)
 
     def select_item(self, item_id: int) -> bool:
         """Make `item_id` current if it is loaded in the queue."""

@@ -134,8 +134,9 @@ class QueueModel(QAbstractTableModel):
         audit_read = not self._audited  # the listing is audited once per session
         actor = self._actor
         self._audited = True
+        # A burst of reports about one child is one row with a count (mass reports).
         return lambda session: list_queue(session, actor, offset=offset, limit=limit,
-                                          audit_read=audit_read)
+                                          audit_read=audit_read, group_mass_reports=True)
 
     def refresh(self) -> None:
         """Reload the loaded rows (at least one chunk) without resetting the view."""
@@ -265,6 +266,9 @@ class QueueModel(QAbstractTableModel):
         if column is Column.URGENCY:
             return self._urgency_labels[row_urgency(row, now)]
         if column is Column.CHILD:
+            if row.group_size > 1:
+                return self.tr("{name}  ({n} öppna ärenden)").format(name=row.child_name,
+                                                                     n=row.group_size)
             return row.child_name
         if column is Column.AGE:
             return age_text(row.birth_date, to_local(now).date())

@@ -221,6 +221,20 @@ class HistoryEntry:
     status: str
     outcome: str | None
     flags: tuple[str, ...]
+    next_due: datetime | None = None
+    """The deadline that comes next while the item is open in this unit, else None."""
+
+    @property
+    def open(self) -> bool:
+        return self.status not in (Status.DECISION_SIGNED, Status.CLOSED)
+
+
+def _next_due(item: QueueItem) -> datetime | None:
+    if item.status in (Status.DECISION_SIGNED, Status.CLOSED):
+        return None
+    if item.status == Status.RECEIVED:
+        return item.protection_due
+    return item.decision_due_extended or item.decision_due
 
 
 @dataclass(frozen=True)
@@ -239,7 +253,7 @@ def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
     entries = tuple(
         HistoryEntry(
             i.id, i.report_id, i.received_at, i.report.channel, i.report.reporter_category,
-            tuple(i.report.concern_codes), i.status, i.outcome, tuple(i.flags),
+            tuple(i.report.concern_codes), i.status, i.outcome, tuple(i.flags), _next_due(i),
         )
         for i in items
     )

@@ -210,3 +210,46 @@ def test_a_signed_item_can_be_handed_over_from_the_case_menu(
     qtbot.waitUntil(lambda: actions.hand_over.isEnabled(), timeout=10_000)
     actions.confirm_hand_over(ask=False)
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=10_000)
+
+
+def test_a_burst_of_reports_about_one_child_is_one_row_and_each_keeps_its_deadline(
+    database, qtbot, make_window, worker, now
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from tests.core.factories import register_simple
+
+    for hours in range(1, 7):
+        register_simple(database, worker, now=now, offset=timedelta(hours=hours))
+    window = make_window(worker)
+    assert window.model.rowCount() == 1
+    assert "(6 öppna ärenden)" in window.model.index(0, 1).data()
+    window.table.setCurrentIndex(window.model.index(0, 1))
+    qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: any("Andra öppna ärenden om barnet (5)" in t
+                                for t in _label_texts(window)), timeout=10_000)
+
+
+def test_a_whole_mass_report_group_is_assigned_at_once_with_one_audit_event_per_item(
+    database, qtbot, make_window, worker, now
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from mottagning.models import AuditEvent, QueueItem
+    from tests.core.factories import register_simple
+
+    for hours in range(1, 7):
+        register_simple(database, worker, now=now, offset=timedelta(hours=hours))
+    window = make_window(worker, extensions=("ui.item_actions",))
+    actions = window.extensions["ui.item_actions"]
+    window.table.setCurrentIndex(window.model.index(0, 1))
+    actions.assign_to(worker.user_id, whole_group=True)
+    qtbot.waitUntil(lambda: window.ops.idle, timeout=10_000)
+    with database.transaction() as session:
+        assigned = session.execute(select(QueueItem.assigned_to_id)).scalars().all()
+        events = session.execute(
+            select(AuditEvent).where(AuditEvent.action == "item_assigned")).scalars().all()
+    assert assigned == [worker.user_id] * 6
+    assert len(events) == 6
