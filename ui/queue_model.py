@@ -19,8 +19,10 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from mottagning.codes import concern_label, reporter_label
+from mottagning.model_assessment import AWAITING_SECOND_SIGNATURE, DRAFT
 from mottagning.rules import deadlines
 from mottagning.rules.status import Status, label
+from mottagning.services.assessments import STATUS_LABELS
 from mottagning.services.context import Actor
 from mottagning.services.queue import QueuePage, QueueRow, list_queue
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
@@ -75,6 +77,10 @@ def time_left_text(seconds: float) -> str:
     if seconds < 0:
         return f"försenad {format_duration_sv(-seconds)}"
     return format_duration_sv(seconds)
+
+
+# What a received item's status column says while its skyddsbedömning is under way.
+ASSESSMENT_STATUS_LABELS = {k: STATUS_LABELS[k] for k in (DRAFT, AWAITING_SECOND_SIGNATURE)}
 
 
 def row_urgency(row: QueueRow, now: datetime) -> str:
@@ -290,6 +296,8 @@ class QueueModel(QAbstractTableModel):
         if column is Column.FLAGS:
             return ", ".join(self.flag_labels.get(f, f) for f in row.flags)
         if column is Column.STATUS:
+            if row.status == Status.RECEIVED and row.assessment_status in ASSESSMENT_STATUS_LABELS:
+                return ASSESSMENT_STATUS_LABELS[row.assessment_status]
             return label(row.status)
         return row.assigned_to or self.tr("Ej tilldelad")
 

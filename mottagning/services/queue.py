@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
@@ -39,6 +39,8 @@ class QueueRow:
     reporter_category: str
     channel: str
     assigned_to: str | None
+    assessment_status: str | None = None
+    """The skyddsbedömning's state (draft / awaiting_second_signature / finished), if begun."""
     group_size: int = 1
     """With mass-report grouping: how many open items the child has (this row stands
     for all of them; each keeps its own record and deadlines)."""
@@ -177,6 +179,8 @@ def list_queue(
         total = session.execute(select(func.count()).select_from(QueueItem).where(condition)).scalar_one()
         result = session.execute(base.where(condition).order_by(*ordering).offset(offset).limit(limit))
         rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in result)
+    states = assessment_statuses(session, [r.id for r in rows])
+    rows = tuple(replace(r, assessment_status=states.get(r.id)) for r in rows)
     if audit_read:
         audit.record(
             session, actor=actor.username, user_id=actor.user_id, action="queue_listed",

@@ -253,3 +253,22 @@ def test_a_whole_mass_report_group_is_assigned_at_once_with_one_audit_event_per_
             select(AuditEvent).where(AuditEvent.action == "item_assigned")).scalars().all()
     assert assigned == [worker.user_id] * 6
     assert len(events) == 6
+
+
+def test_an_assessment_below_the_floor_shows_waiting_for_a_second_signature_in_the_queue(
+    database, qtbot, make_window, worker, now
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from mottagning.assessment import NO_IMMEDIATE_NEED
+    from tests.core.test_assessment_service import _fill, _finish, _item, _start
+
+    item_id = _item(database, worker, now)
+    state = _fill(database, worker, _start(database, worker, item_id, now).id, now,
+                  answers={"hot": "ja", "utovare_hemma": "nej"},
+                  notes={"hot": "Sms-hot från styvpappa, nu gripen."})
+    _finish(database, worker, state, now, NO_IMMEDIATE_NEED, reason="Hotaren är häktad.")
+    window = make_window(worker)
+    status_column = next(c for c in range(window.model.columnCount())
+                         if window.model.headerData(c, Qt.Orientation.Horizontal) == "Status")
+    assert window.model.index(0, status_column).data() == "Väntar på andra signatur"
