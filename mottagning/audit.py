@@ -27,6 +27,18 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def text_digest(text: str | None) -> dict[str, Any] | None:
+    """What the log keeps of free text (a note, a comment, a reason): its SHA-256 and length.
+
+    Free text may name people. Audit events outlive weeding, so the text itself stays in
+    its own record (weeded with the case) and the log holds a digest that proves what the
+    text was without repeating it.
+    """
+    if text is None:
+        return None
+    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "chars": len(text)}
+
+
 def event_hash(
     *,
     prev_hash: str,

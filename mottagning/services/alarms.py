@@ -99,7 +99,7 @@ def close_alarm(
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="alarm_closed",
         entity_type="alarm", entity_id=alarm.id,
-        details={"kind": alarm.kind, "source": alarm.source, "reason": reason,
+        details={"kind": alarm.kind, "source": alarm.source, "reason": audit.text_digest(reason),
                  "by_person": by_person},
         now=now,
     )

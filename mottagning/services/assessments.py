@@ -378,10 +378,12 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
     session.flush()
     record_event(session, actor, assessment, "assessment_finished", {
         "form_id": form.id, "form_version": form.version, "form_sha256": form.sha256,
-        "answers": assessment.answers, "notes": assessment.notes,
+        "answers": assessment.answers,
+        "notes": {question: audit.text_digest(text) for question, text in assessment.notes.items()},
         "shown_questions": assessment.shown_questions, "rules_fired": assessment.rules_fired,
         "recommended_outcome": result.outcome, "floor": result.floor, "outcome": outcome,
-        "override_reason": assessment.override_reason, "awaits_second_signature": below_floor,
+        "override_reason": audit.text_digest(assessment.override_reason),
+        "awaits_second_signature": below_floor,
     }, now)
     if below_floor:
         return _state(session, assessment, form,

@@ -74,7 +74,7 @@ def request_extension(
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="extension_requested",
         entity_type="decision_extension", entity_id=extension.id, child_id=item.child_id,
-        details={"item_id": item_id, "new_due": new_due.isoformat(), "reason": extension.reason},
+        details={"item_id": item_id, "new_due": new_due.isoformat(), "reason": audit.text_digest(extension.reason)},
         now=now,
     )
     return ExtensionResult(extension.id, Changes(item_ids=(item_id,), decisions=True))
@@ -137,7 +137,8 @@ def return_extension(
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="extension_returned",
         entity_type="decision_extension", entity_id=extension.id, child_id=item.child_id,
-        details={"item_id": item.id, "comment": extension.return_comment}, now=now,
+        details={"item_id": item.id, "comment": audit.text_digest(extension.return_comment)},
+        now=now,
     )
     return ExtensionResult(extension.id, Changes(item_ids=(item.id,), decisions=True))
 

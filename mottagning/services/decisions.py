@@ -390,7 +390,7 @@ def return_decision(
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="decision_returned",
         entity_type="decision", entity_id=decision.id, child_id=item.child_id,
-        details={"item_id": item.id, "comment": decision.return_comment}, now=now,
+        details={"item_id": item.id, "comment": audit.text_digest(decision.return_comment)}, now=now,
     )
     return DecisionResult(decision.id, _changes(item.id))
 
