@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from mottagning import __version__
 from mottagning.auth_cli import (
@@ -176,8 +176,47 @@ def _extension_registrars() -> list[CommandRegistrar]:
     return registrars
 
 
+class _SwedishUsage:
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups,  # type: ignore[misc]
+                          prefix="användning: " if prefix is None else prefix)
+
+
+# argparse's own words, for the messages a user meets most often.
+_ARGPARSE_SV = (
+    ("the following arguments are required: ", "dessa argument krävs: "),
+    ("invalid choice: ", "ogiltigt val: "),
+    ("choose from ", "välj bland "),
+    ("unrecognized arguments: ", "okända argument: "),
+    ("expected one argument", "ett värde krävs"),
+    ("invalid int value: ", "ogiltigt heltal: "),
+    ("invalid float value: ", "ogiltigt tal: "),
+    ("argument ", "argument "),
+)
+
+
+class SwedishArgumentParser(argparse.ArgumentParser):
+    """argparse with Swedish help and usage errors (exit status 2, as argparse)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        formatter = kwargs.get("formatter_class", argparse.HelpFormatter)
+        kwargs["formatter_class"] = type(f"Swedish{formatter.__name__}", (_SwedishUsage, formatter), {})
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="visa den här hjälpen och avsluta")
+
+    def error(self, message: str) -> NoReturn:
+        for english, swedish in _ARGPARSE_SV:
+            message = message.replace(english, swedish)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fel: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SwedishArgumentParser(
         prog="mottagning",
         description="Mottagning – orosanmälningar om barn. Utan kommando startar programmet.",
     )

@@ -42,3 +42,14 @@ def test_unreachable_database_exits_1_and_leaves_the_inbox_alone(tmp_path: Path,
                      "import", str(inbox)]) == 1
     assert "kan inte öppnas" in capsys.readouterr().err
     assert sorted(p.name for p in inbox.iterdir()) == before
+
+
+def test_usage_errors_are_swedish_and_exit_2(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["users", "add", "x"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "användning: mottagning users add" in err
+    assert "fel: dessa argument krävs: --name, --role" in err
