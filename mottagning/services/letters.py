@@ -35,6 +35,7 @@ from mottagning.model_letters import IssuedLetter
 from mottagning.models import QueueItem, User
 from mottagning.rules.permissions import ACTION_LABELS_SV, Action, allowed
 from mottagning.services.context import Actor, Changes
+from mottagning.services.letter_feedback import close_feedback_for_sent_letter
 from mottagning.services.letter_requests import (
     RecipientChoice,
     build_request,
@@ -372,7 +373,9 @@ def mark_printed(session: Session, actor: Actor, letter_ids: Sequence[int], *,
 
 
 def mark_sent(session: Session, actor: Actor, letter_ids: Sequence[int], *, now: datetime | None = None) -> Changes:
-    """Record that printed letters were posted. Refuses all if any is not printed yet."""
+    """Record that printed letters were posted. Refuses all if any is not printed yet.
+
+    A posted återkoppling closes the item's feedback task in the same transaction."""
     actor.require(Action.PRINT_LETTER)
     now = now or utc_now()
     letters = [_get(session, letter_id) for letter_id in letter_ids]
@@ -388,7 +391,11 @@ def mark_sent(session: Session, actor: Actor, letter_ids: Sequence[int], *, now:
             continue
         letter.status, letter.sent_by_id, letter.sent_at = LetterStatus.SENT.value, actor.user_id, now
         session.flush()
-        _record(session, actor, "letter_sent", session.get(QueueItem, letter.item_id), letter_id=letter.id, now=now)
+        item = session.get(QueueItem, letter.item_id)
+        _record(session, actor, "letter_sent", item, letter_id=letter.id, now=now)
+        if letter.kind == LetterKind.ATERKOPPLING.value:
+            close_feedback_for_sent_letter(session, actor, item_id=letter.item_id,
+                                           child_id=item.child_id if item else None, letter_id=letter.id, now=now)
     return Changes(letters=True, item_ids=tuple(sorted({letter.item_id for letter in letters})))
 
 
