@@ -164,3 +164,22 @@ def samples_dir() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"sample inbox not found at {SAMPLES}")
     return SAMPLES
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Show that the database tests ran on both backends: outcomes per backend."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome != "skipped":
+                continue
+            node = getattr(report, "nodeid", "")
+            for backend in ("sqlite", "postgresql"):
+                if f"[{backend}" in node or f"-{backend}]" in node:
+                    per = counts.setdefault(backend, {})
+                    per[outcome] = per.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("database backends")
+        for backend, per in sorted(counts.items()):
+            terminalreporter.write_line(
+                f"{backend}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(per.items())))
