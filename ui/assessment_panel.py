@@ -34,6 +34,7 @@ OUTCOME_STYLE = {
     IMMEDIATE_PROTECTION: "background: #b71c1c; color: white;",
     NO_IMMEDIATE_NEED: "background: #2e7d32; color: white;",
 }
+PRELIMINARY_STYLE = "background: #757575; color: white;"
 BADGE = "font-weight: bold; font-size: 13pt; padding: 8px; border-radius: 4px; "
 
 
@@ -159,8 +160,14 @@ class OutcomePanel(QWidget):
 
     def show_recommendation(self, form: Form, result: Recommendation, *, open_gaps: int) -> None:
         self._recommended, self._floor = result.outcome, result.floor
-        self.outcome_badge.setText(OUTCOME_LABELS[result.outcome])
-        self.outcome_badge.setStyleSheet(BADGE + OUTCOME_STYLE[result.outcome])
+        # An all-clear before the questions are answered would reassure too early: until
+        # then a "no need" recommendation is shown as preliminary, in grey.
+        preliminary = open_gaps and result.outcome == NO_IMMEDIATE_NEED
+        self.outcome_badge.setText(
+            self.tr("Preliminärt: {outcome}").format(outcome=OUTCOME_LABELS[result.outcome].lower())
+            if preliminary else OUTCOME_LABELS[result.outcome])
+        self.outcome_badge.setStyleSheet(BADGE + (PRELIMINARY_STYLE if preliminary
+                                                  else OUTCOME_STYLE[result.outcome]))
         self.floor_label.setText(
             self.tr("Röda flaggor kräver minst: {floor}").format(floor=OUTCOME_LABELS[result.floor])
             if result.floor else self.tr("Ingen röd flagga."))

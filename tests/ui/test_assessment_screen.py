@@ -121,3 +121,10 @@ def test_deadline_turns_amber_under_four_hours_and_red_when_overdue(
     screen._show_deadline()
     assert screen.deadline_label.property("level") == "overdue"
     assert "försenad" in screen.deadline_label.text()
+
+
+def test_no_all_clear_is_shown_before_the_questions_are_answered(qtbot, ops, database, worker, now) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    qtbot.waitUntil(lambda: screen.panel.outcome_badge.text() != "", timeout=WAIT_MS)
+    assert screen.panel.outcome_badge.text() == "Preliminärt: inget omedelbart skyddsbehov"
