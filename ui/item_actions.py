@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from mottagning.rules.permissions import Action, Role, allowed
 from mottagning.rules.status import Status
+from mottagning.services.assessment_sharing import items_sharing_candidates, share_assessment
 from mottagning.services.items import assign_items, hand_over_item
 from mottagning.services.queue import list_child_items
 from mottagning.services.users import UserInfo, list_users
@@ -21,11 +22,15 @@ class ItemActions(QObject):
         self.assign = QAction(self.tr("&Tilldela handläggare…"), window)
         self.assign.setShortcut(QKeySequence("Ctrl+T"))
         self.assign.triggered.connect(lambda: self.choose_assignee())
+        self.share = QAction(self.tr("Samma skyddsbedömning för barnets övriga nya anmälningar…"),
+                             window)
+        self.share.triggered.connect(lambda: self.choose_share())
         self.hand_over = QAction(self.tr("Avsluta i mottagningen (beslutet är signerat)…"), window)
         self.hand_over.setEnabled(False)
         self.hand_over.triggered.connect(self.confirm_hand_over)
         if allowed(window.actor.roles, Action.ASSESS):
             window.menu(self.tr("Ä&rende")).addAction(self.assign)
+            window.menu(self.tr("Ä&rende")).addAction(self.share)
         if allowed(window.actor.roles, Action.PROPOSE_DECISION):
             window.menu(self.tr("Ä&rende")).addAction(self.hand_over)
         window.sig_current_item_changed.connect(lambda _id: self._update())
@@ -38,6 +43,7 @@ class ItemActions(QObject):
         row = self._current()
         self.hand_over.setEnabled(row is not None and row.status == Status.DECISION_SIGNED)
         self.assign.setEnabled(row is not None)
+        self.share.setEnabled(row is not None)
 
     def choose_assignee(self) -> None:
         if self._current() is not None:
@@ -73,6 +79,31 @@ class ItemActions(QObject):
             return assign_items(session, actor, ids, user_id)
 
         self._window.ops.mutate(assign)
+
+    def choose_share(self, *, ask: bool = True) -> None:
+        """In a burst of reports about one child: let the finished skyddsbedömning count for
+        the child's other received reports (each keeps its own record and audit event)."""
+        row = self._current()
+        if row is None:
+            return
+        actor, item_id = self._window.actor, row.id
+        self._window.ops.query(lambda session: items_sharing_candidates(session, actor, item_id),
+                               success=lambda found: self._confirm_share(row, *found, ask=ask))
+
+    def _confirm_share(self, row, assessment_id, waiting, *, ask: bool) -> None:  # type: ignore[no-untyped-def]
+        if assessment_id is None or not waiting:
+            QMessageBox.information(self._window, self.tr("Samma skyddsbedömning"), self.tr(
+                "{child} har ingen avslutad skyddsbedömning att använda, eller inga nya "
+                "anmälningar som väntar på en.").format(child=row.child_name))
+            return
+        if ask and QMessageBox.question(
+                self._window, self.tr("Samma skyddsbedömning"),
+                self.tr("Låta den avslutade skyddsbedömningen gälla även för {child}s {n} "
+                        "nya anmälningar? Varje anmälan behåller sina egna tidsfrister.").format(
+                    child=row.child_name, n=len(waiting))) != QMessageBox.StandardButton.Yes:
+            return
+        actor = self._window.actor
+        self._window.ops.mutate(lambda session: share_assessment(session, actor, assessment_id, waiting))
 
     def confirm_hand_over(self, *, ask: bool = True) -> None:
         row = self._current()

@@ -272,3 +272,31 @@ def test_an_assessment_below_the_floor_shows_waiting_for_a_second_signature_in_t
     status_column = next(c for c in range(window.model.columnCount())
                          if window.model.headerData(c, Qt.Orientation.Horizontal) == "Status")
     assert window.model.index(0, status_column).data() == "Väntar på andra signatur"
+
+
+def test_one_assessment_is_applied_to_the_rest_of_a_burst_from_the_case_menu(
+    database, qtbot, make_window, worker, now
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from mottagning.assessment import NO_IMMEDIATE_NEED
+    from mottagning.models import QueueItem
+    from tests.core.factories import register_simple
+    from tests.core.test_assessment_service import _fill, _finish, _start
+
+    items = [register_simple(database, worker, now=now, offset=timedelta(hours=h)).item_ids[0]
+             for h in range(1, 6)]
+    _finish(database, worker, _fill(database, worker, _start(database, worker, items[0], now).id, now),
+            now, NO_IMMEDIATE_NEED)
+    window = make_window(worker, extensions=("ui.item_actions",))
+    actions = window.extensions["ui.item_actions"]
+    window.table.setCurrentIndex(window.model.index(0, 1))
+    actions.choose_share(ask=False)
+
+    def all_assessed() -> bool:
+        with database.transaction() as session:
+            return set(session.execute(select(QueueItem.status)).scalars()) == {"protection_assessed"}
+
+    qtbot.waitUntil(all_assessed, timeout=10_000)
