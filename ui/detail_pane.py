@@ -80,6 +80,9 @@ class DetailPane(QScrollArea):
             "immediate_danger": self.tr("Akut fara"), "violence": self.tr("Våld"),
             "repeat": self.tr("Upprepad"), "data_quality": self.tr("Datakvalitet"),
         }
+        # Other areas add a section about the shown item (the letters area: its letters and
+        # återkoppling owed); called on every redraw, so a builder shows data it already has.
+        self.section_builders: list[Callable[[ItemDetail], QWidget | None]] = []
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
         QShortcut(QKeySequence("Ctrl+1"), self, activated=self.open_assessment,
@@ -172,6 +175,10 @@ class DetailPane(QScrollArea):
             button.setObjectName("openAssessment")
             button.clicked.connect(self.open_assessment)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        for build in self.section_builders:
+            section = build(detail)
+            if section is not None:
+                layout.addWidget(section)
         layout.addWidget(self._heading(self.tr("Anmälan")))
         layout.addLayout(self._report(detail))
         layout.addWidget(self._heading(self.tr("Anmälarens text (ordagrant)")))
@@ -242,7 +249,8 @@ class DetailPane(QScrollArea):
         due = row.decision_due_extended or row.decision_due
         decision = format_datetime_sv(due)
         if row.decision_due_extended:
-            decision += self.tr(" (förlängd)")
+            decision += self.tr(" (förlängd från {original})").format(
+                original=format_date_sv(row.decision_due))
         if row.status not in (Status.DECISION_SIGNED, Status.CLOSED):
             decision += self._left(deadlines.seconds_left(due, now))
         form.addRow(self.tr("Beslut senast:"), _text(decision))

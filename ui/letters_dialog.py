@@ -289,12 +289,18 @@ class LetterDialog(QDialog):
 def print_letters(ops: Operations, actor: Actor, letter_ids: list[int], pdf_work: PdfWork, *,
                   parent: QWidget | None = None, printer: QPrinter | None = None,
                   done=None) -> None:  # type: ignore[no-untyped-def]
-    """Fetch the stored PDFs, ask for a printer (unless one is given), print, mark printed."""
+    """Fetch the stored PDFs, ask for a printer (unless one is given), print, mark printed.
+
+    The print dialog is opened window-modal (no nested event loop); printing starts when it
+    is accepted."""
     if printer is None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
+        chosen = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(chosen, parent)
+        dialog.accepted.connect(lambda: print_letters(ops, actor, letter_ids, pdf_work, parent=parent,
+                                                      printer=chosen, done=done))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return
 
     def fetch(session):  # type: ignore[no-untyped-def]
         return [letter_pdf(session, actor, letter_id) for letter_id in letter_ids]

@@ -1,5 +1,6 @@
 """Letters in the main window: the Brev menu (new letter for the current item, templates,
-municipality profile) and the utskriftskö page, each shown only to the roles that may use it."""
+municipality profile), the item's letters in the detail pane and the utskriftskö page, each
+shown only to the roles that may use it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from mottagning.rules.permissions import Action, allowed
 from ui.letters_dialog import LetterDialog
+from ui.letters_history import LettersHistory
 from ui.print_queue import PrintQueuePage
 from ui.profile_form import ProfileForm
 from ui.template_editor import TemplateEditor
@@ -26,6 +28,10 @@ class Letters(QObject):
             self.new_letter_action.setShortcut(QKeySequence("Ctrl+3"))
             self.new_letter_action.triggered.connect(self.open_letter_dialog)
             menu.addAction(self.new_letter_action)
+        # the item's letters in the detail pane, for those who may read them
+        self.history: LettersHistory | None = None
+        if allowed(roles, Action.READ_CASE) or allowed(roles, Action.PRINT_LETTER):
+            self.history = LettersHistory(window)
         if allowed(roles, Action.PRINT_LETTER):
             self.print_queue = PrintQueuePage(window.ops, window.actor)
             window.add_page(self.tr("Utskriftskö"), self.print_queue)
