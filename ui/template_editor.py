@@ -1,6 +1,10 @@
 """The template editor for system administrators: edit a letter template's text with a live
 preview on fictitious data; an invalid text (an unknown placeholder, say) shows the error
 naming it and cannot be saved. Saving stores a new version; issued letters keep theirs.
+
+Unsaved text is autosaved as the administrator's draft of that template (a second after
+typing pauses, and on close) and offered back when the template is opened again, after a
+crash too; saving the template discards the draft in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from mottagning.letters.render import render_letter
 from mottagning.letters.samples import sample_request
 from mottagning.letters.templates import TemplateError
 from mottagning.services.context import Actor
+from mottagning.services.drafts import SavedDraft, discard_draft, save_draft
 from mottagning.services.letter_requests import KIND_LABELS
 from mottagning.services.letter_settings import (
     check_template_text,
@@ -34,11 +39,13 @@ from mottagning.services.letter_settings import (
     save_template,
 )
 from mottagning.timeutil import format_datetime_sv
+from ui.autosave import DraftAutosaver
 from ui.letters_preview import PagePreview, PdfWork, pdf_page_images
 from ui.operations import Operations
 from ui.style import WARNING_BOX
 
 VALIDATE_MS = 350
+DRAFT_KIND = "letter_template"
 
 
 class TemplateEditor(QDialog):
@@ -48,6 +55,9 @@ class TemplateEditor(QDialog):
         self.pdf_work = PdfWork(self)
         self.version = 0
         self.profile = None
+        self.saved_text = ""  # the stored version's text: only a change from it is a draft
+        self.autosave: DraftAutosaver | None = None
+        self._draft: SavedDraft | None = None
         self.setWindowTitle(self.tr("Brevmallar"))
         self.resize(1300, 860)
         self.kind = QComboBox()
@@ -63,6 +73,8 @@ class TemplateEditor(QDialog):
         self.error.setStyleSheet(WARNING_BOX)
         self.error.hide()
         self.preview = PagePreview()
+        self.offer = self._build_offer()
+        self.saved_label = QLabel()
         self.save_button = QPushButton(self.tr("Spara som ny version"))
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save)
@@ -78,7 +90,9 @@ class TemplateEditor(QDialog):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(top)
+        left_layout.addWidget(self.offer)
         left_layout.addWidget(self.editor, 1)
+        left_layout.addWidget(self.saved_label)
         left_layout.addWidget(self.error)
         hint = QLabel(self.tr("Förhandsgranskningen använder påhittade uppgifter och är märkt DEMO."))
         hint.setWordWrap(True)
@@ -98,12 +112,50 @@ class TemplateEditor(QDialog):
         self._timer.timeout.connect(self.validate)
         self.editor.textChanged.connect(self._edited)
         self.kind.currentIndexChanged.connect(self.load)
+        self.finished.connect(self.deleteLater)
         self.load()
+
+    def _build_offer(self) -> QWidget:
+        box = QWidget()
+        box.setObjectName("draftOffer")
+        box.setStyleSheet(WARNING_BOX)
+        self.offer_label = QLabel()
+        self.offer_label.setWordWrap(True)
+        self.resume_button = QPushButton(self.tr("&Fortsätt med utkastet"))
+        self.resume_button.setObjectName("resumeDraft")
+        self.resume_button.clicked.connect(self._resume)
+        self.discard_button = QPushButton(self.tr("&Kasta utkastet"))
+        self.discard_button.setObjectName("discardDraft")
+        self.discard_button.clicked.connect(self._discard)
+        layout = QHBoxLayout(box)
+        layout.addWidget(self.offer_label, 1)
+        layout.addWidget(self.resume_button)
+        layout.addWidget(self.discard_button)
+        box.hide()
+        return box
 
     def current_kind(self) -> LetterKind:
         return LetterKind(self.kind.currentData())
 
+    def _collect(self) -> dict:
+        return {"text": self.editor.toPlainText(), "base_version": self.version}
+
+    def _save_draft_now(self) -> None:
+        """The last unsaved text into the draft (switching template, closing), without
+        callbacks: the editor may be gone when the save finishes."""
+        if self.autosave is None or not self.autosave.active:
+            return
+        self.autosave.stop()
+        text = self.editor.toPlainText()
+        if text == self.saved_text:
+            return
+        actor, key, content = self._actor, self.autosave.key, self._collect()
+        self._ops.mutate(lambda s: save_draft(s, actor, kind=DRAFT_KIND, key=key, content=content))
+
     def load(self) -> None:
+        self._save_draft_now()
+        self.offer.hide()
+        self.saved_label.clear()
         kind = self.current_kind()
 
         def read(session):  # type: ignore[no-untyped-def]
@@ -120,12 +172,53 @@ class TemplateEditor(QDialog):
                 v=info.version, when=format_datetime_sv(info.created_at), who=info.created_by))
         else:
             self.about.setText(self.tr("Version {v} (levererad med programmet)").format(v=info.version))
+        self.saved_text = info.text
         self.editor.setPlainText(info.text)
         self.save_button.setEnabled(False)
+        if self.autosave is not None and self.autosave.key == self.current_kind().value:
+            return  # just saved: keep autosaving this template
+        if self.autosave is not None:
+            self.autosave.deleteLater()
+        self.autosave = DraftAutosaver(self._ops, self._actor, kind=DRAFT_KIND, key=self.current_kind().value,
+                                       collect=self._collect, parent=self)
+        self.autosave.sig_draft_found.connect(self._offer_draft)
+        self.autosave.sig_saved.connect(self._draft_saved)
+        self.editor.setReadOnly(True)  # until an earlier draft has been dealt with
+        self.autosave.sig_ready.connect(lambda: self.editor.setReadOnly(False))
+        self.autosave.check()
+
+    def _offer_draft(self, draft: SavedDraft) -> None:
+        if draft.content.get("text") == self.saved_text:
+            self._discard()  # nothing unsaved in it
+            return
+        self._draft = draft
+        self.offer_label.setText(self.tr(
+            "Det finns ett osparat utkast av mallen från {when}. Vill du fortsätta med det?").format(
+            when=format_datetime_sv(draft.saved_at)))
+        self.offer.show()
+        self.resume_button.setFocus()
+
+    def _resume(self) -> None:
+        self.offer.hide()
+        assert self._draft is not None and self.autosave is not None
+        self.editor.setPlainText(str(self._draft.content.get("text", "")))
+        self.autosave.start()
+
+    def _discard(self) -> None:
+        self.offer.hide()
+        assert self.autosave is not None
+        self.autosave.discard()
+        self.autosave.start()
+
+    def _draft_saved(self, draft: SavedDraft) -> None:
+        self.saved_label.setText(self.tr("Osparade ändringar finns kvar som utkast ({when}).").format(
+            when=format_datetime_sv(draft.saved_at)))
 
     def _edited(self) -> None:
         self.save_button.setEnabled(False)
         self._timer.start()
+        if self.autosave is not None and self.editor.toPlainText() != self.saved_text:
+            self.autosave.schedule()
 
     def validate(self) -> bool:
         """Check the text as typed; show the error or redraw the preview."""
@@ -150,7 +243,28 @@ class TemplateEditor(QDialog):
             return
         actor, kind, text = self._actor, self.current_kind(), self.editor.toPlainText()
         self.save_button.setEnabled(False)
-        self._ops.mutate(lambda s: save_template(s, actor, kind, text), success=self._saved)
+        if self.autosave is not None:
+            self.autosave.stop()
+
+        def save_and_drop_draft(session):  # type: ignore[no-untyped-def]
+            info = save_template(session, actor, kind, text)
+            discard_draft(session, actor, kind=DRAFT_KIND, key=kind.value)
+            return info
+
+        self._ops.mutate(save_and_drop_draft, success=self._saved, failure=self._save_failed)
 
     def _saved(self, info) -> None:  # type: ignore[no-untyped-def]
         self._loaded((info, self.profile))
+        self.saved_label.setText(self.tr("Mallen sparad som version {v}.").format(v=info.version))
+        if self.autosave is not None:
+            self.autosave.start()
+
+    def _save_failed(self, error: BaseException) -> None:
+        if self.autosave is not None:
+            self.autosave.start()
+            self.autosave.save_now()
+        self._ops.errors.show_error(error)
+
+    def done(self, result: int) -> None:  # Qt override: Stäng, Esc and the window's close
+        self._save_draft_now()
+        super().done(result)
