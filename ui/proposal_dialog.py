@@ -1,15 +1,18 @@
 """The worker's proposal of the decision on one queue item, autosaved while typing.
 
-Opened from the queue ("Föreslå beslut…", Ctrl+2). A draft left by a crash or a closed
-window is put back into the form. Contacts are one per line: "2026-11-20 Mentor: note".
+Opened from the queue ("Föreslå beslut…", Ctrl+2), from a returned proposal (prefilled from
+it, the reviewer's comment on top) and as a correction of a signed decision (prefilled, with a
+required reason). A draft left by a crash or a closed window is put back into the form; it
+wins over the prefill, being newer. Contacts are one per line: "2026-11-20 Mentor: note".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.errors import ValidationError
+from mottagning.model_decisions import Decision
 from mottagning.services.context import Actor
 from mottagning.services.decision_rules import OUTCOME_LABELS_SV, Outcome
 from mottagning.services.decisions import (
@@ -32,12 +36,14 @@ from mottagning.services.decisions import (
     Contact,
     ProposalInput,
     draft_key,
+    propose_correction,
     propose_decision,
 )
-from mottagning.services.drafts import SavedDraft
+from mottagning.services.drafts import SavedDraft, discard_draft
 from mottagning.timeutil import format_datetime_sv
 from ui.autosave import DraftAutosaver
 from ui.operations import Operations
+from ui.style import WARNING_BOX
 
 
 def parse_contacts(text: str) -> tuple[Contact, ...]:
@@ -54,14 +60,60 @@ def parse_contacts(text: str) -> tuple[Contact, ...]:
     return tuple(contacts)
 
 
+def decision_values(decision: Decision) -> dict[str, Any]:
+    """A proposal or decision as the form's fields (the shape `collect` returns)."""
+    contacts = [f"{c['when']} {c['with']}" + (f": {c['note']}" if c.get("note") else "")
+                for c in decision.contacts]
+    return {
+        "outcome": decision.outcome, "open_support": bool(decision.open_support_offered),
+        "inform": decision.guardians_to_be_informed is not False,
+        "ongoing": decision.ongoing_investigation or "",
+        "municipality": decision.forward_municipality or "", "motivation": decision.motivation,
+        "notes": decision.notes or "", "contacts": "\n".join(contacts),
+        "violence_reason": decision.violence_reason or "", "overrun": decision.overrun_reason or "",
+    }
+
+
+def correction_draft_key(item_id: int) -> str:
+    return f"{draft_key(item_id)}-correction"
+
+
+def show_dialog(owner: QObject, name: str, dialog: QDialog,
+                on_accept: Callable[[], None] | None = None) -> None:
+    """Open `dialog` window-modal without a nested event loop, as `owner.<name>` while it is
+    open; it is deleted when it closes."""
+    setattr(owner, name, dialog)
+    if on_accept is not None:
+        dialog.accepted.connect(on_accept)
+
+    def finished(_result: int) -> None:
+        if getattr(owner, name, None) is dialog:
+            setattr(owner, name, None)
+        dialog.deleteLater()
+
+    dialog.finished.connect(finished)
+    dialog.open()
+
+
 class ProposalDialog(QDialog):
     sig_proposed = Signal(int)  # decision id
 
     def __init__(self, ops: Operations, actor: Actor, item_id: int, *, child_name: str,
-                 violence: bool, parent: QWidget | None = None):
+                 violence: bool, prefill: dict[str, Any] | None = None, notice: str = "",
+                 corrects_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._ops, self._actor, self.item_id = ops, actor, item_id
-        self.setWindowTitle(self.tr("Föreslå beslut – {child}").format(child=child_name))
+        self.corrects_id = corrects_id
+        title = self.tr("Föreslå beslut – {child}") if corrects_id is None else self.tr("Rätta beslut – {child}")
+        self.setWindowTitle(title.format(child=child_name))
+        self.notice = QLabel(notice, wordWrap=True)
+        self.notice.setObjectName("proposalNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setStyleSheet(WARNING_BOX)
+        self.notice.setVisible(bool(notice))
+        self.correction_reason = QPlainTextEdit()
+        self.correction_reason.setObjectName("correctionReason")
+        self.correction_reason.setTabChangesFocus(True)
         self.outcome = QComboBox()
         for outcome in Outcome:
             self.outcome.addItem(OUTCOME_LABELS_SV[outcome], outcome.value)
@@ -79,6 +131,9 @@ class ProposalDialog(QDialog):
         for text in (self.motivation, self.notes, self.contacts, self.violence_reason):
             text.setTabChangesFocus(True)
         form = QFormLayout()
+        if corrects_id is not None:
+            self.correction_reason.setFixedHeight(self.correction_reason.fontMetrics().lineSpacing() * 4 + 12)
+            form.addRow(self.tr("&Skäl till rättelsen:"), self.correction_reason)
         form.addRow(self.tr("&Beslut:"), self.outcome)
         form.addRow("", self.open_support)
         form.addRow("", self.inform)
@@ -99,21 +154,26 @@ class ProposalDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self._violence = violence
         self.outcome.currentIndexChanged.connect(self._update_fields)
         self._update_fields()
-        self.resize(640, 700)
+        if prefill:
+            self.fill(prefill)
+        self.resize(640, 760 if corrects_id is None else 860)
 
-        self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=draft_key(item_id),
+        key = draft_key(item_id) if corrects_id is None else correction_draft_key(item_id)
+        self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=key,
                                         collect=self.collect, parent=self)
         self.autosaver.sig_draft_found.connect(self._restore)
         self.autosaver.sig_saved.connect(
             lambda saved: self.status.setText(self.tr("Utkast sparat {when}").format(
                 when=format_datetime_sv(saved.saved_at))))
-        for widget in (self.motivation, self.notes, self.contacts, self.violence_reason):
+        for widget in (self.motivation, self.notes, self.contacts, self.violence_reason,
+                       self.correction_reason):
             widget.textChanged.connect(self.autosaver.schedule)
         for line in (self.ongoing, self.municipality, self.overrun_reason):
             line.textChanged.connect(self.autosaver.schedule)
@@ -136,10 +196,11 @@ class ProposalDialog(QDialog):
             "municipality": self.municipality.text(), "motivation": self.motivation.toPlainText(),
             "notes": self.notes.toPlainText(), "contacts": self.contacts.toPlainText(),
             "violence_reason": self.violence_reason.toPlainText(), "overrun": self.overrun_reason.text(),
+            "correction_reason": self.correction_reason.toPlainText(),
         }
 
-    def _restore(self, draft: SavedDraft) -> None:
-        c = draft.content
+    def fill(self, c: dict[str, Any]) -> None:
+        """Put `c` (the shape `collect` returns) into the form."""
         self.outcome.setCurrentIndex(max(0, self.outcome.findData(c.get("outcome"))))
         self.open_support.setChecked(bool(c.get("open_support")))
         self.inform.setChecked(bool(c.get("inform", True)))
@@ -150,6 +211,10 @@ class ProposalDialog(QDialog):
         self.contacts.setPlainText(c.get("contacts", ""))
         self.violence_reason.setPlainText(c.get("violence_reason", ""))
         self.overrun_reason.setText(c.get("overrun", ""))
+        self.correction_reason.setPlainText(c.get("correction_reason", ""))
+
+    def _restore(self, draft: SavedDraft) -> None:
+        self.fill(draft.content)
         self.status.setText(self.tr("Ditt utkast från {when} är återställt.").format(
             when=format_datetime_sv(draft.saved_at)))
         self.autosaver.start()
@@ -171,9 +236,19 @@ class ProposalDialog(QDialog):
             self._ops.errors.show_error(exc)
             return
         self.autosaver.save_now()
-        actor, item_id = self._actor, self.item_id
-        self._ops.mutate(lambda session: propose_decision(session, actor, item_id, proposal),
-                         success=self._proposed)
+        actor, item_id, corrects_id = self._actor, self.item_id, self.corrects_id
+        if corrects_id is None:
+            self._ops.mutate(lambda session: propose_decision(session, actor, item_id, proposal),
+                             success=self._proposed)
+            return
+        reason, key = self.correction_reason.toPlainText(), self.autosaver.key
+
+        def correct(session):  # type: ignore[no-untyped-def]
+            result = propose_correction(session, actor, corrects_id, proposal, reason=reason)
+            discard_draft(session, actor, kind=DRAFT_KIND, key=key)
+            return result
+
+        self._ops.mutate(correct, success=self._proposed)
 
     def _proposed(self, result: Any) -> None:
         self.autosaver.stop()
@@ -196,8 +271,7 @@ def open_proposal_dialog(window) -> ProposalDialog | None:  # type: ignore[no-un
                             violence="violence" in row.flags, parent=window)
     dialog.sig_proposed.connect(
         lambda _id: window.statusBar().showMessage(window.tr("Förslaget är skickat för signering."), 10000))
-    dialog.open()
-    window.proposal_dialog = dialog
+    show_dialog(window, "proposal_dialog", dialog)
     return dialog
 
 

@@ -2,8 +2,11 @@
 
 Selecting one shows side by side the report verbatim with the skyddsbedömning, the child's
 history, and the proposal. Signing and returning go through the decision services, which
-enforce the four-eyes rule, the delegation and the version the reviewer saw. Workers see
-their own returned proposals ("Mina återsända") with the reviewer's comment.
+enforce the four-eyes rule, the delegation and the version the reviewer saw. Requests for
+more time (synnerliga skäl) wait in their own list and are signed or returned the same way;
+a correction of a signed decision says which decision it corrects and why. Workers see their
+own returned proposals ("Mina återsända") with the reviewer's comment; Enter or a double-click
+opens one in the proposal form, prefilled, to propose again.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -28,42 +30,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.codes import concern_label
 from mottagning.rules.deadlines import seconds_left
 from mottagning.rules.permissions import Action, allowed
-from mottagning.rules.status import label
+from mottagning.services.assessment_summary import assessment_summary
 from mottagning.services.context import Actor, Changes
+from mottagning.services.decision_extensions import (
+    extension_phrase,
+    return_extension,
+    sign_extension,
+)
 from mottagning.services.decision_rules import outcome_label
 from mottagning.services.decision_views import (
     DecisionRow,
+    ExtensionRow,
     ProposalDetail,
     list_awaiting,
+    list_awaiting_extensions,
     my_returned,
     open_proposal,
 )
 from mottagning.services.decisions import return_decision, sign_decision
+from mottagning.services.queue import ItemDetail, open_item
+from mottagning.services.signature import signature_method
 from mottagning.timeutil import format_date_sv, format_datetime_sv, format_duration_sv, utc_now
 from ui.operations import Operations
+from ui.proposal_dialog import ProposalDialog, decision_values, show_dialog
 from ui.signoff_dialogs import ReturnDialog, SignatureDialog
+from ui.signoff_parts import box, case_text, extension_text, history_rows, proposal_text, reader
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _box(title: str, widget: QWidget) -> QWidget:
-    frame = QWidget()
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(4, 0, 4, 0)
-    heading = QLabel(f"<b>{title}</b>")
-    layout.addWidget(heading)
-    layout.addWidget(widget)
-    return frame
-
-
-def _reader(object_name: str) -> QPlainTextEdit:
-    text = QPlainTextEdit(readOnly=True)
-    text.setObjectName(object_name)
-    text.setTabChangesFocus(True)
-    return text
 
 
 class SignoffPane(QWidget):
@@ -77,30 +72,43 @@ class SignoffPane(QWidget):
         self.detail: ProposalDetail | None = None
         self.signature_dialog: QDialog | None = None
         self.return_dialog: QDialog | None = None
+        self.proposal_dialog: ProposalDialog | None = None
         self.rows: list[DecisionRow] = []
+        self.extension_rows: list[ExtensionRow] = []
+        self.extension: ExtensionRow | None = None
+        self._method = "phrase"
 
         self.list = QListWidget()
         self.list.setObjectName("awaiting")
         self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._on_current)
+        self.extensions = QListWidget()
+        self.extensions.setObjectName("extensions")
+        self.extensions.setSpacing(2)
+        self.extensions.currentItemChanged.connect(self._on_extension)
         self.returned = QListWidget()
         self.returned.setObjectName("returned")
         self.returned.setWordWrap(True)
+        self.returned.setSpacing(3)
+        self.returned.setToolTip(self.tr("Enter eller dubbelklick öppnar förslaget igen, ifyllt."))
+        self.returned.itemActivated.connect(self._reopen_returned)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         if self.can_sign:
             left_layout.addWidget(QLabel(self.tr("<b>Väntar på din signatur</b> (mest brådskande först)")))
             left_layout.addWidget(self.list, 3)
-        left_layout.addWidget(QLabel(self.tr("<b>Mina återsända förslag</b>")))
+            left_layout.addWidget(QLabel(self.tr("<b>Förlängningar att signera</b> (synnerliga skäl)")))
+            left_layout.addWidget(self.extensions, 1)
+        left_layout.addWidget(QLabel(self.tr("<b>Mina återsända förslag</b> (Enter: öppna och skicka igen)")))
         left_layout.addWidget(self.returned, 1)
 
-        self.report = _reader("reportText")
+        self.report = reader("reportText")
         self.history = QTreeWidget()
         self.history.setObjectName("history")
         self.history.setRootIsDecorated(False)
         self.history.setHeaderLabels([self.tr("Inkom"), self.tr("Oro"), self.tr("Status")])
-        self.proposal = _reader("proposalText")
+        self.proposal = reader("proposalText")
         self.violence = QCheckBox(self.tr("Jag har sett att anmälan gäller våld och tagit ställning till det"))
         self.violence.setObjectName("violenceAck")
         self.violence.toggled.connect(self._update_buttons)
@@ -122,9 +130,9 @@ class SignoffPane(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(_box(self.tr("Anmälan och skyddsbedömning"), self.report))
-        splitter.addWidget(_box(self.tr("Barnets historik"), self.history))
-        splitter.addWidget(_box(self.tr("Förslaget"), proposal_side))
+        splitter.addWidget(box(self.tr("Anmälan och skyddsbedömning"), self.report))
+        splitter.addWidget(box(self.tr("Barnets historik"), self.history))
+        splitter.addWidget(box(self.tr("Förslaget"), proposal_side))
         splitter.setSizes([330, 420, 300, 420])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -137,39 +145,64 @@ class SignoffPane(QWidget):
 
         def load(session):  # type: ignore[no-untyped-def]
             awaiting = list_awaiting(session, actor, now=now) if can_sign else []
-            return awaiting, my_returned(session, actor)
+            extensions = list_awaiting_extensions(session, actor) if can_sign else []
+            return awaiting, extensions, my_returned(session, actor), signature_method(session, actor)
 
         self._ops.query(load, success=self._loaded)
 
-    def _loaded(self, result: tuple[list[DecisionRow], list[DecisionRow]]) -> None:
-        awaiting, returned = result
-        current = self.current_id()
-        self.rows = awaiting
+    def _loaded(self, result: tuple[list[DecisionRow], list[ExtensionRow], list[DecisionRow], str]) -> None:
+        awaiting, extensions, returned, self._method = result
+        current, current_extension = self.current_id(), self.current_extension_id()
+        self.rows, self.extension_rows = awaiting, extensions
         now = self._clock()
         self.list.blockSignals(True)
         self.list.clear()
         for row in awaiting:
             left = seconds_left(row.effective_due, now)
-            when = (self.tr("FÖRSENAT {d}") if left < 0 else self.tr("{d} kvar")).format(
-                d=format_duration_sv(abs(left)))
+            if row.corrects_decision_id is not None:
+                # the decision itself was made; a correction has no deadline of its own
+                when, late = self.tr("RÄTTELSE av beslut {id}").format(id=row.corrects_decision_id), False
+            else:
+                when, late = (self.tr("FÖRSENAT {d}") if left < 0 else self.tr("{d} kvar")).format(
+                    d=format_duration_sv(abs(left))), left < 0
             prefix = self.tr("AKUT · ") if row.urgent else ""
             violence = self.tr(" · Våld") if row.violence else ""
             item = QListWidgetItem(f"{prefix}{row.child_name} – {outcome_label(row.outcome)}{violence}\n"
                                    f"{when} · {self.tr('föreslaget av')} {row.proposed_by}")
             item.setData(ID_ROLE, row.id)
-            if row.urgent or left < 0:
+            if row.urgent or late:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.list.addItem(item)
         self.list.blockSignals(False)
+        self.extensions.blockSignals(True)
+        self.extensions.clear()
+        for extension in extensions:
+            passed = extension.original_due < now
+            item = QListWidgetItem(self.tr("{child} – förlängd tid till {new}\n"
+                                           "frist {original}{passed} · begärd av {who}").format(
+                child=extension.child_name, new=format_date_sv(extension.new_due),
+                original=format_date_sv(extension.original_due), who=extension.requested_by,
+                passed=self.tr(" (passerad)") if passed else ""))
+            item.setData(ID_ROLE, extension.id)
+            if passed:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.extensions.addItem(item)
+        self.extensions.blockSignals(False)
         self.returned.clear()
         for row in returned:
-            self.returned.addItem(self.tr("{child} – {outcome}\nÅtersänt av {who}: {comment}").format(
+            item = QListWidgetItem(self.tr("{child} – {outcome}\nÅtersänt av {who}: {comment}").format(
                 child=row.child_name, outcome=outcome_label(row.outcome), who=row.returned_by,
                 comment=row.return_comment))
-        self.sig_count_changed.emit(len(awaiting))
-        ids = [r.id for r in awaiting]
-        if ids:
+            item.setData(ID_ROLE, row.id)
+            self.returned.addItem(item)
+        self.sig_count_changed.emit(len(awaiting) + len(extensions))
+        ids, extension_ids = [r.id for r in awaiting], [e.id for e in extensions]
+        if current_extension in extension_ids:
+            self.extensions.setCurrentRow(extension_ids.index(current_extension))
+        elif ids:
             self.list.setCurrentRow(ids.index(current) if current in ids else 0)
+        elif extension_ids:
+            self.extensions.setCurrentRow(0)
         else:
             self._clear()
 
@@ -177,18 +210,56 @@ class SignoffPane(QWidget):
         item = self.list.currentItem()
         return None if item is None else int(item.data(ID_ROLE))
 
+    def current_extension_id(self) -> int | None:
+        item = self.extensions.currentItem()
+        return None if item is None else int(item.data(ID_ROLE))
+
     def _on_current(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is None:
-            self._clear()
+            if self.current_extension_id() is None:
+                self._clear()
             return
+        self._deselect(self.extensions)
         decision_id, actor = int(current.data(ID_ROLE)), self._actor
         self._ops.query(lambda session: open_proposal(session, actor, decision_id),
                         success=self._show)
+
+    def _on_extension(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is None:
+            if self.current_id() is None:
+                self._clear()
+            return
+        self._deselect(self.list)
+        extension_id = int(current.data(ID_ROLE))
+        extension = next(e for e in self.extension_rows if e.id == extension_id)
+        self._clear()
+        self.extension = extension
+        self.proposal.setPlainText(extension_text(extension))
+        self._update_buttons()
+        actor, now, item_id = self._actor, self._clock(), extension.item_id
+        # the reviewer weighs the reasons against the case itself (an audited read)
+        self._ops.query(lambda session: (open_item(session, actor, item_id, now=now),
+                                         assessment_summary(session, actor, item_id, now=now)),
+                        success=lambda result: self._show_extension_case(extension_id, *result))
+
+    def _deselect(self, other: QListWidget) -> None:
+        """One thing is shown at a time: selecting in one list clears the other."""
+        other.blockSignals(True)
+        other.setCurrentRow(-1)
+        other.blockSignals(False)
+
+    def _show_extension_case(self, extension_id: int, item: ItemDetail, assessment: str | None) -> None:
+        if self.extension is None or self.extension.id != extension_id:
+            return
+        self._show_case(item, assessment)
+        self.proposal.setPlainText(extension_text(
+            self.extension, item.row.decision_due_extended or item.row.decision_due))
 
     # -- rendering ---------------------------------------------------------------
 
     def _clear(self) -> None:
         self.detail = None
+        self.extension = None
         self.report.setPlainText(self.tr("Välj ett förslag i listan."))
         self.history.clear()
         self.proposal.clear()
@@ -200,22 +271,10 @@ class SignoffPane(QWidget):
         if detail.decision.id != self.current_id():
             return
         self.detail = detail
-        item = detail.item
-        assessment = detail.assessment or self.tr("Ingen skyddsbedömning registrerad.")
-        self.report.setPlainText(
-            self.tr("{child}, inkom {when}\n\n{text}\n\n— Skyddsbedömning —\n{assessment}").format(
-                child=item.row.child_name, when=format_datetime_sv(item.row.received_at),
-                text=item.description, assessment=assessment))
-        self.history.clear()
-        for entry in item.history.entries:
-            self.history.addTopLevelItem(QTreeWidgetItem([
-                format_date_sv(entry.received_at),
-                ", ".join(concern_label(c) for c in entry.concern_codes),
-                label(entry.status) + (f" – {outcome_label(entry.outcome)}" if entry.outcome else ""),
-            ]))
-        self.proposal.setPlainText(self._proposal_text(detail))
+        self._show_case(detail.item, detail.assessment)
+        self.proposal.setPlainText(proposal_text(detail))
         self.violence.setChecked(False)
-        self.violence.setVisible("violence" in item.row.flags)
+        self.violence.setVisible("violence" in detail.item.row.flags)
         if detail.own_proposal:
             self.notice.setText(self.tr("Det här är ditt eget förslag. En annan granskare måste signera det."))
         elif not detail.has_delegation:
@@ -224,41 +283,20 @@ class SignoffPane(QWidget):
             self.notice.setText("")
         self._update_buttons()
 
-    def _proposal_text(self, detail: ProposalDetail) -> str:
-        d, row = detail.decision, detail.row
-        lines = [outcome_label(d.outcome).upper() + (self.tr("  (AKUT)") if d.urgent else ""),
-                 self.tr("Föreslaget av {who}, {when}").format(who=row.proposed_by,
-                                                              when=format_datetime_sv(d.proposed_at))]
-        due = self.tr("Beslut senast {date}").format(date=format_date_sv(row.decision_due))
-        if row.decision_due_extended:
-            due += self.tr(" – förlängt till {date}").format(date=format_date_sv(row.decision_due_extended))
-        lines.append(due)
-        if detail.corrects is not None:
-            lines.append(self.tr("Rättelse av beslut {id}: {reason}").format(
-                id=detail.corrects.id, reason=d.correction_reason))
-        if d.open_support_offered is not None:
-            lines.append(self.tr("Öppna insatser utan behovsprövning erbjuds: {v}").format(
-                v=self.tr("ja") if d.open_support_offered else self.tr("nej")))
-        if d.guardians_to_be_informed is not None:
-            lines.append(self.tr("Vårdnadshavarna underrättas: {v}").format(
-                v=self.tr("ja") if d.guardians_to_be_informed else self.tr("nej")))
-        if d.ongoing_investigation:
-            lines.append(self.tr("Pågående utredning: {v}").format(v=d.ongoing_investigation))
-        if d.forward_municipality:
-            lines.append(self.tr("Vidarebefordras till: {v}").format(v=d.forward_municipality))
-        lines += ["", self.tr("Motivering:"), d.motivation]
-        if d.violence_reason:
-            lines += ["", self.tr("Skäl trots våldsuppgifter:"), d.violence_reason]
-        if d.overrun_reason:
-            lines += ["", self.tr("Orsak till att fristen överskridits:"), d.overrun_reason]
-        if d.notes or d.contacts:
-            lines += ["", self.tr("Förhandsbedömningen:")]
-            lines += [f"• {c['when']} {c['with']}: {c.get('note', '')}".rstrip(": ") for c in d.contacts]
-            if d.notes:
-                lines.append(d.notes)
-        return "\n".join(lines)
+    def _show_case(self, item: ItemDetail, assessment: str | None) -> None:
+        self.report.setPlainText(case_text(item, assessment))
+        self.history.clear()
+        for columns in history_rows(item):
+            self.history.addTopLevelItem(QTreeWidgetItem(columns))
 
     def _update_buttons(self) -> None:
+        if self.extension is not None:
+            own = self.extension.requested_by_id == self._actor.user_id
+            self.notice.setText(self.tr("Det här är din egen begäran. En annan granskare måste signera den.")
+                                if own else "")
+            self.sign_button.setEnabled(not own)
+            self.return_button.setEnabled(not own)
+            return
         detail = self.detail
         usable = detail is not None and not detail.own_proposal
         needs_ack = detail is not None and "violence" in detail.item.row.flags
@@ -269,6 +307,9 @@ class SignoffPane(QWidget):
     # -- actions -----------------------------------------------------------------
 
     def sign(self) -> None:
+        if self.extension is not None:
+            self._sign_extension(self.extension)
+            return
         detail = self.detail
         if detail is None:
             return
@@ -287,7 +328,27 @@ class SignoffPane(QWidget):
 
         self._open_dialog(dialog, "signature_dialog", signed)
 
+    def _sign_extension(self, extension: ExtensionRow) -> None:
+        summary = self.tr("Du signerar att tiden för beslut om {child} förlängs från {original} till {new}.").format(
+            child=extension.child_name, original=format_date_sv(extension.original_due),
+            new=format_date_sv(extension.new_due))
+        dialog = SignatureDialog(method=self._method, phrase=extension_phrase(extension.new_due),
+                                 summary=summary, parent=self)
+        extension_id, version = extension.id, extension.version
+
+        def signed() -> None:
+            secret, actor = dialog.secret.text(), self._actor
+            self._ops.mutate(
+                lambda session: sign_extension(session, actor, extension_id, secret=secret,
+                                               expected_version=version),
+                success=lambda _result: self.refresh())
+
+        self._open_dialog(dialog, "signature_dialog", signed)
+
     def return_proposal(self) -> None:
+        if self.extension is not None:
+            self._return_extension(self.extension)
+            return
         detail = self.detail
         if detail is None:
             return
@@ -303,17 +364,40 @@ class SignoffPane(QWidget):
 
         self._open_dialog(dialog, "return_dialog", returned)
 
+    def _return_extension(self, extension: ExtensionRow) -> None:
+        dialog = ReturnDialog(self)
+        dialog.setWindowTitle(self.tr("Återsänd begäran om förlängning"))
+        extension_id, version = extension.id, extension.version
+
+        def returned() -> None:
+            comment, actor = dialog.comment.toPlainText(), self._actor
+            self._ops.mutate(
+                lambda session: return_extension(session, actor, extension_id, comment=comment,
+                                                 expected_version=version),
+                success=lambda _result: self.refresh())
+
+        self._open_dialog(dialog, "return_dialog", returned)
+
+    def _reopen_returned(self, list_item: QListWidgetItem) -> None:
+        """Open a returned proposal in the form, prefilled, so nothing is typed twice."""
+        decision_id, actor = int(list_item.data(ID_ROLE)), self._actor
+        self._ops.query(lambda session: open_proposal(session, actor, decision_id),
+                        success=self._open_returned)
+
+    def _open_returned(self, detail: ProposalDetail) -> None:
+        row = detail.row
+        notice = self.tr("Återsänt {when} av {who}:\n{comment}\n\nÄndra förslaget och skicka det "
+                         "igen; det ersätter det återsända.").format(
+            when=format_datetime_sv(detail.decision.returned_at), who=row.returned_by,
+            comment=row.return_comment)
+        dialog = ProposalDialog(self._ops, self._actor, row.item_id, child_name=row.child_name,
+                                violence=row.violence, prefill=decision_values(detail.decision),
+                                notice=notice, parent=self)
+        show_dialog(self, "proposal_dialog", dialog, self.refresh)
+
     def _open_dialog(self, dialog: QDialog, name: str, on_accept) -> None:  # type: ignore[no-untyped-def]
         """Window-modal, without a nested event loop; the dialog is deleted when done."""
-        setattr(self, name, dialog)
-        dialog.accepted.connect(on_accept)
-
-        def finished(_result: int) -> None:
-            setattr(self, name, None)
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        show_dialog(self, name, dialog, on_accept)
 
     def on_changes(self, changes: Changes) -> None:
         if changes.decisions:
@@ -321,8 +405,10 @@ class SignoffPane(QWidget):
 
 
 def install(window) -> SignoffPane | None:  # type: ignore[no-untyped-def]
-    """Add the pane to the main window, with its count in the tab title, and the
-    "Föreslå beslut…" action on the queue's selected item."""
+    """Add the pane to the main window, with its count in the tab title, and the actions
+    on the queue's selected item: "Föreslå beslut…", "Begär förlängd tid…", "Rätta beslut…"."""
+    from ui.correction_dialog import install_action as install_correction
+    from ui.extension_dialog import install_action as install_extension
     from ui.proposal_dialog import install_action
 
     actor = window.actor
@@ -335,5 +421,7 @@ def install(window) -> SignoffPane | None:  # type: ignore[no-untyped-def]
         lambda n: window.pages.setTabText(index, f"{title} ({n})" if n else title))
     window.ops.sig_operation_executed.connect(pane.on_changes)
     install_action(window)
+    window.extension_action = install_extension(window)
+    window.correction_action = install_correction(window)
     pane.refresh()
     return pane
