@@ -134,6 +134,9 @@ def fill_demo(
                     name=f"{fake.first_name_female() if rel == 'mamma' else fake.first_name_male()} {surname}",
                     relation=rel, phone=fake.phone_number(), street=street, postal_code=postal,
                     city=city, protected_identity=protected,
+                    # letters to a protected guardian go via Skatteverket, which needs it
+                    personnummer=_synthetic_pnr(rng, date(rng.randint(1972, 1998),
+                                                          rng.randint(1, 12), rng.randint(1, 28))),
                 )
                 for rel in rng.sample(["mamma", "pappa"], k=rng.randint(1, 2))
             )
