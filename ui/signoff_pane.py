@@ -220,6 +220,8 @@ class SignoffPane(QWidget):
                 self._clear()
             return
         self._deselect(self.extensions)
+        if self.extension is not None:  # the buttons must not act on the request any more
+            self._clear()
         decision_id, actor = int(current.data(ID_ROLE)), self._actor
         self._ops.query(lambda session: open_proposal(session, actor, decision_id),
                         success=self._show)

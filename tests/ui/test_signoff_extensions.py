@@ -3,7 +3,7 @@ into the form: requested in the main window or the pane, signed or returned in "
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -14,9 +14,9 @@ from mottagning.db import Database
 from mottagning.model_decisions import DeadlineExtension, Decision
 from mottagning.models import QueueItem
 from mottagning.services.context import Actor
-from mottagning.services.decision_extensions import extension_phrase
+from mottagning.services.decision_extensions import extension_phrase, request_extension
 from mottagning.services.decisions import return_decision
-from mottagning.timeutil import format_date_sv
+from mottagning.timeutil import format_date_sv, to_local
 from tests.core.decision_helpers import (
     NOT_OPENED,
     OPENED,
@@ -215,3 +215,25 @@ def test_returned_proposal_opens_prefilled_by_keyboard_and_proposing_again_repla
                                     .order_by(Decision.id)).all()
         assert [d.status for d in decisions] == ["superseded", "awaiting"]
         assert decisions[1].motivation == NOT_OPENED.motivation + " Skolan bekräftar."
+
+
+def test_moving_from_a_request_to_a_proposal_makes_the_buttons_act_on_the_proposal(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    first = item_in_assessment(database, worker, now=now)
+    second = item_in_assessment(database, worker, now=now)
+    decision_id = propose(database, worker, first, now=now)
+    with database.transaction() as session:
+        due = session.get(QueueItem, second).decision_due
+        request_extension(session, worker, second, reason="Väntar på förhör.",
+                          new_date=to_local(due).date() + timedelta(days=10), now=now)
+    pane = _pane(ops, senior, qtbot)
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
+    pane.extensions.setFocus()
+    pane.extensions.setCurrentRow(0)
+    assert pane.extension is not None and pane.list.currentItem() is None
+    pane.list.setCurrentRow(0)
+    assert pane.extension is None and pane.extensions.currentItem() is None
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
+    assert pane.detail.decision.id == decision_id
+    assert "BEGÄRAN" not in pane.proposal.toPlainText()
