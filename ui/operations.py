@@ -178,6 +178,10 @@ class Operations(QObject):
     def _submit(self, fn: Callable[[Session], Any], success: Success | None,
                 failure: Failure | None, *, mutates: bool) -> None:
         if not self._thread.isRunning():
+            if not mutates:
+                # A refresh that a finished job asked for while the window was closing.
+                log.debug("read after shutdown ignored")
+                return
             raise RuntimeError("operations have been shut down")
         job = _Job(next(self._numbers), fn, success, failure, mutates)
         with self._lock:

@@ -98,3 +98,13 @@ def test_shutdown_lets_queued_work_finish(database: Database, worker: Actor, qtb
     with database.transaction() as session:
         draft = load_draft(session, worker, kind="register_report", key="new")
     assert draft is not None and draft.content == {"kept": True}
+
+
+def test_after_shutdown_a_late_read_is_dropped_but_a_change_is_refused(database: Database, qtbot: QtBot):
+    import pytest
+
+    operations = Operations(database)
+    operations.shutdown()
+    operations.query(lambda session: 1)  # e.g. a refresh asked for by the last job
+    with pytest.raises(RuntimeError):
+        operations.mutate(lambda session: 1)
