@@ -67,6 +67,15 @@ def event_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def hash_of(event: AuditEvent) -> str:
+    """The hash an event must carry, given its content and its predecessor's hash."""
+    return event_hash(
+        prev_hash=event.prev_hash, occurred_at=event.occurred_at, user_id=event.user_id,
+        actor=event.actor, action=event.action, entity_type=event.entity_type,
+        entity_id=event.entity_id, child_id=event.child_id, details=event.details,
+    )
+
+
 def record(
     session: Session,
     *,
@@ -92,20 +101,8 @@ def record(
     session.info.setdefault(audit_anchor.CHAIN_START, head.last_event_id)
     session.info[audit_anchor.APPENDED] = True
     # Microsecond precision survives both backends, so the hash recomputes exactly.
-    occurred_at = as_utc(now or utc_now())
-    digest = event_hash(
-        prev_hash=head.last_hash,
-        occurred_at=occurred_at,
-        user_id=user_id,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        child_id=child_id,
-        details=details,
-    )
     event = AuditEvent(
-        occurred_at=occurred_at,
+        occurred_at=as_utc(now or utc_now()),
         user_id=user_id,
         actor=actor,
         action=action,
@@ -114,12 +111,12 @@ def record(
         child_id=child_id,
         details=details,
         prev_hash=head.last_hash,
-        hash=digest,
     )
+    event.hash = hash_of(event)
     session.add(event)
     session.flush()
     head.last_event_id = event.id
-    head.last_hash = digest
+    head.last_hash = event.hash
     session.flush()
     return event
 
@@ -151,18 +148,7 @@ def verify_chain(session: Session, *, batch: int = 5000) -> VerifyResult:
         for event in events:
             if event.prev_hash != prev:
                 return VerifyResult(False, checked, event.id, "kedjan bruten: föregående hash stämmer inte")
-            expected = event_hash(
-                prev_hash=event.prev_hash,
-                occurred_at=event.occurred_at,
-                user_id=event.user_id,
-                actor=event.actor,
-                action=event.action,
-                entity_type=event.entity_type,
-                entity_id=event.entity_id,
-                child_id=event.child_id,
-                details=event.details,
-            )
-            if expected != event.hash:
+            if hash_of(event) != event.hash:
                 return VerifyResult(False, checked, event.id, "händelsen har ändrats i efterhand")
             prev = event.hash
             checked += 1
