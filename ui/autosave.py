@@ -11,10 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft, load_draft, save_draft
 from ui.operations import Operations
+from ui.style import WARNING_BOX
 
 DELAY_MS = 1000
 
@@ -90,3 +92,45 @@ class DraftAutosaver(QObject):
         actor, kind, key = self._actor, self.kind, self.key
         self._last_saved = None
         self._ops.mutate(lambda session: discard_draft(session, actor, kind=kind, key=key))
+
+
+class DraftOffer(QWidget):
+    """The bar that offers back a draft from an earlier session: resume it or discard it.
+
+    The form stays disabled (or read-only) until the user has chosen, so the old draft is
+    never overwritten by an empty form.
+    """
+
+    sig_resume = Signal()
+    sig_discard = Signal()
+
+    def __init__(self, *, discard_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("draftOffer")
+        self.setStyleSheet(WARNING_BOX)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.resume_button = QPushButton(self.tr("&Fortsätt med utkastet"))
+        self.resume_button.setObjectName("resumeDraft")
+        self.resume_button.clicked.connect(self._resume)
+        self.discard_button = QPushButton(discard_text)
+        self.discard_button.setObjectName("discardDraft")
+        self.discard_button.clicked.connect(self._discard)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.resume_button)
+        layout.addWidget(self.discard_button)
+        self.hide()
+
+    def offer(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+        self.resume_button.setFocus()
+
+    def _resume(self) -> None:
+        self.hide()
+        self.sig_resume.emit()
+
+    def _discard(self) -> None:
+        self.hide()
+        self.sig_discard.emit()

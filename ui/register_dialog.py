@@ -44,12 +44,12 @@ from mottagning.services.reports import (
     validate_manual,
 )
 from mottagning.timeutil import format_datetime_sv
-from ui.autosave import DraftAutosaver
+from ui.autosave import DraftAutosaver, DraftOffer
 from ui.operations import Operations
 from ui.register_people import PeopleSection
 from ui.register_reporter import ReporterFields
 from ui.register_rows import ChildRow, GuardianRow
-from ui.style import ERROR_BOX, WARNING_BOX
+from ui.style import ERROR_BOX
 
 DRAFT_KIND = "register_report"
 DRAFT_KEY = "new"
@@ -76,7 +76,13 @@ class RegisterDialog(QDialog):
                             else self.tr("Registrera fil i karantän för hand"))
         self.resize(1050, 900)
 
-        self.offer = self._build_offer()
+        self.offer = DraftOffer(discard_text=self.tr("&Börja om (kasta utkastet)"))
+        self.offer.sig_resume.connect(self._resume)
+        self.offer.sig_discard.connect(self._discard)
+        self._offered: SavedDraft | None = None
+        # the bar's parts, as tests and the tab order know them
+        self.offer_label = self.offer.label
+        self.resume_button, self.discard_button = self.offer.resume_button, self.offer.discard_button
         self.problems = QLabel()
         self.problems.setObjectName("problems")
         self.problems.setTextFormat(Qt.TextFormat.PlainText)
@@ -139,23 +145,6 @@ class RegisterDialog(QDialog):
         self.autosave.check()
 
     # -- building ----------------------------------------------------------------
-
-    def _build_offer(self) -> QWidget:
-        box = QWidget()
-        box.setObjectName("draftOffer")
-        box.setStyleSheet(WARNING_BOX)
-        self.offer_label = QLabel()
-        self.offer_label.setWordWrap(True)
-        self.resume_button = QPushButton(self.tr("&Fortsätt med utkastet"))
-        self.resume_button.setObjectName("resumeDraft")
-        self.discard_button = QPushButton(self.tr("&Börja om (kasta utkastet)"))
-        self.discard_button.setObjectName("discardDraft")
-        layout = QHBoxLayout(box)
-        layout.addWidget(self.offer_label, 1)
-        layout.addWidget(self.resume_button)
-        layout.addWidget(self.discard_button)
-        box.hide()
-        return box
 
     def _build_concern_section(self) -> QWidget:
         section = QWidget()
@@ -235,17 +224,15 @@ class RegisterDialog(QDialog):
         self.channel.setFocus()
 
     def _offer_draft(self, draft: SavedDraft) -> None:
-        self.offer_label.setText(self.tr(
+        self._offered = draft
+        self.offer.offer(self.tr(
             "Det finns ett osparat utkast från {when}. Vill du fortsätta med det?").format(
             when=format_datetime_sv(draft.saved_at)))
-        self.offer.show()
-        self.resume_button.clicked.connect(lambda: self._resume(draft))
-        self.discard_button.clicked.connect(self._discard)
-        self.resume_button.setFocus()
 
-    def _resume(self, draft: SavedDraft) -> None:
+    def _resume(self) -> None:
+        assert self._offered is not None
         self._prefill = None  # the worker's own draft wins over the file's content
-        self.load_draft(draft.content)
+        self.load_draft(self._offered.content)
         self.autosave.start()
 
     def _discard(self) -> None:

@@ -39,7 +39,7 @@ from mottagning.services.letter_settings import (
     save_template,
 )
 from mottagning.timeutil import format_datetime_sv
-from ui.autosave import DraftAutosaver
+from ui.autosave import DraftAutosaver, DraftOffer
 from ui.letters_preview import PagePreview, PdfWork, pdf_page_images
 from ui.operations import Operations
 from ui.style import WARNING_BOX
@@ -73,7 +73,11 @@ class TemplateEditor(QDialog):
         self.error.setStyleSheet(WARNING_BOX)
         self.error.hide()
         self.preview = PagePreview()
-        self.offer = self._build_offer()
+        self.offer = DraftOffer(discard_text=self.tr("&Kasta utkastet"))
+        self.offer.sig_resume.connect(self._resume)
+        self.offer.sig_discard.connect(self._discard)
+        self.offer_label = self.offer.label
+        self.resume_button, self.discard_button = self.offer.resume_button, self.offer.discard_button
         self.saved_label = QLabel()
         self.save_button = QPushButton(self.tr("Spara som ny version"))
         self.save_button.setEnabled(False)
@@ -114,25 +118,6 @@ class TemplateEditor(QDialog):
         self.kind.currentIndexChanged.connect(self.load)
         self.finished.connect(self.deleteLater)
         self.load()
-
-    def _build_offer(self) -> QWidget:
-        box = QWidget()
-        box.setObjectName("draftOffer")
-        box.setStyleSheet(WARNING_BOX)
-        self.offer_label = QLabel()
-        self.offer_label.setWordWrap(True)
-        self.resume_button = QPushButton(self.tr("&Fortsätt med utkastet"))
-        self.resume_button.setObjectName("resumeDraft")
-        self.resume_button.clicked.connect(self._resume)
-        self.discard_button = QPushButton(self.tr("&Kasta utkastet"))
-        self.discard_button.setObjectName("discardDraft")
-        self.discard_button.clicked.connect(self._discard)
-        layout = QHBoxLayout(box)
-        layout.addWidget(self.offer_label, 1)
-        layout.addWidget(self.resume_button)
-        layout.addWidget(self.discard_button)
-        box.hide()
-        return box
 
     def current_kind(self) -> LetterKind:
         return LetterKind(self.kind.currentData())
@@ -192,20 +177,17 @@ class TemplateEditor(QDialog):
             self._discard()  # nothing unsaved in it
             return
         self._draft = draft
-        self.offer_label.setText(self.tr(
+        self.offer.offer(self.tr(
             "Det finns ett osparat utkast av mallen från {when}. Vill du fortsätta med det?").format(
             when=format_datetime_sv(draft.saved_at)))
-        self.offer.show()
-        self.resume_button.setFocus()
 
     def _resume(self) -> None:
-        self.offer.hide()
         assert self._draft is not None and self.autosave is not None
         self.editor.setPlainText(str(self._draft.content.get("text", "")))
         self.autosave.start()
 
     def _discard(self) -> None:
-        self.offer.hide()
+        self.offer.hide()  # also when a draft without changes is discarded unseen
         assert self.autosave is not None
         self.autosave.discard()
         self.autosave.start()
