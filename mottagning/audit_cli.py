@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from mottagning.cli import current_actor, emit_json, iso, open_db
+from mottagning.cli import emit_json, iso, open_db, run_as_user
 
 
 def _day(text: str) -> date:
@@ -20,11 +20,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from mottagning.services.audit_review import AuditFilter, action_label, list_audit
     from mottagning.timeutil import format_datetime_sv
 
-    database = open_db(args)
-    actor = current_actor(database)
     flt = AuditFilter(username=args.user, child=args.child, start=args.start, end=args.end)
-    with database.transaction() as session:
-        entries = list_audit(session, actor, flt)
+    entries = run_as_user(args, lambda session, actor: list_audit(session, actor, flt))
     if args.json:
         emit_json([
             {"id": e.id, "occurred_at": iso(e.occurred_at), "actor": e.actor, "user_id": e.user_id,

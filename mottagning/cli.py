@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
+
+from sqlalchemy.orm import Session
 
 from mottagning import __version__
 from mottagning.auth_cli import (
@@ -25,6 +27,7 @@ from mottagning.db import Database, open_database
 from mottagning.errors import MottagningError
 from mottagning.services.context import Actor
 
+T = TypeVar("T")
 GuiStarter = Callable[[argparse.Namespace], int]
 
 
@@ -48,6 +51,14 @@ def open_db(args: argparse.Namespace, *, migrate: bool | None = None) -> Databas
 
 # The global --user/--password-stdin of the running command (set by main()).
 _sign_in_options: ContextVar[SignInOptions | None] = ContextVar("sign_in_options", default=None)
+
+
+def run_as_user(args: argparse.Namespace, fn: Callable[[Session, Actor], T]) -> T:
+    """One command = one transaction, as the signed-in (or OS account's) user."""
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        return fn(session, actor)
 
 
 def current_actor(database: Database) -> Actor:
@@ -127,11 +138,9 @@ def _cmd_queue(args: argparse.Namespace) -> int:
 def _cmd_users_add(args: argparse.Namespace) -> int:
     from mottagning.services.users import add_user
 
-    database = open_db(args)
-    actor = current_actor(database)
-    with database.transaction() as session:
-        info = add_user(session, actor, username=args.username, full_name=args.name,
-                        roles=args.role, os_account=args.os_account, title=args.title)
+    info = run_as_user(args, lambda session, actor: add_user(
+        session, actor, username=args.username, full_name=args.name, roles=args.role,
+        os_account=args.os_account, title=args.title))
     print(f"Användaren {info.username} ({info.full_name}) har lagts till med rollerna {', '.join(info.roles)}.")
     return 0
 
@@ -139,10 +148,7 @@ def _cmd_users_add(args: argparse.Namespace) -> int:
 def _cmd_users_list(args: argparse.Namespace) -> int:
     from mottagning.services.users import list_users
 
-    database = open_db(args)
-    actor = current_actor(database)
-    with database.transaction() as session:
-        users = list_users(session, actor)
+    users = run_as_user(args, list_users)
     if args.json:
         emit_json([u.__dict__ | {"roles": list(u.roles)} for u in users])
         return 0

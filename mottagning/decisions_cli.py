@@ -20,14 +20,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mottagning.cli import current_actor, emit_json, iso, open_db
+    from mottagning.cli import emit_json, iso, run_as_user
     from mottagning.services.decision_views import list_decisions
 
-    database = open_db(args)
-    actor = current_actor(database)
     now = utc_now()
-    with database.transaction() as session:
-        rows = list_decisions(session, actor, status=args.status)
+    rows = run_as_user(args, lambda session, actor: list_decisions(session, actor, status=args.status))
     if args.json:
         emit_json([
             {

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from mottagning.cli import current_actor, emit_json, iso, open_db
+from mottagning.cli import current_actor, emit_json, iso, open_db, run_as_user
 
 
 def _summary_lines(summary: dict, rows_deleted: dict[str, int]) -> list[str]:
@@ -103,10 +103,7 @@ def _cmd_protocols(args: argparse.Namespace) -> int:
     from mottagning.services.gallring import list_protocols
     from mottagning.timeutil import format_datetime_sv
 
-    database = open_db(args)
-    actor = current_actor(database)
-    with database.transaction() as session:
-        protocols = list_protocols(session, actor)
+    protocols = run_as_user(args, list_protocols)
     if args.json:
         emit_json([{"id": p.id, "run_at": iso(p.run_at), "run_by": p.run_by, "summary": p.summary,
                     "rows_deleted": p.rows_deleted} for p in protocols])

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from mottagning.cli import current_actor, emit_json, iso, open_db
+from mottagning.cli import current_actor, emit_json, iso, open_db, run_as_user
 from mottagning.errors import ValidationError
 from mottagning.letters.model import Address, LetterKind, Meeting
 from mottagning.services.letters import (
@@ -116,10 +116,7 @@ def pending_json_row(letter: LetterInfo) -> dict[str, object]:
 
 
 def _cmd_pending(args: argparse.Namespace) -> int:
-    database = open_db(args)
-    actor = current_actor(database)
-    with database.transaction() as session:
-        letters = pending_letters(session, actor)
+    letters = run_as_user(args, pending_letters)
     if args.json:
         emit_json([pending_json_row(letter) for letter in letters])
         return 0
@@ -132,10 +129,7 @@ def _cmd_pending(args: argparse.Namespace) -> int:
 
 
 def _cmd_reprint(args: argparse.Namespace) -> int:
-    database = open_db(args)
-    actor = current_actor(database)
-    with database.transaction() as session:
-        pdf = letter_pdf(session, actor, args.letter)
+    pdf = run_as_user(args, lambda session, actor: letter_pdf(session, actor, args.letter))
     Path(args.out).write_bytes(pdf)
     print(f"Brev {args.letter} sparat som {args.out} (samma innehåll som när det godkändes).")
     return 0
