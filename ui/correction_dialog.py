@@ -10,11 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
-from mottagning.errors import NotFound
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import Status
-from mottagning.services.decision_rules import DecisionStatus, outcome_label
-from mottagning.services.decision_views import ProposalDetail, list_decisions, open_proposal
+from mottagning.services.decision_rules import outcome_label
+from mottagning.services.decision_views import ProposalDetail, open_latest_signed
 from mottagning.timeutil import format_datetime_sv
 from ui.proposal_dialog import ProposalDialog, decision_values, show_dialog
 
@@ -33,28 +32,18 @@ class CorrectionAction(QObject):
         window.sig_current_item_changed.connect(lambda _id: self._update())
         window.model.sig_loaded.connect(self._update)
 
-    def _current(self):  # type: ignore[no-untyped-def]
-        return self._window.model.row_at(self._window.table.currentIndex().row())
-
     def _update(self) -> None:
-        row = self._current()
+        row = self._window.selected_row()
         self.action.setEnabled(row is not None and row.status in DECIDED)
 
     def open(self) -> None:
         """Load the item's latest signed decision (an audited read), then open the form."""
-        row = self._current()
+        row = self._window.selected_row()
         if row is None or row.status not in DECIDED:
             return
         actor, item_id = self._window.actor, row.id
-
-        def load(session):  # type: ignore[no-untyped-def]
-            signed = [r for r in list_decisions(session, actor, status=DecisionStatus.SIGNED.value)
-                      if r.item_id == item_id]
-            if not signed:
-                raise NotFound("Ärendet har inget signerat beslut att rätta.")
-            return open_proposal(session, actor, signed[-1].id)
-
-        self._window.ops.query(load, success=self._show)
+        self._window.ops.query(lambda session: open_latest_signed(session, actor, item_id),
+                               success=self._show)
 
     def _show(self, detail: ProposalDetail) -> None:
         window, decision, row = self._window, detail.decision, detail.row

@@ -149,15 +149,12 @@ class ExtensionAction(QObject):
         window.sig_current_item_changed.connect(lambda _id: self._update())
         window.model.sig_loaded.connect(self._update)
 
-    def _current(self) -> QueueRow | None:
-        return self._window.model.row_at(self._window.table.currentIndex().row())
-
     def _update(self) -> None:
-        row = self._current()
+        row = self._window.selected_row()
         self.action.setEnabled(row is not None and row.status not in DECIDED)
 
     def open(self) -> ExtensionDialog | None:
-        row = self._current()
+        row = self._window.selected_row()
         if row is None or row.status in DECIDED:
             return None
         window = self._window

@@ -36,21 +36,18 @@ class ItemActions(QObject):
         window.sig_current_item_changed.connect(lambda _id: self._update())
         window.model.sig_loaded.connect(self._update)
 
-    def _current(self):  # type: ignore[no-untyped-def]
-        return self._window.model.row_at(self._window.table.currentIndex().row())
-
     def _update(self) -> None:
-        row = self._current()
+        row = self._window.selected_row()
         self.hand_over.setEnabled(row is not None and row.status == Status.DECISION_SIGNED)
         self.assign.setEnabled(row is not None)
         self.share.setEnabled(row is not None)
 
     def choose_assignee(self) -> None:
-        if self._current() is not None:
+        if self._window.selected_row() is not None:
             self._window.ops.query(lambda session: list_users(session), success=self._ask_assignee)
 
     def _ask_assignee(self, users: list[UserInfo]) -> None:
-        row = self._current()
+        row = self._window.selected_row()
         if row is None:
             return
         caseworkers = [u for u in users if u.active and {Role.WORKER, Role.SENIOR} & set(u.roles)]
@@ -69,7 +66,7 @@ class ItemActions(QObject):
 
     def assign_to(self, user_id: int | None, *, whole_group: bool) -> None:
         """Assign the selected item, or every open item of its child (one audit event each)."""
-        row = self._current()
+        row = self._window.selected_row()
         if row is None:
             return
         actor, item_id, child_id = self._window.actor, row.id, row.child_id
@@ -83,7 +80,7 @@ class ItemActions(QObject):
     def choose_share(self, *, ask: bool = True) -> None:
         """In a burst of reports about one child: let the finished skyddsbedömning count for
         the child's other received reports (each keeps its own record and audit event)."""
-        row = self._current()
+        row = self._window.selected_row()
         if row is None:
             return
         actor, item_id = self._window.actor, row.id
@@ -106,7 +103,7 @@ class ItemActions(QObject):
         self._window.ops.mutate(lambda session: share_assessment(session, actor, assessment_id, waiting))
 
     def confirm_hand_over(self, *, ask: bool = True) -> None:
-        row = self._current()
+        row = self._window.selected_row()
         if row is None or row.status != Status.DECISION_SIGNED:
             return
         if ask:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from mottagning.db import Database
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.services.context import Actor, Changes
+from mottagning.services.queue import QueueRow
 from mottagning.timeutil import utc_now
 from ui.detail_pane import DetailPane
 from ui.flag_delegate import FlagDelegate
@@ -162,8 +163,12 @@ class MainWindow(QMainWindow):
             self._menus[title] = self.menuBar().addMenu(title)
         return self._menus[title]
 
+    def selected_row(self) -> QueueRow | None:
+        """The queue row the user has selected, if it is loaded."""
+        return self.model.row_at(self.table.currentIndex().row())
+
     def selected_item_id(self) -> int | None:
-        row = self.model.row_at(self.table.currentIndex().row())
+        row = self.selected_row()
         return row.id if row else None
 
     def show_item(self, item_id: int) -> None:

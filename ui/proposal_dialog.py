@@ -266,7 +266,7 @@ def open_proposal_dialog(window) -> ProposalDialog | None:  # type: ignore[no-un
     if item_id is None:
         window.statusBar().showMessage(window.tr("Välj ett ärende i kön först."), 8000)
         return None
-    row = window.model.row_at(window.table.currentIndex().row())
+    row = window.selected_row()
     dialog = ProposalDialog(window.ops, window.actor, item_id, child_name=row.child_name,
                             violence="violence" in row.flags, parent=window)
     dialog.sig_proposed.connect(

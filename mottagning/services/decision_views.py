@@ -99,6 +99,23 @@ def list_decisions(session: Session, actor: Actor, *, status: str | None = None)
     return rows
 
 
+def latest_signed(session: Session, item_id: int) -> Decision | None:
+    """The item's newest signed decision (what letters report and what a correction corrects)."""
+    return session.execute(
+        select(Decision).where(Decision.item_id == item_id,
+                               Decision.status == DecisionStatus.SIGNED.value)
+        .order_by(Decision.signed_at.desc(), Decision.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def open_latest_signed(session: Session, actor: Actor, item_id: int) -> ProposalDetail:
+    """Open the item's newest signed decision with its case (an audited read)."""
+    decision = latest_signed(session, item_id)
+    if decision is None:
+        raise NotFound("Ärendet har inget signerat beslut att rätta.")
+    return open_proposal(session, actor, decision.id)
+
+
 def urgency_key(row: DecisionRow, now: datetime) -> tuple[int, int, datetime, int]:
     """Urgent first, then overdue, then the decision due soonest."""
     return (0 if row.urgent else 1, 0 if row.overdue(now) else 1, row.effective_due, row.id)

@@ -32,12 +32,11 @@ from mottagning.letters.model import (
     ReporterInfo,
 )
 from mottagning.letters.rules import CHILD_OWN_LETTER_AGE
-from mottagning.model_decisions import Decision
 from mottagning.models import Child, Guardian, QueueItem, Report, User
 from mottagning.rules.personnummer import parse as parse_personnummer
 from mottagning.rules.status import Status
 from mottagning.services.assessments import require_protection_assessed
-from mottagning.services.decision_rules import DecisionStatus
+from mottagning.services.decision_views import latest_signed
 from mottagning.services.settings import is_demo
 from mottagning.timeutil import to_local
 
@@ -150,10 +149,7 @@ def recipient_choices(session: Session, item: QueueItem, kind: LetterKind, *, to
 def decision_facts(session: Session, item: QueueItem) -> DecisionFacts | None:
     """The decision that letters report: the newest signed decision, else the item's
     recorded outcome (items decided before decisions were kept in their own table)."""
-    decision = session.execute(
-        select(Decision).where(Decision.item_id == item.id, Decision.status == DecisionStatus.SIGNED.value)
-        .order_by(Decision.signed_at.desc(), Decision.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    decision = latest_signed(session, item.id)
     if decision is not None:
         return DecisionFacts(DecisionOutcome(decision.outcome), bool(decision.open_support_offered),
                              decision.forward_municipality, signed=True)
