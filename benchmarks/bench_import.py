@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from mottagning.db import open_database  # noqa: E402
 from mottagning.intake.importer import Importer  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "samples" / "inbox" / "0001-skola-forsummelse.json"
+SAMPLE = ROOT / "tests" / "data" / "inbox" / "0001-skola-forsummelse.json"
 
 
 def fill(inbox: Path, count: int, *, source: str) -> None:

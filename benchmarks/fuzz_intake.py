@@ -1,4 +1,4 @@
-"""Fuzz the e-service parser with inbox files made by mutating the shared samples.
+"""Fuzz the e-service parser with inbox files made by mutating the sample inbox (tests/data/inbox).
 
     .venv/bin/python benchmarks/fuzz_intake.py [--count 10000] [--seed 1]
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mottagning.intake.parse import parse_submission  # noqa: E402
 from mottagning.intake.submission import ParsedSubmission  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "inbox"
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "inbox"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 IDENTITY = ("Should Not Be Kept", "070-999 99 99", "secret@example.se")
 GUARD_REASON = "An unexpected error"

@@ -11,11 +11,12 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from mottagning.db import Database, create_db_engine, open_database
@@ -37,10 +38,24 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 os.environ.setdefault("MOTTAGNING_AUDIT_KEY", secrets.token_hex(32))
 
 REQUIRE_PG = os.environ.get("MOTTAGNING_REQUIRE_PG") == "1"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "inbox"
+# A copy of ../shared/samples/inbox: a user's clone has no ../shared.
+SAMPLES = Path(__file__).resolve().parent / "data" / "inbox"
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
+# `make test-ahead` runs the whole suite with the wall clock moved this many days ahead, to
+# prove that no test (and no GUI call) depends on the date the suite happens to run on.
+CLOCK_AHEAD_DAYS = int(os.environ.get("MOTTAGNING_TEST_CLOCK_AHEAD_DAYS") or 0)
+
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def wall_clock_ahead() -> Iterator[None]:
+    if not CLOCK_AHEAD_DAYS:
+        yield
+        return
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=CLOCK_AHEAD_DAYS), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

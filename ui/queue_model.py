@@ -138,10 +138,10 @@ class QueueModel(QAbstractTableModel):
 
     def _list(self, offset: int, limit: int) -> Callable[[Session], QueuePage]:
         audit_read = not self._audited  # the listing is audited once per session
-        actor = self._actor
+        actor, now = self._actor, self._clock()
         self._audited = True
         # A burst of reports about one child is one row with a count (mass reports).
-        return lambda session: list_queue(session, actor, offset=offset, limit=limit,
+        return lambda session: list_queue(session, actor, offset=offset, limit=limit, now=now,
                                           audit_read=audit_read, group_mass_reports=True)
 
     def refresh(self) -> None:

@@ -19,13 +19,14 @@ from mottagning.intake.inbox import (
 )
 from mottagning.intake.parse import MAX_FILE_BYTES
 from mottagning.intake.submission import ParsedSubmission, Unreadable
+from tests.conftest import SAMPLES
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def samples_dir() -> Path:
-    """The shared sample inbox, next to the repository (/work/shared when it is /work/main)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "inbox"
+    """The sample inbox of the intake format, copied into tests/data/."""
+    return SAMPLES
 
 
 def copy_samples(inbox: Path) -> Path:

@@ -16,14 +16,15 @@ from hypothesis import strategies as st
 from mottagning.intake import parse as parse_module
 from mottagning.intake.parse import MAX_FILE_BYTES, content_key_of, order_fields, parse_submission
 from mottagning.intake.submission import ParsedSubmission, Unreadable
+from tests.conftest import SAMPLES
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 SECRETS = ("Should Not Be Kept", "070-999 99 99", "secret@example.se")
 
 
 def samples_dir() -> Path:
-    """The shared sample inbox, next to the repository (/work/shared when it is /work/main)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "inbox"
+    """The sample inbox of the intake format, copied into tests/data/."""
+    return SAMPLES
 
 
 def sample_bytes(name: str) -> bytes:

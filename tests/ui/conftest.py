@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from mottagning.db import Database
 from mottagning.services.context import Actor
+from tests.conftest import FIXED_NOW
 from ui.main_window import MainWindow
 from ui.operations import Operations
 
@@ -54,7 +55,9 @@ def make_window(database: Database, qtbot: QtBot):  # type: ignore[no-untyped-de
 
     def make(actor: Actor, *, demo: bool = False, extensions: tuple[str, ...] = ()) -> MainWindow:
         # the other areas' pages are tested by their own tests
-        window = MainWindow(database, actor, demo=demo, extensions=extensions)
+        # the window's clock is the tests' fixed clock, whatever the date the suite runs on
+        window = MainWindow(database, actor, demo=demo, extensions=extensions,
+                            clock=lambda: FIXED_NOW)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.model.loaded_once, timeout=WAIT_MS)
