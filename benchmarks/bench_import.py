@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mottagning.db import open_database  # noqa: E402
+from mottagning.db.database import open_database  # noqa: E402
 from mottagning.intake.importer import Importer  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "inbox" / "0001-skola-forsummelse.json"

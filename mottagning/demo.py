@@ -15,34 +15,34 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mottagning import settings as settings_service
+from mottagning.access.users import actor_for, add_user
 from mottagning.assessment import FormSet, gaps, load_forms, visible_questions
+from mottagning.assessment import service as assessments
 from mottagning.assessment.form import FREE_TEXT
-from mottagning.codes import codes
-from mottagning.errors import MottagningError
-from mottagning.model_decisions import Decision
-from mottagning.models import QueueItem, Report, User
-from mottagning.rules import personnummer as pnr
-from mottagning.rules.permissions import Role
-from mottagning.rules.status import Status
-from mottagning.services import assessments
-from mottagning.services import settings as settings_service
-from mottagning.services.context import Actor
-from mottagning.services.decision_extensions import (
+from mottagning.context import Actor
+from mottagning.decisions.delegation import signing_phrase
+from mottagning.decisions.extensions import (
     extension_phrase,
     request_extension,
     sign_extension,
 )
-from mottagning.services.decision_rules import signing_phrase
-from mottagning.services.decisions import (
+from mottagning.decisions.proposals import (
     Contact,
     ProposalInput,
     propose_decision,
     return_decision,
     sign_decision,
 )
-from mottagning.services.items import hand_over_item, move_item
-from mottagning.services.reports import ChildInput, GuardianInput, NewReport, register_report
-from mottagning.services.users import actor_for, add_user
+from mottagning.errors import MottagningError
+from mottagning.intake.reports import ChildInput, GuardianInput, NewReport, register_report
+from mottagning.models import QueueItem, Report, User
+from mottagning.models.decisions import Decision
+from mottagning.queue.items import hand_over_item, move_item
+from mottagning.rules import personnummer as pnr
+from mottagning.rules.codes import codes
+from mottagning.rules.permissions import Role
+from mottagning.rules.status import Status
 from mottagning.timeutil import to_local, utc_now
 
 DEMO_USERS = (

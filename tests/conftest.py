@@ -19,11 +19,11 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, text
 
-from mottagning.db import Database, create_db_engine, open_database
+from mottagning.access.users import actor_for, add_user
+from mottagning.context import Actor
+from mottagning.db.database import Database, create_db_engine, open_database
 from mottagning.models import User
 from mottagning.rules.permissions import Role
-from mottagning.services.context import Actor
-from mottagning.services.users import actor_for, add_user
 from tests import pg
 from tests.memory_keyring import MemoryKeyring
 

@@ -8,16 +8,16 @@ import traceback
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from mottagning.db import Database, open_database
+from mottagning.access.auth import os_actor_unless_sign_in
+from mottagning.context import Actor
+from mottagning.db.database import Database, open_database
 from mottagning.errors import DatabaseError, MottagningError
-from mottagning.services.auth import os_actor_unless_sign_in
-from mottagning.services.context import Actor
-from mottagning.services.settings import is_demo
-from ui.gc_policy import GuiThreadCollector
-from ui.idle_lock import install_idle_lock
-from ui.key_prompts import qt_key_prompts
+from mottagning.settings import is_demo
+from ui.access.idle_lock import install_idle_lock
+from ui.access.key_prompts import qt_key_prompts
+from ui.access.signin_dialog import ask_sign_in
 from ui.main_window import MainWindow
-from ui.signin_dialog import ask_sign_in
+from ui.widgets.gc_policy import GuiThreadCollector
 
 
 def _tr(text: str) -> str:

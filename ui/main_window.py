@@ -7,7 +7,6 @@ run database work through `window.ops` and refresh on `ops.sig_operation_execute
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,17 +28,22 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from mottagning.db import Database
+from mottagning.context import Actor, Changes
+from mottagning.db.database import Database
+from mottagning.queue.listing import QueueRow
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
-from mottagning.services.context import Actor, Changes
-from mottagning.services.queue import QueueRow
 from mottagning.timeutil import utc_now
-from ui.detail_pane import DetailPane
-from ui.flag_delegate import FlagDelegate
+from ui.audit import loggkontroll
+from ui.decisions import signoff_pane
+from ui.intake import install as intake_area
+from ui.intake.register_dialog import RegisterDialog
+from ui.letters import install as letters_area
 from ui.operations import Operations
-from ui.queue_model import FLAGS_ROLE, Column, QueueModel
-from ui.register_dialog import RegisterDialog
-from ui.style import DEMO_BANNER
+from ui.queue import item_actions
+from ui.queue.detail_pane import DetailPane
+from ui.queue.model import FLAGS_ROLE, Column, QueueModel
+from ui.widgets.flag_delegate import FlagDelegate
+from ui.widgets.style import DEMO_BANNER
 
 REFRESH_MS = 30_000
 OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
@@ -51,23 +55,25 @@ COLUMN_WIDTHS = {
 }
 
 
-# The other areas' GUI modules, each with `install(window)` returning what it built; the
-# same pattern as the CLI's extension commands, so an area plugs in without editing this file.
-EXTENSIONS = ("ui.intake_ui", "ui.item_actions", "ui.letters_install", "ui.signoff_pane", "ui.loggkontroll")
+# The other areas' GUI: each module's `install(window)` adds its pages, menus and actions
+# through the window's public methods and returns what it built, kept in
+# `window.extensions` under the module's name. Listed here explicitly: no discovery.
+AREAS: dict[str, Callable[[MainWindow], object]] = {
+    intake_area.__name__: intake_area.install,
+    item_actions.__name__: item_actions.install,
+    letters_area.__name__: letters_area.install,
+    signoff_pane.__name__: signoff_pane.install,
+    loggkontroll.__name__: loggkontroll.install,
+}
+EXTENSIONS = tuple(AREAS)
 
 
 def installers(names: Sequence[str]) -> list[tuple[str, Callable[[MainWindow], object]]]:
-    """`install` of each named module; a module not in this build is skipped."""
-    found = []
-    for name in names:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.append((name, module.install))  # type: ignore[attr-defined]
-    return found
+    """The `install` of each named area; a name not wired in above is an error."""
+    unknown = [name for name in names if name not in AREAS]
+    if unknown:
+        raise KeyError(f"not wired into the main window: {', '.join(unknown)}")
+    return [(name, AREAS[name]) for name in names]
 
 
 def database_title(database: Database) -> str:
@@ -84,6 +90,7 @@ class MainWindow(QMainWindow):
     def __init__(self, database: Database, actor: Actor, *, demo: bool = False,
                  clock: Callable[[], datetime] = utc_now,
                  extensions: Sequence[str] = EXTENSIONS):
+        areas = installers(extensions)
         super().__init__()
         self.database = database
         self.actor = actor
@@ -137,7 +144,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
-        self.extensions = {name: install(self) for name, install in installers(extensions)}
+        self.extensions = {name: install(self) for name, install in areas}
         self.model.sig_loaded.connect(self._on_loaded)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)

@@ -1,6 +1,6 @@
 """A finished skyddsbedömning as a PDF for the case file.
 
-Database-free: `mottagning.services.assessments.assessment_print` gathers the record (an
+Database-free: `mottagning.assessment.service.assessment_print` gathers the record (an
 audited read) and this module lays it out with the letters' embedded DejaVu fonts.
 Deterministic (reportlab's invariant mode, no clock): the same record gives the same bytes.
 """

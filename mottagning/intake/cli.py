@@ -13,7 +13,7 @@ from mottagning.intake.lock import InboxBusy, InboxLock
 
 
 def _print_summary(summary: ImportSummary, as_json: bool) -> None:
-    from mottagning.cli import emit_json
+    from mottagning.cli_support import emit_json
 
     if as_json:
         emit_json(summary.as_json())
@@ -27,7 +27,7 @@ def _print_summary(summary: ImportSummary, as_json: bool) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from mottagning.cli import open_db
+    from mottagning.cli_support import open_db
 
     inbox = Path(args.inbox)
     if not inbox.is_dir():
@@ -54,10 +54,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_alarms(args: argparse.Namespace) -> int:
-    from mottagning.cli import current_actor, emit_json, iso, open_db
-    from mottagning.services.alarms import list_open_alarms, refresh_silence
-    from mottagning.services.assessments import report_form_problems
-    from mottagning.services.users import system_actor
+    from mottagning.access.users import system_actor
+    from mottagning.assessment.service import report_form_problems
+    from mottagning.cli_support import current_actor, emit_json, iso, open_db
+    from mottagning.intake.alarms import list_open_alarms, refresh_silence
     from mottagning.timeutil import format_datetime_sv, utc_now
 
     database = open_db(args)
@@ -85,8 +85,8 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
 
 
 def _cmd_inbox(args: argparse.Namespace) -> int:
-    from mottagning.cli import current_actor, open_db
-    from mottagning.services.settings import inbox_path, set_inbox_path
+    from mottagning.cli_support import current_actor, open_db
+    from mottagning.settings import inbox_path, set_inbox_path
 
     database = open_db(args)
     actor = current_actor(database)

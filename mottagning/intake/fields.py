@@ -16,9 +16,9 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from mottagning.codes import Code
 from mottagning.intake.submission import Address, Attachment, Child, Guardian
 from mottagning.rules import personnummer
+from mottagning.rules.codes import Code
 from mottagning.timeutil import STOCKHOLM
 
 MAX_IDENTIFIER_LENGTH = 200

@@ -16,21 +16,21 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from mottagning.db import Database
+from mottagning.access.users import system_actor
+from mottagning.context import Actor
+from mottagning.db.database import Database
+from mottagning.intake import alarms
 from mottagning.intake import inbox as inbox_files
 from mottagning.intake.parse import content_key_of
-from mottagning.intake.submission import ParsedSubmission, Unreadable
-from mottagning.models import Alarm, ImportSource, Report
-from mottagning.services import alarms
-from mottagning.services.context import Actor
-from mottagning.services.reports import (
+from mottagning.intake.reports import (
     AttachmentInput,
     ChildInput,
     GuardianInput,
     NewReport,
     register_report,
 )
-from mottagning.services.users import system_actor
+from mottagning.intake.submission import ParsedSubmission, Unreadable
+from mottagning.models import Alarm, ImportSource, Report
 from mottagning.timeutil import utc_now
 
 Progress = Callable[[int, int, str], None]

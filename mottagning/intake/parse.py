@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from mottagning.codes import codes
 from mottagning.intake.fields import FieldReader, identifier, sequence_number, short_repr
 from mottagning.intake.submission import Concern, ParsedSubmission, Reporter, Unreadable
+from mottagning.rules.codes import codes
 from mottagning.timeutil import as_utc, to_local
 
 FORMAT = "mottagning.e-tjanst/1"

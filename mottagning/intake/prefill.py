@@ -1,6 +1,6 @@
 """From what could be read of a quarantined file to a prefilled manual registration.
 
-The shape returned is the registration form's draft (see ui/register_dialog.py): a person
+The shape returned is the registration form's draft (see ui/intake/register_dialog.py): a person
 finishes what the file left unclear instead of typing the report again.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mottagning.codes import codes
+from mottagning.rules.codes import codes
 
 
 def _text(value: Any) -> str:

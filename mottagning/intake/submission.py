@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from mottagning.codes import codes
+from mottagning.rules.codes import codes
 
 
 @dataclass(frozen=True)

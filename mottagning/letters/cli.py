@@ -8,10 +8,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from mottagning.cli import current_actor, emit_json, iso, open_db, run_as_user
+from mottagning.cli_support import current_actor, emit_json, iso, open_db, run_as_user
 from mottagning.errors import ValidationError
 from mottagning.letters.model import Address, LetterKind, Meeting
-from mottagning.services.letters import (
+from mottagning.letters.service import (
     LetterInfo,
     issue_letter,
     letter_pdf,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from mottagning.codes import codes
+from mottagning.rules.codes import codes
 
 
 class LetterKind(StrEnum):

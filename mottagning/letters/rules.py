@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from mottagning.codes import reporter_label
 from mottagning.letters.model import (
     DecisionOutcome,
     LetterIncomplete,
@@ -20,6 +19,7 @@ from mottagning.letters.model import (
     RecipientRole,
 )
 from mottagning.letters.templates import KIND_PLACEHOLDERS
+from mottagning.rules.codes import reporter_label
 from mottagning.rules.personnummer import parse as parse_personnummer
 
 # Skatteverket forwards mail to people with protected identity: the letter goes in a

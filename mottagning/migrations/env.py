@@ -1,4 +1,4 @@
-"""Alembic environment: the URL or an open connection comes from mottagning.db."""
+"""Alembic environment: the URL or an open connection comes from mottagning.db.database."""
 
 from __future__ import annotations
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mottagning.db import Database
-from mottagning.model_decisions import Decision
+from mottagning.context import Actor
+from mottagning.db.database import Database
+from mottagning.decisions.delegation import signing_phrase
+from mottagning.decisions.proposals import ProposalInput, propose_decision, sign_decision
+from mottagning.models.decisions import Decision
+from mottagning.queue.items import get_item, move_item
 from mottagning.rules.status import Status
-from mottagning.services.context import Actor
-from mottagning.services.decision_rules import signing_phrase
-from mottagning.services.decisions import ProposalInput, propose_decision, sign_decision
-from mottagning.services.items import get_item, move_item
 from tests.core.factories import register_simple
 
 NOT_OPENED = ProposalInput(

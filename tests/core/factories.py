@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mottagning.db import Database
-from mottagning.services.context import Actor
-from mottagning.services.reports import (
+from mottagning.context import Actor
+from mottagning.db.database import Database
+from mottagning.intake.reports import (
     ChildInput,
     GuardianInput,
     NewReport,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from mottagning.db import Database
-from mottagning.services.context import Actor
+from mottagning.context import Actor
+from mottagning.db.database import Database
 from tests.conftest import FIXED_NOW
 from ui.main_window import MainWindow
 from ui.operations import Operations
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def collect_garbage_on_the_gui_thread() -> Iterator[None]:
-    """As in the application (ui/gc_policy.py): no automatic collection while worker
+    """As in the application (ui/widgets/gc_policy.py): no automatic collection while worker
     threads run, so a Qt object is never destroyed outside the GUI thread."""
     gc.disable()
     yield

@@ -1,0 +1,1 @@
+"""Who may do what: sign-in, users, signatures, drafts of unfinished forms."""

@@ -1,0 +1,147 @@
+"""Users and their roles; the mapping from the OS account to a user."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mottagning.audit import chain as audit
+from mottagning.context import Actor
+from mottagning.errors import MottagningError, ValidationError
+from mottagning.models import User, UserRole
+from mottagning.rules.permissions import ROLE_VALUES, Action, Role
+from mottagning.timeutil import utc_now
+
+SYSTEM_IMPORT_USER = "e-tjänst"
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    title: str | None
+    os_account: str | None
+    roles: tuple[str, ...]
+    active: bool
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(
+        user.id, user.username, user.full_name, user.title, user.os_account,
+        tuple(sorted(user.role_names)), user.active,
+    )
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.id, user.username, user.full_name, user.role_names)
+
+
+def current_os_account() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "okänd"
+
+
+def _create(
+    session: Session, *, username: str, full_name: str, roles: list[str],
+    os_account: str | None, title: str | None, is_system: bool, now: datetime,
+) -> User:
+    user = User(
+        username=username, full_name=full_name, title=title, os_account=os_account,
+        active=True, is_system=is_system, created_at=now,
+    )
+    user.roles = [UserRole(role=r) for r in sorted(set(roles))]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def ensure_os_user(session: Session, *, os_account: str | None = None) -> Actor:
+    """The user mapped to the OS account; on an empty database it is created as senior
+    reviewer and system administrator, so a fresh installation can be used at once."""
+    os_account = os_account or current_os_account()
+    user = session.execute(select(User).where(User.os_account == os_account)).scalar_one_or_none()
+    if user is not None:
+        if not user.active:
+            raise MottagningError(f"Kontot {os_account} är inaktiverat. Kontakta systemförvaltaren.")
+        return actor_for(user)
+    people = session.execute(
+        select(func.count()).select_from(User).where(User.is_system.is_(False))
+    ).scalar_one()
+    if people:
+        raise MottagningError(
+            f"Datorkontot ”{os_account}” är inte kopplat till någon användare i Mottagning. "
+            "Be en systemförvaltare lägga till dig (mottagning users add)."
+        )
+    now = utc_now()
+    user = _create(
+        session, username=os_account, full_name=os_account, roles=[Role.SENIOR, Role.ADMIN],
+        os_account=os_account, title=None, is_system=False, now=now,
+    )
+    audit.record(
+        session, actor=user.username, user_id=user.id, action="user_created",
+        entity_type="user", entity_id=user.id,
+        details={"roles": sorted(user.role_names), "first_user": True}, now=now,
+    )
+    return actor_for(user)
+
+
+def system_actor(session: Session, name: str = SYSTEM_IMPORT_USER) -> Actor:
+    """The system user (e.g. the e-service importer), created on first use."""
+    user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    if user is None:
+        user = _create(
+            session, username=name, full_name=name, roles=[Role.ASSISTANT], os_account=None,
+            title=None, is_system=True, now=utc_now(),
+        )
+    return actor_for(user)
+
+
+def add_user(
+    session: Session, actor: Actor | None, *, username: str, full_name: str, roles: list[str],
+    os_account: str | None = None, title: str | None = None,
+) -> UserInfo:
+    """Add a user (system administrators only; `actor=None` only for demo and tests)."""
+    if actor is not None:
+        actor.require(Action.MANAGE_USERS)
+    problems = []
+    if not username.strip():
+        problems.append("Användarnamn saknas.")
+    if not full_name.strip():
+        problems.append("Namn saknas.")
+    unknown = [r for r in roles if r not in ROLE_VALUES]
+    if unknown or not roles:
+        problems.append(
+            "Ange minst en roll av: " + ", ".join(r.value for r in Role)
+            + (f" (okänd: {', '.join(unknown)})" if unknown else "")
+        )
+    if session.execute(select(User.id).where(User.username == username)).first():
+        problems.append(f"Användarnamnet ”{username}” finns redan.")
+    if os_account and session.execute(select(User.id).where(User.os_account == os_account)).first():
+        problems.append(f"Datorkontot ”{os_account}” är redan kopplat till en användare.")
+    if problems:
+        raise ValidationError(problems)
+    now = utc_now()
+    user = _create(
+        session, username=username.strip(), full_name=full_name.strip(), roles=roles,
+        os_account=os_account, title=title, is_system=False, now=now,
+    )
+    audit.record(
+        session, actor=actor.username if actor else "demo", user_id=actor.user_id if actor else None,
+        action="user_created", entity_type="user", entity_id=user.id,
+        details={"username": user.username, "roles": sorted(user.role_names)}, now=now,
+    )
+    return _info(user)
+
+
+def list_users(session: Session, actor: Actor | None = None) -> list[UserInfo]:
+    users = session.execute(
+        select(User).where(User.is_system.is_(False)).order_by(User.username)
+    ).scalars()
+    return [_info(u) for u in users]

@@ -1,0 +1,1 @@
+"""The audit trail: the hash chain, its anchors and loggkontroll."""

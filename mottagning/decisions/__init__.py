@@ -1,0 +1,1 @@
+"""The decision after the förhandsbedömning: proposals, delegation, sign-off, extensions."""

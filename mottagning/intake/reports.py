@@ -1,0 +1,324 @@
+"""Registering a concern report: one report, one queue item per child, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mottagning.audit import chain as audit
+from mottagning.context import Actor, Changes
+from mottagning.errors import ValidationError
+from mottagning.models import Attachment, Child, Guardian, QueueItem, Report
+from mottagning.rules import deadlines
+from mottagning.rules import personnummer as pnr
+from mottagning.rules.codes import codes
+from mottagning.rules.permissions import Action
+from mottagning.rules.status import Status
+from mottagning.timeutil import as_utc, utc_now
+
+REPEAT_WINDOW = timedelta(days=365)
+MANUAL_CHANNELS = ("telefon", "brev", "fax", "epost", "besok")
+
+
+@dataclass(frozen=True)
+class ChildInput:
+    name: str
+    personnummer: str | None = None
+    birth_date: date | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    school: str | None = None
+    protected_identity: bool = False
+    existing_child_id: int | None = None  # a match the worker confirmed
+
+
+@dataclass(frozen=True)
+class GuardianInput:
+    name: str
+    personnummer: str | None = None
+    relation: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    protected_identity: bool = False
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """Everything a report carries when it is registered, whatever the channel."""
+
+    channel: str
+    received_at: datetime
+    reporter_category: str
+    concern_codes: tuple[str, ...]
+    description: str
+    children: tuple[ChildInput, ...]
+    reporter_anonymous: bool = False
+    reporter_name: str | None = None
+    reporter_organisation: str | None = None
+    reporter_role: str | None = None
+    reporter_phone: str | None = None
+    reporter_email: str | None = None
+    reporter_wants_feedback: bool = False
+    immediate_danger: bool = False
+    guardians_informed: bool | None = None
+    child_informed: bool | None = None
+    guardians: tuple[GuardianInput, ...] = ()
+    attachments: tuple[AttachmentInput, ...] = ()
+    source: str | None = None
+    submission_id: str | None = None
+    sequence: int | None = None
+    original: bytes | None = None
+    original_sha256: str | None = None
+    warnings: tuple[str, ...] = ()
+    late_delivery_note: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    report_id: int
+    item_ids: tuple[int, ...]
+    warnings: tuple[str, ...]
+    changes: Changes = field(default_factory=lambda: Changes(queue=True))
+
+
+@dataclass(frozen=True)
+class ChildMatch:
+    child_id: int
+    name: str
+    personnummer: str | None
+    birth_date: date | None
+    reports: int
+
+
+def validate_manual(report: NewReport, *, now: datetime | None = None) -> list[str]:
+    """Problems that stop a manual registration; the worker can fix each at once."""
+    lists = codes()
+    problems = []
+    if report.channel not in lists.channels:
+        problems.append(f"Okänd kanal: {report.channel}.")
+    if report.reporter_category not in lists.reporter_categories:
+        problems.append("Välj anmälarens kategori.")
+    if not report.description.strip():
+        problems.append("Skriv in anmälarens beskrivning av oron.")
+    if not report.concern_codes:
+        problems.append("Välj minst en orsak till oro.")
+    unknown = [c for c in report.concern_codes if c not in lists.concern_categories]
+    if unknown:
+        problems.append(f"Okända orsakskoder: {', '.join(unknown)}.")
+    if not report.children:
+        problems.append("Ange minst ett barn.")
+    for number, child in enumerate(report.children, start=1):
+        if not child.name.strip():
+            problems.append(f"Barn {number}: namn saknas (skriv ”okänt” om det inte är känt).")
+    if report.received_at > (now or utc_now()) + timedelta(minutes=5):
+        problems.append("Mottagningstiden ligger i framtiden.")
+    return problems
+
+
+def _child_warnings(child: ChildInput) -> tuple[str | None, list[str], date | None, bool]:
+    if not child.personnummer or not child.personnummer.strip():
+        return None, [], child.birth_date, False
+    parsed = pnr.parse(child.personnummer)
+    if parsed is None:
+        return None, [f"{child.name}: ”{child.personnummer}” går inte att läsa som personnummer"], child.birth_date, False
+    warnings = [f"{child.name}: {w}" for w in parsed.warnings]
+    return parsed.normalised, warnings, child.birth_date or parsed.birth_date, parsed.coordination
+
+
+def _find_or_create_child(session: Session, child: ChildInput, now: datetime) -> tuple[Child, list[str]]:
+    normalised, warnings, birth, coordination = _child_warnings(child)
+    existing: Child | None = None
+    if child.existing_child_id is not None:
+        existing = session.get(Child, child.existing_child_id)
+    elif normalised is not None:
+        existing = session.execute(
+            select(Child).where(Child.personnummer == normalised)
+        ).scalar_one_or_none()
+    if existing is not None:
+        if existing.personnummer is None and normalised is not None:
+            existing.personnummer = normalised
+        existing.protected_identity = existing.protected_identity or child.protected_identity
+        for attr in ("street", "postal_code", "city", "school"):
+            value = getattr(child, attr)
+            if value and not existing.protected_identity:
+                setattr(existing, attr, value)
+        return existing, warnings
+    created = Child(
+        personnummer=normalised,
+        name=child.name.strip(),
+        birth_date=birth,
+        coordination_number=coordination,
+        protected_identity=child.protected_identity,
+        street=None if child.protected_identity else child.street,
+        postal_code=None if child.protected_identity else child.postal_code,
+        city=None if child.protected_identity else child.city,
+        school=child.school,
+        created_at=now,
+    )
+    session.add(created)
+    session.flush()
+    return created, warnings
+
+
+def register_report(
+    session: Session, actor: Actor, report: NewReport, *, strict: bool = True,
+    check_personnummer: bool = True, now: datetime | None = None,
+) -> RegisterResult:
+    """Register a report with one queue item per child, and its audit events.
+
+    `strict` (manual registration) refuses unknown codes; the importer passes
+    `strict=False` because a concern report is never refused for bad data, and
+    `check_personnummer=False` because its parser already warned about each number.
+    """
+    actor.require(Action.REGISTER_REPORT)
+    now = now or utc_now()
+    if strict:
+        problems = validate_manual(report, now=now)
+        if problems:
+            raise ValidationError(problems)
+    received_at = as_utc(report.received_at)
+    anonymous = report.reporter_anonymous
+    violence = bool(set(report.concern_codes) & codes().violence_concerns)
+    warnings = list(report.warnings)
+
+    row = Report(
+        received_at=received_at,
+        channel=report.channel,
+        reporter_category=report.reporter_category,
+        reporter_anonymous=anonymous,
+        reporter_name=None if anonymous else report.reporter_name,
+        reporter_organisation=None if anonymous else report.reporter_organisation,
+        reporter_role=None if anonymous else report.reporter_role,
+        reporter_phone=None if anonymous else report.reporter_phone,
+        reporter_email=None if anonymous else report.reporter_email,
+        reporter_wants_feedback=report.reporter_wants_feedback,
+        concern_codes=list(report.concern_codes),
+        description=report.description,
+        immediate_danger=report.immediate_danger,
+        guardians_informed=report.guardians_informed,
+        child_informed=report.child_informed,
+        source=report.source,
+        submission_id=report.submission_id,
+        sequence=report.sequence,
+        original=report.original,
+        original_sha256=report.original_sha256,
+        data_quality_warnings=[],
+        late_delivery_note=report.late_delivery_note,
+        registered_at=now,
+        registered_by_id=actor.user_id,
+    )
+    row.attachments = [
+        Attachment(
+            filename=a.filename, media_type=a.media_type, content=a.content,
+            sha256=hashlib.sha256(a.content).hexdigest(), size=len(a.content),
+        )
+        for a in report.attachments
+    ]
+    session.add(row)
+    session.flush()
+
+    children: list[Child] = []
+    for child_input in report.children:
+        child, child_warnings = _find_or_create_child(session, child_input, now)
+        if check_personnummer:
+            warnings.extend(child_warnings)
+        if child not in children:
+            children.append(child)
+    row.data_quality_warnings = warnings
+
+    for guardian in report.guardians:
+        for child in children:
+            session.add(
+                Guardian(
+                    child_id=child.id, report_id=row.id, name=guardian.name,
+                    personnummer=(pnr.parse(guardian.personnummer).normalised
+                                  if guardian.personnummer and pnr.parse(guardian.personnummer)
+                                  else guardian.personnummer),
+                    relation=guardian.relation, phone=guardian.phone,
+                    street=None if guardian.protected_identity else guardian.street,
+                    postal_code=None if guardian.protected_identity else guardian.postal_code,
+                    city=None if guardian.protected_identity else guardian.city,
+                    protected_identity=guardian.protected_identity,
+                )
+            )
+
+    item_ids = []
+    for child in children:
+        earlier = session.execute(
+            select(QueueItem.id).where(
+                QueueItem.child_id == child.id,
+                QueueItem.received_at >= received_at - REPEAT_WINDOW,
+                QueueItem.received_at <= received_at,
+            ).limit(1)
+        ).first()
+        item = QueueItem(
+            report_id=row.id,
+            child_id=child.id,
+            status=Status.RECEIVED,
+            received_at=received_at,
+            protection_due=deadlines.protection_due(received_at),
+            decision_due=deadlines.decision_due(received_at),
+            flag_violence=violence,
+            flag_immediate_danger=report.immediate_danger,
+            flag_data_quality=bool(warnings),
+            flag_repeat=earlier is not None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(item)
+        session.flush()
+        item_ids.append(item.id)
+        audit.record(
+            session, actor=actor.username, user_id=actor.user_id, action="item_created",
+            entity_type="queue_item", entity_id=item.id, child_id=child.id,
+            details={"report_id": row.id, "flags": item.flags}, now=now,
+        )
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="report_registered",
+        entity_type="report", entity_id=row.id,
+        details={
+            "channel": row.channel,
+            "reporter_category": row.reporter_category,
+            "anonymous": anonymous,
+            "source": row.source,
+            "submission_id": row.submission_id,
+            "items": item_ids,
+            "warnings": len(warnings),
+            "attachments": [a.sha256 for a in row.attachments],
+        },
+        now=now,
+    )
+    return RegisterResult(row.id, tuple(item_ids), tuple(warnings), Changes(queue=True, item_ids=tuple(item_ids)))
+
+
+def suggest_child_matches(
+    session: Session, actor: Actor, *, name: str, birth_date: date | None
+) -> list[ChildMatch]:
+    """Children who may be the same child (same name and birth date): a suggestion the
+    worker confirms, never an automatic link."""
+    actor.require(Action.REGISTER_REPORT)
+    if not name.strip() or birth_date is None:
+        return []
+    rows = session.execute(
+        select(Child).where(Child.birth_date == birth_date)
+    ).scalars().all()
+    wanted = name.strip().casefold()
+    matches = []
+    for child in rows:
+        if child.name.casefold() == wanted or child.name.casefold().split()[:1] == wanted.split()[:1]:
+            matches.append(ChildMatch(child.id, child.name, child.personnummer, child.birth_date, len(child.items)))
+    return matches

@@ -1,0 +1,25 @@
+"""The database model, one module per area, in SQLAlchemy 2.0 typed style.
+
+Importing this package loads every table, so Alembic and `Base.metadata` see the whole
+schema; the classes are re-exported here, so `from mottagning.models import Report` works.
+Datetimes are stored in UTC and come back timezone-aware (`base.UTCDateTime`).
+"""
+
+from mottagning.models.access import Draft, User, UserRole
+from mottagning.models.assessment import Assessment
+from mottagning.models.audit import AuditEvent, AuditHead
+from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
+from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
+from mottagning.models.intake import Alarm, Attachment, Child, Guardian, ImportSource, Report
+from mottagning.models.letters import IssuedLetter, LetterTemplateVersion
+from mottagning.models.queue import QueueItem
+from mottagning.models.records import AuditAnchor, WeedingProtocol
+from mottagning.models.security import SignInState
+from mottagning.models.settings import Setting
+
+__all__ = [
+    "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
+    "AuditHead", "Base", "Child", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
+    "Guardian", "ImportSource", "IssuedLetter", "LetterTemplateVersion", "QueueItem", "Report",
+    "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
+]

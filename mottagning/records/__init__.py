@@ -1,0 +1,1 @@
+"""Records management: weeding (gallring) with a dry run and a protocol."""

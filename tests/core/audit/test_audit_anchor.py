@@ -1,0 +1,192 @@
+"""Anchors make truncation and wholesale re-computation of the audit chain detectable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from mottagning.audit.anchor import ANCHOR_FILE_SUFFIX, anchor_mac, database_id
+from mottagning.audit.chain import GENESIS, event_hash, verify, verify_chain
+from mottagning.cli import main
+from mottagning.context import Actor
+from mottagning.db.database import Database
+from mottagning.models import AuditEvent, AuditHead
+from mottagning.models.records import AuditAnchor
+from tests.core.factories import register_simple
+from tests.memory_keyring import MemoryKeyring
+
+
+def _work(database: Database, actor: Actor, now, times: int = 2) -> None:
+    for _ in range(times):
+        register_simple(database, actor, now=now)
+
+
+def _events(connection) -> list:
+    return list(connection.execute(text(
+        "SELECT id, occurred_at, user_id, actor, action, entity_type, entity_id, child_id, details, "
+        "prev_hash, hash FROM audit_events ORDER BY id")))
+
+
+def _recompute_chain(database: Database) -> None:
+    """What an attacker with database access but without the key can do after an edit."""
+    with database.transaction() as session:
+        prev = GENESIS
+        events = session.query(AuditEvent).order_by(AuditEvent.id).all()
+        for event in events:
+            event.hash = f"{event.id:064d}"  # free the unique hash column first
+        session.flush()
+        for event in events:
+            event.prev_hash = prev
+            event.hash = event_hash(
+                prev_hash=prev, occurred_at=event.occurred_at, user_id=event.user_id,
+                actor=event.actor, action=event.action, entity_type=event.entity_type,
+                entity_id=event.entity_id, child_id=event.child_id, details=event.details)
+            prev = event.hash
+        session.flush()
+        session.execute(text("UPDATE audit_head SET last_hash = :h, last_event_id = :i"),
+                        {"h": prev, "i": events[-1].id})
+
+
+def _verify(database: Database):
+    with database.transaction() as session:
+        return verify(session)
+
+
+def test_normal_work_is_anchored_and_verifies(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now, times=4)
+    result = _verify(database)
+    assert result.ok, result.problem
+    assert result.anchors_checked >= 1
+    with database.engine.connect() as connection:
+        anchors = connection.execute(text("SELECT count(*) FROM audit_anchors")).scalar_one()
+    # the first anchor is a checkpoint, the newest is kept, the ones between are pruned
+    assert anchors == 2
+
+
+def test_direct_edit_is_named(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    result = _verify(database)
+    assert not result.ok and result.first_broken_id == target
+
+
+def test_deleted_event_is_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[3].id
+        connection.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": target})
+    result = _verify(database)
+    assert not result.ok and result.first_broken_id == target + 1
+
+
+def test_reordered_events_are_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        events = _events(connection)
+        a, b = events[1], events[2]
+        connection.execute(text("UPDATE audit_events SET action = :x WHERE id = :id"), {"x": b.action, "id": a.id})
+        connection.execute(text("UPDATE audit_events SET action = :x WHERE id = :id"), {"x": a.action, "id": b.id})
+    assert not _verify(database).ok
+
+
+def test_truncated_tail_with_a_fixed_head_is_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        events = _events(connection)
+        keep = events[-4]
+        connection.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": keep.id})
+        connection.execute(text("UPDATE audit_head SET last_event_id = :i, last_hash = :h"),
+                           {"i": keep.id, "h": keep.hash})
+    with database.transaction() as session:
+        assert verify_chain(session).ok  # the chain alone cannot see it
+    result = _verify(database)
+    assert not result.ok
+    assert result.first_broken_id == keep.id + 1
+    assert "kortare" in result.problem
+
+
+def test_recomputed_chain_after_an_edit_is_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    _recompute_chain(database)
+    with database.transaction() as session:
+        assert verify_chain(session).ok
+    result = _verify(database)
+    assert not result.ok
+    assert "räknats om" in result.problem
+
+
+def test_recomputed_chain_with_its_anchors_deleted_is_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+        connection.execute(text("DELETE FROM audit_anchors"))
+    _recompute_chain(database)
+    assert not _verify(database).ok
+
+
+def test_anchor_forged_without_the_key_is_detected(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    _recompute_chain(database)
+    with database.transaction() as session:
+        head = session.get(AuditHead, 1)
+        for anchor in session.query(AuditAnchor).all():
+            anchor.event_id, anchor.head_hash = head.last_event_id, head.last_hash
+            anchor.mac = anchor_mac(b"a guessed key", database_id=database_id(session) or "",
+                                    event_id=anchor.event_id, head_hash=anchor.head_hash,
+                                    created_at=anchor.created_at)
+    if database.embedded:
+        Path(database.engine.url.database + ANCHOR_FILE_SUFFIX).unlink()
+    result = _verify(database)
+    assert not result.ok
+    assert "utan rätt nyckel" in result.problem
+
+
+def test_a_missing_key_is_reported_not_ignored(
+    database: Database, worker: Actor, now, memory_keyring: MemoryKeyring
+) -> None:
+    _work(database, worker, now)
+    memory_keyring.secrets.clear()
+    result = _verify(database)
+    assert not result.ok and "nyckeln saknas" in result.problem
+
+
+def test_anchor_file_catches_a_database_rewritten_from_scratch(database: Database, worker: Actor, now) -> None:
+    if not database.embedded:
+        pytest.skip("the anchor file belongs to the embedded database")
+    _work(database, worker, now)
+    path = Path(database.engine.url.database + ANCHOR_FILE_SUFFIX)
+    assert path.exists()
+    with database.engine.begin() as connection:
+        keep = _events(connection)[-4]
+        connection.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": keep.id})
+        connection.execute(text("UPDATE audit_head SET last_event_id = :i, last_hash = :h"),
+                           {"i": keep.id, "h": keep.hash})
+        connection.execute(text("DELETE FROM audit_anchors"))
+        connection.execute(text("DELETE FROM settings WHERE key = 'audit.database_id'"))
+    result = _verify(database)
+    assert not result.ok and "annan databas" in result.problem
+
+
+def test_cli_verify_exit_codes_and_names_the_broken_event(
+    database: Database, worker: Actor, now, capsys, monkeypatch
+) -> None:
+    _work(database, worker, now)
+    monkeypatch.setenv("MOTTAGNING_DB", database.url)
+    assert main(["audit", "verify"]) == 0
+    assert "Granskningsloggen är hel" in capsys.readouterr().out
+    with database.engine.begin() as connection:
+        target = _events(connection)[1].id
+        connection.execute(text("UPDATE audit_events SET details = '{}' WHERE id = :id"), {"id": target})
+    assert main(["audit", "verify"]) == 1
+    assert f"händelse {target}" in capsys.readouterr().err

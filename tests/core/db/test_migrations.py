@@ -1,0 +1,53 @@
+"""The schema comes from Alembic only, and the models and migrations agree."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from mottagning.db.database import Database, alembic_config, head_revision, open_database
+from mottagning.errors import DatabaseError
+from mottagning.models import Base
+
+
+def test_database_is_at_head_after_upgrade_from_empty(database: Database) -> None:
+    assert database.current_revision() == head_revision()
+
+
+def test_models_and_migrations_agree(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_migration_chain_has_one_head_and_no_branches() -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    for revision in script.walk_revisions():
+        assert not revision.is_branch_point, revision.revision
+
+
+def test_schema_newer_than_the_program_is_refused_without_writing(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    database = open_database(url)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
+    database.dispose()
+    with pytest.raises(DatabaseError, match="nyare struktur"):
+        open_database(url)
+
+
+def test_unreachable_server_gives_a_swedish_message() -> None:
+    with pytest.raises(DatabaseError, match="kan inte öppnas"):
+        open_database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_unwritable_data_folder_gives_a_swedish_message(tmp_path) -> None:
+    # A file where the folder should be fails for root too (chmod does not stop root).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(DatabaseError, match="Datamappen"):
+        open_database(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")

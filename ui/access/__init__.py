@@ -1,0 +1,1 @@
+"""Screens of sign-in, the idle lock and the database key."""

@@ -1,0 +1,470 @@
+"""The guided skyddsbedömning screen: the report and the child's history beside the
+questions, the live recommendation beside them, every answer and note saved at once.
+
+Answers are saved one operation each as they are given; notes shortly after typing pauses
+and on leaving the note. Nothing is kept only in the window: a crash loses at most the
+last third of a second of typing, and reopening puts the cursor back on the question the
+worker was on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mottagning.access.signature import signature_method
+from mottagning.assessment import OUTCOME_LABELS, gaps, recommend, visible_questions
+from mottagning.assessment import service as svc
+from mottagning.assessment.printing import assessment_pdf
+from mottagning.context import Actor
+from mottagning.queue.listing import ItemDetail, open_item
+from mottagning.rules import deadlines
+from mottagning.rules.codes import concern_label
+from mottagning.rules.permissions import Action, allowed
+from mottagning.rules.status import label as status_label
+from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
+from ui.assessment.panel import OutcomePanel
+from ui.assessment.question import QuestionWidget
+from ui.operations import Operations
+from ui.queue.model import time_left_text
+from ui.widgets.style import URGENCY_COLOURS
+
+TICK_MS = 30_000
+
+
+def open_assessment(parent: QWidget | None, ops: Operations, actor: Actor, item_id: int, *,
+                    clock: Callable[[], datetime] = utc_now) -> AssessmentScreen:
+    """Open (or start) the item's skyddsbedömning in its own window."""
+    screen = AssessmentScreen(ops, actor, item_id, clock=clock, parent=parent)
+    screen.show()
+    screen.load()
+    return screen
+
+
+class AssessmentScreen(QWidget):
+    sig_loaded = Signal()
+    sig_saved = Signal()  # every save in flight has come back
+
+    def __init__(self, ops: Operations, actor: Actor, item_id: int, *,
+                 clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._ops, self._actor, self.item_id, self._clock = ops, actor, item_id, clock
+        self.state: svc.AssessmentState | None = None
+        self.detail: ItemDetail | None = None
+        self.questions: dict[str, QuestionWidget] = {}
+        self._answers: dict[str, str] = {}
+        self._notes: dict[str, str] = {}
+        self._pending = 0
+        self._finish_requested = False
+        self.setWindowTitle(self.tr("Skyddsbedömning"))
+        self.resize(1500, 920)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
+        self._tick = QTimer(self, interval=TICK_MS)
+        self._tick.timeout.connect(self._show_deadline)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.request_finish)
+
+    # -- loading -----------------------------------------------------------------
+
+    def load(self) -> None:
+        actor, item_id = self._actor, self.item_id
+
+        def start(session):  # type: ignore[no-untyped-def]
+            return svc.start_or_resume(session, actor, item_id), open_item(session, actor, item_id)
+
+        self._ops.mutate(start, success=self._loaded, failure=self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._ops.errors.show_error(error)
+        self.close()
+
+    def _loaded(self, result: tuple[svc.AssessmentState, ItemDetail]) -> None:
+        self.state, self.detail = result
+        self._answers, self._notes = dict(self.state.answers), dict(self.state.notes)
+        self._build()
+        self._refresh()
+        self._show_deadline()
+        self._tick.start()
+        self._restore_focus()
+        self.sig_loaded.emit()
+
+    def _build(self) -> None:
+        assert self.state is not None and self.detail is not None
+        state, detail = self.state, self.detail
+        while self._layout.count():
+            widget = self._layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        row = detail.row
+        self.setWindowTitle(self.tr("Skyddsbedömning – {name}").format(name=row.child_name))
+        header = QHBoxLayout()
+        name = QLabel(f"{row.child_name}  {row.personnummer or ''}".strip())
+        name.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        header.addWidget(name)
+        header.addStretch()
+        self.deadline_label = QLabel()
+        self.deadline_label.setObjectName("deadline")
+        header.addWidget(self.deadline_label)
+        self._layout.addLayout(header)
+        progress = QHBoxLayout()
+        self.section_label = QLabel()
+        progress.addWidget(self.section_label)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat(self.tr("%v av %m frågor klara"))
+        progress.addWidget(self.progress, 1)
+        self.save_label = QLabel()
+        self.save_label.setObjectName("saveState")
+        progress.addWidget(self.save_label)
+        self._layout.addLayout(progress)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._context(detail))
+        splitter.addWidget(self._questions(state))
+        self.panel = OutcomePanel(violence="violence" in row.flags)
+        self.panel.sig_finish.connect(self.request_finish)
+        self.panel.sig_second_sign.connect(self._second_sign)
+        self.panel.sig_checklist.connect(self._tick_checklist)
+        self.panel.sig_pdf.connect(self._save_pdf)
+        self.panel.reason.textChanged.connect(self._refresh_panel_only)
+        side = QScrollArea()
+        side.setWidgetResizable(True)
+        side.setWidget(self.panel)
+        splitter.addWidget(side)
+        splitter.setSizes([430, 700, 370])
+        self._layout.addWidget(splitter, 1)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    def _context(self, detail: ItemDetail) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 4, 0)
+        row = detail.row
+        facts = self.tr("Inkom {when} · {concerns}").format(
+            when=format_datetime_sv(row.received_at),
+            concerns=", ".join(concern_label(c) for c in row.concern_codes))
+        layout.addWidget(self._wrapped(facts))
+        layout.addWidget(self._wrapped(self.tr("Anmälarens text (ordagrant)"), bold=True))
+        text = QPlainTextEdit(detail.description)
+        text.setObjectName("verbatim")
+        text.setReadOnly(True)
+        text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        layout.addWidget(text, 3)
+        count = detail.history.count_last_12_months
+        layout.addWidget(self._wrapped(self.tr("Barnets historik – {n} anmälningar senaste 12 "
+                                               "månaderna").format(n=count), bold=True))
+        tree = QTreeWidget()
+        tree.setObjectName("history")
+        tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        tree.setRootIsDecorated(False)
+        tree.setHeaderLabels([self.tr("Inkom"), self.tr("Oro"), self.tr("Status")])
+        for entry in detail.history.entries:
+            when = format_date_sv(entry.received_at)
+            if entry.item_id == row.id:
+                when += self.tr(" (denna)")
+            tree.addTopLevelItem(QTreeWidgetItem([
+                when, ", ".join(concern_label(c) for c in entry.concern_codes),
+                status_label(entry.status)]))
+        tree.resizeColumnToContents(0)
+        layout.addWidget(tree, 2)
+        return box
+
+    def _wrapped(self, text: str, *, bold: bool = False) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        if bold:
+            label.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        return label
+
+    def _questions(self, state: svc.AssessmentState) -> QScrollArea:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self._section_of: dict[str, tuple[int, str]] = {}
+        number = 0
+        for index, section in enumerate(state.form.sections, 1):
+            title = self._wrapped(f"{index}. {section.title}", bold=True)
+            title.setStyleSheet("font-size: 13pt; font-weight: bold; margin-top: 10px;")
+            layout.addWidget(title)
+            if section.help:
+                layout.addWidget(self._wrapped(section.help))
+            for question in section.questions:
+                number += 1
+                widget = QuestionWidget(question, number)
+                widget.set_values(self._answers.get(question.id), self._notes.get(question.id, ""))
+                widget.set_read_only(state.read_only)
+                widget.sig_answered.connect(self._on_answered)
+                widget.sig_note_changed.connect(self._on_note)
+                widget.note.textChanged.connect(self._refresh_panel_only)
+                self.questions[question.id] = widget
+                self._section_of[question.id] = (index, section.title)
+                layout.addWidget(widget)
+        layout.addStretch()
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(page)
+        return self.scroll
+
+    # -- live state ----------------------------------------------------------------
+
+    def _current_notes(self) -> dict[str, str]:
+        return {qid: w.note.toPlainText() for qid, w in self.questions.items()
+                if w.note.toPlainText().strip()}
+
+    def _refresh(self) -> None:
+        assert self.state is not None
+        form = self.state.form
+        shown = {q.id for q in visible_questions(form, self._answers)}
+        for qid, widget in self.questions.items():
+            widget.setVisible(qid in shown)
+        self._refresh_panel_only()
+
+    def _refresh_panel_only(self) -> None:
+        if self.state is None:
+            return
+        form, notes = self.state.form, self._current_notes()
+        result = recommend(form, self._answers)
+        open_gaps = gaps(form, self._answers, notes)
+        for qid, widget in self.questions.items():
+            widget.set_note_required(qid in result.notes_required)
+        shown = [q for q in visible_questions(form, self._answers)]
+        missing = {gap.question_id for gap in open_gaps}
+        self.progress.setMaximum(len(shown))
+        self.progress.setValue(sum(1 for q in shown if q.id not in missing))
+        if self.state.read_only:
+            can_sign = (allowed(self._actor.roles, Action.SECOND_SIGN_ASSESSMENT)
+                        and self.state.finished_by_id != self._actor.user_id)
+            self.panel.show_recommendation(form, self.state.recommendation, open_gaps=0)
+            self.panel.show_finished(self.state, can_second_sign=can_sign)
+        else:
+            self.panel.show_recommendation(form, result, open_gaps=len(open_gaps))
+
+    def _show_deadline(self) -> None:
+        if self.detail is None:
+            return
+        due = self.detail.row.protection_due
+        seconds = deadlines.seconds_left(due, self._clock())
+        if self.state is not None and self.state.read_only:
+            text, level = self.tr("Skyddsbedömningen är gjord"), "ok"
+        elif seconds < 0:
+            text, level = self.tr("Skulle vara klar {due} – {late}").format(
+                due=format_datetime_sv(due), late=time_left_text(seconds)), "overdue"
+        else:
+            text = self.tr("Senast {due} – {left} kvar").format(
+                due=format_datetime_sv(due), left=time_left_text(seconds))
+            level = deadlines.urgency(seconds)
+        background, colour = URGENCY_COLOURS.get(level, ("#e8f5e9", "#1b5e20"))
+        if level == "overdue":
+            background, colour = URGENCY_COLOURS["danger"]
+        self.deadline_label.setText(text)
+        self.deadline_label.setProperty("level", level)
+        self.deadline_label.setStyleSheet(f"background: {background}; color: {colour}; "
+                                          "font-weight: bold; padding: 4px 8px; border-radius: 4px;")
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        while new is not None and not isinstance(new, QuestionWidget):
+            new = new.parentWidget()
+        if new is not None and self.questions.get(new.question.id) is new:
+            self._mark_current(new)
+
+    def _mark_current(self, current: QuestionWidget) -> None:
+        for widget in self.questions.values():
+            widget.set_current(widget is current)
+        index, title = self._section_of[current.question.id]
+        self.section_label.setText(self.tr("Avsnitt {i} av {n}: {title}").format(
+            i=index, n=len(self.state.form.sections) if self.state else 0, title=title))
+        self.scroll.ensureWidgetVisible(current, 0, 40)
+
+    def _focus(self, widget: QuestionWidget) -> None:
+        widget.focus_target().setFocus()
+        self._mark_current(widget)
+
+    def _restore_focus(self) -> None:
+        assert self.state is not None
+        target = self.questions.get(self.state.focus_question or "")
+        if target is None or self.state.read_only:
+            target = self._first_open() or next(iter(self.questions.values()))
+        self._focus(target)
+
+    def _first_open(self) -> QuestionWidget | None:
+        assert self.state is not None
+        for gap in gaps(self.state.form, self._answers, self._current_notes()):
+            return self.questions[gap.question_id]
+        return None
+
+    def _next_after(self, widget: QuestionWidget) -> QuestionWidget | None:
+        ids = [qid for qid, w in self.questions.items() if not w.isHidden()]
+        position = ids.index(widget.question.id)
+        return self.questions[ids[position + 1]] if position + 1 < len(ids) else None
+
+    # -- saving ------------------------------------------------------------------
+
+    def _on_answered(self, question_id: str, answer: str | None) -> None:
+        assert self.state is not None
+        if answer is None:
+            self._answers.pop(question_id, None)
+        else:
+            self._answers[question_id] = answer
+        self._refresh()
+        actor, assessment_id = self._actor, self.state.id
+        self._save(lambda session: svc.save_answer(session, actor, assessment_id, question_id, answer))
+        widget = self.questions[question_id]
+        if answer is None:
+            return
+        if question_id in recommend(self.state.form, self._answers).notes_required \
+                and not widget.note.toPlainText().strip():
+            widget.note.setFocus()
+        else:
+            following = self._next_after(widget)
+            if following is not None:
+                self._focus(following)
+            else:
+                self.panel.finish_button.setFocus()
+
+    def _on_note(self, question_id: str, text: str) -> None:
+        assert self.state is not None
+        actor, assessment_id = self._actor, self.state.id
+        self._save(lambda session: svc.save_note(session, actor, assessment_id, question_id, text))
+
+    def _save(self, fn) -> None:  # type: ignore[no-untyped-def]
+        self._pending += 1
+        self.save_label.setText(self.tr("Sparar…"))
+        self._ops.mutate(fn, success=self._saved, failure=self._save_failed)
+
+    def _saved(self, state: svc.AssessmentState) -> None:
+        self._pending -= 1
+        if self.state is not None:
+            self.state = state if not self.state.read_only else self.state
+        if self._pending == 0:
+            self.save_label.setText(self.tr("Allt sparat {time}").format(
+                time=format_datetime_sv(self._clock()).split(" kl. ")[-1]))
+            self.sig_saved.emit()
+            if self._finish_requested:
+                self._finish_requested = False
+                self.request_finish()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._pending -= 1
+        self._finish_requested = False
+        self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
+        self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self._ops.errors.show_error(error)
+
+    def flush_notes(self) -> None:
+        for widget in self.questions.values():
+            widget.flush_note()
+
+    # -- finishing ---------------------------------------------------------------
+
+    def request_finish(self) -> None:
+        if self.state is None or self.state.read_only:
+            return
+        self.flush_notes()
+        if self._pending:
+            self._finish_requested = True  # finish once every save has come back
+            return
+        open_gaps = gaps(self.state.form, self._answers, self._current_notes())
+        if open_gaps:
+            first = self.questions[open_gaps[0].question_id]
+            self.save_label.setText(self.tr("{n} saker kvar: {what}").format(
+                n=len(open_gaps), what=open_gaps[0].message))
+            self._focus(first)
+            return
+        outcome = self.panel.chosen_outcome()
+        reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
+        actor, assessment_id, version = self._actor, self.state.id, self.state.version
+        self._ops.mutate(
+            lambda session: svc.finish(session, actor, assessment_id, outcome=outcome or "",
+                                       override_reason=reason, expected_version=version),
+            success=self._finished)
+
+    def _finished(self, state: svc.AssessmentState) -> None:
+        self.state = state
+        for widget in self.questions.values():
+            widget.set_read_only(True)
+        self._refresh()
+        self._show_deadline()
+        self.panel.setFocus()
+
+    def _second_sign(self) -> None:
+        actor = self._actor
+        self._ops.query(lambda session: signature_method(session, actor),
+                        success=self._ask_signature)
+
+    def _ask_signature(self, method: str) -> None:
+        assert self.state is not None
+        summary = self.tr("Du signerar som andra bedömare att utfallet ”{outcome}” får gälla "
+                          "trots de röda flaggorna.").format(
+            outcome=OUTCOME_LABELS[self.state.outcome or ""])
+        if method == "password":
+            prompt, echo = self.tr("Ange ditt lösenord för att signera:"), QLineEdit.EchoMode.Password
+        else:
+            prompt = self.tr("Skriv ”{phrase}” för att signera:").format(
+                phrase=svc.SECOND_SIGNATURE_PHRASE)
+            echo = QLineEdit.EchoMode.Normal
+        secret, accepted = QInputDialog.getText(self, self.tr("Andra signatur"),
+                                                f"{summary}\n\n{prompt}", echo)
+        if not accepted:
+            return
+        actor, assessment_id = self._actor, self.state.id
+        self._ops.mutate(lambda session: svc.second_sign(session, actor, assessment_id,
+                                                         secret=secret),
+                         success=self._finished)
+
+    def _tick_checklist(self, step: str, done: bool) -> None:
+        assert self.state is not None
+        actor, assessment_id = self._actor, self.state.id
+        self._ops.mutate(lambda session: svc.update_checklist(session, actor, assessment_id,
+                                                              step, done),
+                         success=self._finished)
+
+    def _save_pdf(self) -> None:
+        assert self.state is not None and self.detail is not None
+        suggested = f"skyddsbedomning-{self.item_id}.pdf"
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Spara skyddsbedömningen"),
+                                                    suggested, self.tr("PDF (*.pdf)"))
+        if not path:
+            return
+        actor, assessment_id = self._actor, self.state.id
+        self._ops.query(lambda session: assessment_pdf(session, actor, assessment_id),
+                        success=lambda pdf: self._write_pdf(Path(path), pdf))
+
+    def _write_pdf(self, path: Path, pdf: bytes) -> None:
+        try:
+            path.write_bytes(pdf)
+        except OSError as error:
+            QMessageBox.warning(self, self.tr("Skyddsbedömning"), self.tr(
+                "PDF-filen kunde inte sparas: {error}").format(error=error.strerror))
+            return
+        self.save_label.setText(self.tr("Sparad som {name}").format(name=path.name))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        self.flush_notes()
+        self._tick.stop()
+        app = QApplication.instance()
+        if self.questions and app is not None:
+            app.focusChanged.disconnect(self._on_focus_changed)
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The decision screens: the proposal, Att signera, extensions and corrections."""

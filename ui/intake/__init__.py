@@ -1,0 +1,1 @@
+"""Intake screens: manual registration, the inbox watcher, alarms and quarantine."""

@@ -1,0 +1,94 @@
+"""A file in quarantine: the raw content and the error, and what a person decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mottagning.context import Actor
+from mottagning.intake.quarantine import QuarantinedFile, dismiss_quarantined, read_quarantined
+from mottagning.timeutil import format_datetime_sv
+from ui.operations import Operations
+
+
+class QuarantineDialog(QDialog):
+    """Shows one quarantined file; "Registrera för hand" hands its readable parts to
+    `register_by_hand(alarm_id, partial)` (the registration dialog, prefilled)."""
+
+    def __init__(self, ops: Operations, actor: Actor, alarm_id: int, *,
+                 register_by_hand: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ops = ops
+        self.actor = actor
+        self.alarm_id = alarm_id
+        self._register_by_hand = register_by_hand
+        self.shown: QuarantinedFile | None = None
+        self.setWindowTitle(self.tr("Fil i karantän"))
+        self.resize(900, 640)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.heading)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        layout.addWidget(self.error)
+        layout.addWidget(QLabel(self.tr("Filens innehåll, exakt som det kom:")))
+        self.raw = QPlainTextEdit()
+        self.raw.setReadOnly(True)
+        self.raw.setFont(QFont("DejaVu Sans Mono", 9))
+        layout.addWidget(self.raw, 1)
+        buttons = QHBoxLayout()
+        self.register_button = QPushButton(self.tr("Registrera för hand…"))
+        self.register_button.clicked.connect(self._register)
+        self.register_button.setEnabled(register_by_hand is not None)
+        self.dismiss_button = QPushButton(self.tr("Inte en anmälan…"))
+        self.dismiss_button.clicked.connect(lambda: self.dismiss())
+        buttons.addWidget(self.register_button)
+        buttons.addWidget(self.dismiss_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show)
+
+    def _show(self, shown: QuarantinedFile) -> None:
+        self.shown = shown
+        self.heading.setText(self.tr("{file} – i karantän sedan {when}").format(
+            file=shown.file or self.tr("(okänd fil)"), when=format_datetime_sv(shown.opened_at)))
+        self.error.setText(shown.detail)
+        text = shown.raw_text
+        if shown.truncated:
+            text += "\n\n" + self.tr("[… filen är längre än vad som visas här]")
+        self.raw.setPlainText(text)
+
+    def _register(self) -> None:
+        if self._register_by_hand is not None and self.shown is not None:
+            self._register_by_hand(self.alarm_id, self.shown.partial or {})
+            self.accept()
+
+    def dismiss(self, reason: str | None = None) -> None:
+        if not reason:
+            reason, ok = QInputDialog.getMultiLineText(
+                self, self.tr("Inte en anmälan"),
+                self.tr("Varför är filen inte en anmälan? (sparas i loggen)"))
+            if not ok:
+                return
+        self.ops.mutate(
+            lambda session: dismiss_quarantined(session, self.actor, self.alarm_id, reason=reason),
+            success=lambda _changes: self.accept(),
+        )

@@ -1,0 +1,1 @@
+"""Letter screens: the letter dialog, the item's letters, the print queue, templates, profile."""

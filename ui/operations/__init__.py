@@ -1,0 +1,213 @@
+"""Database work off the GUI thread, in the manner of Anki's CollectionOp/QueryOp.
+
+All database work of the window runs, one job after the other, on ONE worker thread, each
+job inside its own `database.transaction()` (one user action = one transaction). Results
+come back to the GUI thread by signal; widgets are only ever touched there. Errors go to
+one shared error dialog unless the caller handles them. A job that changes data returns
+the service's `Changes` record (or a result carrying `.changes`), and `sig_operation_executed`
+tells every view what to refresh.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy.orm import Session
+
+from mottagning.context import Changes
+from mottagning.db.database import Database
+from mottagning.errors import MottagningError
+
+log = logging.getLogger(__name__)
+
+Success = Callable[[Any], None]
+Failure = Callable[[BaseException], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    number: int
+    fn: Callable[[Session], Any]
+    success: Success | None
+    failure: Failure | None
+    mutates: bool
+
+
+SHUTDOWN = 0  # job numbers start at 1
+
+
+class _Worker(QObject):
+    """Lives on the worker thread; runs one job per queued call, in submission order.
+
+    Only job numbers cross the thread boundary. A job's function usually closes over
+    widgets; if the worker thread dropped the last reference to it, Python would destroy
+    those widgets on the worker thread, and Qt crashes later on their dangling timers. So
+    the GUI thread owns every job until it has handled the result, and the worker lets go
+    of its own references before it reports back.
+    """
+
+    sig_done = Signal(int, object, object)  # job number, result, error
+
+    def __init__(self, database: Database, jobs: dict[int, _Job], lock: threading.Lock):
+        super().__init__()
+        self._database = database
+        self._jobs = jobs
+        self._lock = lock
+
+    @Slot(int)
+    def run(self, number: int) -> None:
+        if number == SHUTDOWN:  # every job queued before the marker has run
+            QThread.currentThread().quit()
+            return
+        with self._lock:
+            fn = self._jobs[number].fn
+        result, error = None, None
+        try:
+            with self._database.transaction() as session:
+                result = fn(session)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            _drop_frames(exc)
+            error = exc
+        del fn
+        self.sig_done.emit(number, result, error)
+
+
+def _drop_frames(error: BaseException | None) -> None:
+    """Forget the tracebacks (their frames hold the job's locals, widgets among them)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
+
+
+def changes_of(result: Any) -> Changes | None:
+    """The `Changes` a service returned, directly or as `result.changes`."""
+    if isinstance(result, Changes):
+        return result
+    changes = getattr(result, "changes", None)
+    return changes if isinstance(changes, Changes) else None
+
+
+class ErrorDialog(QObject):
+    """The one error dialog of the window: later errors are added to the open one."""
+
+    def __init__(self, parent_widget: QWidget | None = None):
+        super().__init__(parent_widget)
+        self._parent_widget = parent_widget
+        self._box: QMessageBox | None = None
+
+    @property
+    def box(self) -> QMessageBox | None:
+        return self._box
+
+    def show_error(self, error: BaseException) -> None:
+        if isinstance(error, MottagningError):
+            text, details = str(error), None
+        else:
+            log.error("unexpected error in an operation", exc_info=error)
+            text = self.tr(
+                "Ett oväntat fel inträffade. Ingenting av åtgärden sparades; försök igen. "
+                "Om felet kommer tillbaka: kontakta systemförvaltaren och bifoga detaljerna."
+            )
+            details = getattr(error, "__traceback_text__", None) or repr(error)
+        if self._box is not None and self._box.isVisible():
+            self._box.setText(self._box.text() + "\n\n" + text)
+            if details:
+                self._box.setDetailedText((self._box.detailedText() + "\n" + details).strip())
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Mottagning"), text,
+                          QMessageBox.StandardButton.Ok, self._parent_widget)
+        if details:
+            box.setDetailedText(details)
+        self._box = box
+        box.open()  # window-modal, never blocks the event loop
+
+
+class Operations(QObject):
+    """Runs `fn(session)` on the database worker thread.
+
+    `query()` reads (and may write audit events of reads); `mutate()` changes data and,
+    on success, emits `sig_operation_executed(changes)`. Callbacks run on the GUI thread.
+    """
+
+    sig_operation_executed = Signal(object)  # Changes
+    sig_idle = Signal()
+    _sig_submit = Signal(int)
+
+    def __init__(self, database: Database, *, parent_widget: QWidget | None = None):
+        super().__init__(parent_widget)
+        self.database = database
+        self.errors = ErrorDialog(parent_widget)
+        self._numbers = itertools.count(1)
+        self._jobs: dict[int, _Job] = {}
+        self._lock = threading.Lock()
+        self._thread = QThread()
+        self._thread.setObjectName("mottagning-db")
+        self._worker = _Worker(database, self._jobs, self._lock)
+        self._worker.moveToThread(self._thread)
+        self._sig_submit.connect(self._worker.run)
+        self._worker.sig_done.connect(self._on_done)
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        return not self._jobs
+
+    def query(
+        self, fn: Callable[[Session], Any], *, success: Success | None = None,
+        failure: Failure | None = None,
+    ) -> None:
+        self._submit(fn, success, failure, mutates=False)
+
+    def mutate(
+        self, fn: Callable[[Session], Any], *, success: Success | None = None,
+        failure: Failure | None = None,
+    ) -> None:
+        self._submit(fn, success, failure, mutates=True)
+
+    def _submit(self, fn: Callable[[Session], Any], success: Success | None,
+                failure: Failure | None, *, mutates: bool) -> None:
+        if not self._thread.isRunning():
+            if not mutates:
+                # A refresh that a finished job asked for while the window was closing.
+                log.debug("read after shutdown ignored")
+                return
+            raise RuntimeError("operations have been shut down")
+        job = _Job(next(self._numbers), fn, success, failure, mutates)
+        with self._lock:
+            self._jobs[job.number] = job
+        self._sig_submit.emit(job.number)
+
+    @Slot(int, object, object)
+    def _on_done(self, number: int, result: Any, error: BaseException | None) -> None:
+        with self._lock:
+            job = self._jobs.pop(number)
+        try:
+            if error is not None:
+                (job.failure or self.errors.show_error)(error)
+                return
+            if job.success is not None:
+                job.success(result)
+            changes = changes_of(result) if job.mutates else None
+            if changes is not None:
+                self.sig_operation_executed.emit(changes)
+        finally:
+            if not self._jobs:
+                self.sig_idle.emit()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Let every queued job finish (a draft being saved on close, say), then stop."""
+        if not self._thread.isRunning():
+            return
+        self._sig_submit.emit(SHUTDOWN)
+        self._thread.wait(timeout_ms)

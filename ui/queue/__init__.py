@@ -1,0 +1,1 @@
+"""The queue: its table model, the detail pane and the actions on the selected item."""

@@ -1,0 +1,1 @@
+"""Shared widgets: autosave, chips, page preview, colours, the GC policy."""
