@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -16,24 +16,11 @@ from mottagning.audit import chain as audit
 from mottagning.context import Actor
 from mottagning.errors import ValidationError
 from mottagning.models.decisions import Decision
+from mottagning.rules.deadlines import end_of_local_day
+from mottagning.rules.outcomes import OUTCOME_LABELS_SV, Outcome
 from mottagning.rules.permissions import ROLE_LABELS_SV, ROLE_VALUES, Action, Role
 from mottagning.settings import get_setting, put_setting
-from mottagning.timeutil import STOCKHOLM, as_utc, to_local, utc_now
-
-
-class Outcome(StrEnum):
-    INLEDA_UTREDNING = "inleda_utredning"
-    INTE_INLEDA_UTREDNING = "inte_inleda_utredning"
-    TILLFORS_PAGAENDE_UTREDNING = "tillfors_pagaende_utredning"
-    VIDAREBEFORDRAS = "vidarebefordras"
-
-
-OUTCOME_LABELS_SV = {
-    Outcome.INLEDA_UTREDNING: "Inleda utredning",
-    Outcome.INTE_INLEDA_UTREDNING: "Inte inleda utredning",
-    Outcome.TILLFORS_PAGAENDE_UTREDNING: "Tillförs pågående utredning",
-    Outcome.VIDAREBEFORDRAS: "Vidarebefordras till annan kommun",
-}
+from mottagning.timeutil import as_utc, to_local, utc_now
 
 # The phrase a signer without a password types: it names what is being signed.
 _PHRASES = {
@@ -97,9 +84,6 @@ def signing_phrase(outcome: str) -> str:
     return _PHRASES[outcome_of(outcome)]
 
 
-def end_of_local_day(day: Any) -> datetime:
-    """23:59:59 Stockholm time on `day`, in UTC."""
-    return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=STOCKHOLM))
 
 
 def delegation(session: Session) -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ from mottagning.errors import (
 from mottagning.models.decisions import DeadlineExtension, FeedbackTask
 from mottagning.queue.items import get_item
 from mottagning.rules.permissions import Action
-from mottagning.rules.status import Status
+from mottagning.rules.status import DECIDED_STATUSES
 from mottagning.timeutil import format_date_sv, utc_now
 
 
@@ -48,7 +48,7 @@ def request_extension(
     actor.require(Action.PROPOSE_DECISION)
     now = now or utc_now()
     item = get_item(session, item_id)
-    if item.status in (Status.DECISION_SIGNED, Status.CLOSED):
+    if item.status in DECIDED_STATUSES:
         raise InvalidTransition("Beslutet är redan fattat; tidsfristen behöver inte förlängas.")
     pending = session.execute(
         select(DeadlineExtension.id).where(DeadlineExtension.item_id == item_id,

@@ -43,6 +43,7 @@ from mottagning.models import QueueItem
 from mottagning.models.decisions import Decision, FeedbackTask
 from mottagning.queue.items import get_item, move_item
 from mottagning.rules.codes import codes
+from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import TRANSITIONS, Status
 from mottagning.timeutil import format_date_sv, utc_now
@@ -85,14 +86,16 @@ class DecisionResult:
 
 
 def effective_due(item: QueueItem) -> datetime:
-    return item.decision_due_extended or item.decision_due
+    return applicable_decision_due(item.decision_due, item.decision_due_extended)
 
 
 def _blank(value: str | None) -> bool:
     return not (value or "").strip()
 
 
-def _validate(proposal: ProposalInput, item: QueueItem, now: datetime) -> list[str]:
+def _validate(proposal: ProposalInput, item: QueueItem, now: datetime, *,
+              overrun_reason_needed: bool = True) -> list[str]:
+    """What is missing; a correction of a signed decision needs no new overrun reason."""
     problems: list[str] = []
     try:
         outcome = outcome_of(proposal.outcome)
@@ -118,7 +121,7 @@ def _validate(proposal: ProposalInput, item: QueueItem, now: datetime) -> list[s
         if _blank(contact.with_whom):
             problems.append(f"Kontakt {number}: ange vem kontakten togs med.")
     due = effective_due(item)
-    if now > due and _blank(proposal.overrun_reason):
+    if overrun_reason_needed and now > due and _blank(proposal.overrun_reason):
         problems.append(
             f"Tidsfristen gick ut {format_date_sv(due)}. Beslutet ska fattas ändå: "
             "skriv orsaken till att det dröjt."
@@ -408,7 +411,7 @@ def propose_correction(
     if _blank(reason):
         raise ValidationError(["Skriv skälet till rättelsen."])
     item = get_item(session, old.item_id)
-    problems = [p for p in _validate(proposal, item, now) if "Tidsfristen" not in p]
+    problems = _validate(proposal, item, now, overrun_reason_needed=False)
     if problems:
         raise ValidationError(problems)
     values = _fields(proposal)

@@ -26,6 +26,7 @@ from mottagning.errors import NotFound
 from mottagning.models import AuditEvent, Child, QueueItem, User
 from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
 from mottagning.queue.listing import ItemDetail, open_item
+from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action
 from mottagning.timeutil import utc_now
 
@@ -55,7 +56,7 @@ class DecisionRow:
 
     @property
     def effective_due(self) -> datetime:
-        return self.decision_due_extended or self.decision_due
+        return applicable_decision_due(self.decision_due, self.decision_due_extended)
 
     def overdue(self, now: datetime) -> bool:
         """Past the deadline at signing (signed) or now (unsigned)."""

@@ -8,13 +8,13 @@ by a template.
 from __future__ import annotations
 
 from mottagning.letters.model import (
-    DecisionOutcome,
     FeedbackOutcome,
     LetterKind,
     LetterRequest,
     MunicipalityProfile,
     RecipientRole,
 )
+from mottagning.rules.outcomes import Outcome
 from mottagning.timeutil import format_date_sv, to_local
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
@@ -104,7 +104,7 @@ def letter_conditions(request: LetterRequest) -> set[str]:
             conditions.add("tolk")
     elif kind is LetterKind.UNDERRATTELSE and request.decision is not None:
         conditions.add(request.decision.value)
-        if request.open_support_offered and request.decision is DecisionOutcome.INTE_INLEDA_UTREDNING:
+        if request.open_support_offered and request.decision is Outcome.INTE_INLEDA_UTREDNING:
             conditions.add("oppet_stod")
     elif kind is LetterKind.ATERKOPPLING and request.feedback is not None:
         conditions.add(_FEEDBACK_CONDITIONS[request.feedback])

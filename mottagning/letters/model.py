@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from mottagning.rules.codes import codes
+from mottagning.rules.outcomes import Outcome
 
 
 class LetterKind(StrEnum):
@@ -25,15 +26,6 @@ class RecipientRole(StrEnum):
     GUARDIAN = "guardian"
     CHILD = "child"
     REPORTER = "reporter"
-
-
-class DecisionOutcome(StrEnum):
-    """The decision that ends the förhandsbedömning (codes as in the domain)."""
-
-    INLEDA_UTREDNING = "inleda_utredning"
-    INTE_INLEDA_UTREDNING = "inte_inleda_utredning"
-    TILLFORS_PAGAENDE_UTREDNING = "tillfors_pagaende_utredning"
-    VIDAREBEFORDRAS = "vidarebefordras"
 
 
 class FeedbackOutcome(StrEnum):
@@ -155,7 +147,7 @@ class LetterRequest:
     child_birth_date: date | None = None
     report_received_on: date | None = None
     meeting: Meeting | None = None
-    decision: DecisionOutcome | None = None
+    decision: Outcome | None = None
     open_support_offered: bool = False
     forwarded_to: str | None = None
     feedback: FeedbackOutcome | None = None

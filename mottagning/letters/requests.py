@@ -21,7 +21,6 @@ from mottagning.decisions.views import latest_signed
 from mottagning.errors import NotFound
 from mottagning.letters.model import (
     Address,
-    DecisionOutcome,
     FeedbackOutcome,
     LetterIncomplete,
     LetterKind,
@@ -35,8 +34,9 @@ from mottagning.letters.model import (
 from mottagning.letters.rules import CHILD_OWN_LETTER_AGE
 from mottagning.models import Child, Guardian, QueueItem, Report, User
 from mottagning.rules.codes import reporter_label
+from mottagning.rules.outcomes import Outcome
 from mottagning.rules.personnummer import parse as parse_personnummer
-from mottagning.rules.status import Status
+from mottagning.rules.status import DECIDED_STATUSES
 from mottagning.settings import is_demo
 from mottagning.timeutil import to_local
 
@@ -48,13 +48,12 @@ KIND_LABELS = {
 }
 
 _FEEDBACK = {
-    DecisionOutcome.INLEDA_UTREDNING: FeedbackOutcome.OPENED,
-    DecisionOutcome.INTE_INLEDA_UTREDNING: FeedbackOutcome.NOT_OPENED,
-    DecisionOutcome.TILLFORS_PAGAENDE_UTREDNING: FeedbackOutcome.ALREADY_UNDER_WAY,
+    Outcome.INLEDA_UTREDNING: FeedbackOutcome.OPENED,
+    Outcome.INTE_INLEDA_UTREDNING: FeedbackOutcome.NOT_OPENED,
+    Outcome.TILLFORS_PAGAENDE_UTREDNING: FeedbackOutcome.ALREADY_UNDER_WAY,
 }
 
 _FAMILY_KINDS = (LetterKind.KALLELSE, LetterKind.UNDERRATTELSE)
-_DECIDED = (Status.DECISION_SIGNED.value, Status.CLOSED.value)
 DEFAULT_SIGNER_TITLE = "Socialsekreterare"
 
 
@@ -72,7 +71,7 @@ class RecipientChoice:
 
 @dataclass(frozen=True)
 class DecisionFacts:
-    outcome: DecisionOutcome
+    outcome: Outcome
     open_support_offered: bool
     forwarded_to: str | None
     signed: bool
@@ -151,14 +150,14 @@ def decision_facts(session: Session, item: QueueItem) -> DecisionFacts | None:
     recorded outcome (items decided before decisions were kept in their own table)."""
     decision = latest_signed(session, item.id)
     if decision is not None:
-        return DecisionFacts(DecisionOutcome(decision.outcome), bool(decision.open_support_offered),
+        return DecisionFacts(Outcome(decision.outcome), bool(decision.open_support_offered),
                              decision.forward_municipality, signed=True)
     if item.outcome:
         try:
-            outcome = DecisionOutcome(item.outcome)
+            outcome = Outcome(item.outcome)
         except ValueError:
             return None
-        return DecisionFacts(outcome, False, None, signed=item.status in _DECIDED)
+        return DecisionFacts(outcome, False, None, signed=item.status in DECIDED_STATUSES)
     return None
 
 
@@ -180,7 +179,7 @@ def check_guards(session: Session, item: QueueItem, kind: LetterKind) -> Decisio
     if kind in _FAMILY_KINDS:
         require_protection_assessed(session, item.id)
     if kind in (LetterKind.UNDERRATTELSE, LetterKind.ATERKOPPLING):
-        if item.status not in _DECIDED:
+        if item.status not in DECIDED_STATUSES:
             raise LetterRefused(
                 "Beslutet är inte signerat än. Underrättelse och återkoppling kan skickas först när "
                 "beslutet har signerats."
@@ -188,7 +187,7 @@ def check_guards(session: Session, item: QueueItem, kind: LetterKind) -> Decisio
         facts = decision_facts(session, item)
         if facts is None:
             raise LetterIncomplete(["beslutet (inget signerat beslut hittades för ärendet)"])
-        if kind is LetterKind.ATERKOPPLING and facts.outcome is DecisionOutcome.VIDAREBEFORDRAS:
+        if kind is LetterKind.ATERKOPPLING and facts.outcome is Outcome.VIDAREBEFORDRAS:
             raise LetterRefused(
                 "Anmälan har skickats vidare till en annan kommun; återkopplingen lämnas av den kommunen."
             )

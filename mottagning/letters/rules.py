@@ -10,7 +10,6 @@ import re
 from datetime import date
 
 from mottagning.letters.model import (
-    DecisionOutcome,
     LetterIncomplete,
     LetterKind,
     LetterRefused,
@@ -20,6 +19,7 @@ from mottagning.letters.model import (
 )
 from mottagning.letters.templates import KIND_PLACEHOLDERS
 from mottagning.rules.codes import reporter_label
+from mottagning.rules.outcomes import Outcome
 from mottagning.rules.personnummer import parse as parse_personnummer
 
 # Skatteverket forwards mail to people with protected identity: the letter goes in a
@@ -120,7 +120,7 @@ def structural_gaps(request: LetterRequest, values: dict[str, str | None]) -> li
     if kind is LetterKind.UNDERRATTELSE:
         if request.decision is None:
             missing.append("beslutet")
-        elif request.decision is DecisionOutcome.VIDAREBEFORDRAS and not values.get("mottagande_kommun"):
+        elif request.decision is Outcome.VIDAREBEFORDRAS and not values.get("mottagande_kommun"):
             missing.append(KIND_PLACEHOLDERS[kind]["mottagande_kommun"])
     if kind is LetterKind.ATERKOPPLING and request.feedback is None:
         missing.append("vad återkopplingen gäller (utredning inledd, inte inledd eller redan pågående)")

@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from mottagning.letters.model import (
     Address,
-    DecisionOutcome,
     FeedbackOutcome,
     LetterKind,
     LetterRequest,
@@ -19,6 +18,7 @@ from mottagning.letters.model import (
     RecipientRole,
     ReporterInfo,
 )
+from mottagning.rules.outcomes import Outcome
 from mottagning.timeutil import STOCKHOLM
 
 
@@ -67,7 +67,7 @@ def sample_request(kind: LetterKind | str) -> LetterRequest:
         return LetterRequest(recipient=guardian, meeting=meeting, reporter=teacher, **common)
     if kind is LetterKind.UNDERRATTELSE:
         return LetterRequest(
-            recipient=guardian, decision=DecisionOutcome.INTE_INLEDA_UTREDNING,
+            recipient=guardian, decision=Outcome.INTE_INLEDA_UTREDNING,
             open_support_offered=True, reporter=teacher, **common,
         )
     reporter_recipient = Recipient(

@@ -13,8 +13,9 @@ from mottagning.audit import chain as audit
 from mottagning.context import Actor
 from mottagning.errors import NotFound
 from mottagning.models import Child, Guardian, QueueItem, Report, User
+from mottagning.rules.deadlines import applicable_decision_due, next_deadline
 from mottagning.rules.permissions import Action
-from mottagning.rules.status import OPEN_STATUSES, Status
+from mottagning.rules.status import OPEN_STATUSES, Status, is_decided
 from mottagning.timeutil import utc_now
 
 HISTORY_WINDOW = timedelta(days=365)
@@ -47,9 +48,9 @@ class QueueRow:
 
     @property
     def next_due(self) -> datetime:
-        if self.status == Status.RECEIVED:
-            return self.protection_due
-        return self.decision_due_extended or self.decision_due
+        return next_deadline(self.status, self.protection_due, self.decision_due,
+                             self.decision_due_extended) or applicable_decision_due(
+            self.decision_due, self.decision_due_extended)
 
 
 @dataclass(frozen=True)
@@ -230,15 +231,12 @@ class HistoryEntry:
 
     @property
     def open(self) -> bool:
-        return self.status not in (Status.DECISION_SIGNED, Status.CLOSED)
+        return not is_decided(self.status)
 
 
 def _next_due(item: QueueItem) -> datetime | None:
-    if item.status in (Status.DECISION_SIGNED, Status.CLOSED):
-        return None
-    if item.status == Status.RECEIVED:
-        return item.protection_due
-    return item.decision_due_extended or item.decision_due
+    return next_deadline(item.status, item.protection_due, item.decision_due,
+                         item.decision_due_extended)
 
 
 @dataclass(frozen=True)

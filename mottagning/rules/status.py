@@ -39,7 +39,15 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CLOSED: frozenset(),
 }
 
+# Decided: the decision is signed (handed over or not); no skyddsbedömning or decision
+# deadline applies any more. Open: still in the unit's queue (a signed item not yet handed over
+# is open but decided).
+DECIDED_STATUSES = frozenset({Status.DECISION_SIGNED, Status.CLOSED})
 OPEN_STATUSES = frozenset(s for s in Status if s is not Status.CLOSED)
+
+
+def is_decided(status: str) -> bool:
+    return status in DECIDED_STATUSES
 
 
 def check_transition(current: str, target: str) -> Status:

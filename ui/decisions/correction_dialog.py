@@ -13,11 +13,9 @@ from PySide6.QtGui import QAction
 from mottagning.decisions.delegation import outcome_label
 from mottagning.decisions.views import ProposalDetail, open_latest_signed
 from mottagning.rules.permissions import Action, allowed
-from mottagning.rules.status import Status
+from mottagning.rules.status import DECIDED_STATUSES
 from mottagning.timeutil import format_datetime_sv
 from ui.decisions.proposal_dialog import ProposalDialog, decision_values, show_dialog
-
-DECIDED = (Status.DECISION_SIGNED, Status.CLOSED)
 
 
 class CorrectionAction(QObject):
@@ -34,12 +32,12 @@ class CorrectionAction(QObject):
 
     def _update(self) -> None:
         row = self._window.selected_row()
-        self.action.setEnabled(row is not None and row.status in DECIDED)
+        self.action.setEnabled(row is not None and row.status in DECIDED_STATUSES)
 
     def open(self) -> None:
         """Load the item's latest signed decision (an audited read), then open the form."""
         row = self._window.selected_row()
-        if row is None or row.status not in DECIDED:
+        if row is None or row.status not in DECIDED_STATUSES:
             return
         actor, item_id = self._window.actor, row.id
         self._window.ops.query(lambda session: open_latest_signed(session, actor, item_id),

@@ -27,8 +27,9 @@ from mottagning.access.drafts import SavedDraft, discard_draft
 from mottagning.context import Actor
 from mottagning.decisions.extensions import request_extension
 from mottagning.queue.listing import QueueRow
+from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action, allowed
-from mottagning.rules.status import Status
+from mottagning.rules.status import DECIDED_STATUSES
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local
 from ui.decisions.proposal_dialog import show_dialog
 from ui.operations import Operations
@@ -37,7 +38,6 @@ from ui.widgets.autosave import DraftAutosaver
 DRAFT_KIND = "deadline_extension"
 SWEDISH = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
 DEFAULT_EXTRA_DAYS = 14
-DECIDED = (Status.DECISION_SIGNED, Status.CLOSED)
 
 
 class ExtensionDialog(QDialog):
@@ -51,7 +51,7 @@ class ExtensionDialog(QDialog):
             "Beslutet om att inleda utredning ska fattas inom 14 dagar. Tiden får förlängas bara "
             "om det finns synnerliga skäl. Förlängningen gäller först när en förste "
             "socialsekreterare eller enhetschef har signerat den."), wordWrap=True)
-        current = row.decision_due_extended or row.decision_due
+        current = applicable_decision_due(row.decision_due, row.decision_due_extended)
         form = QFormLayout()
         form.addRow(self.tr("Ursprunglig tidsfrist:"), QLabel(format_date_sv(row.decision_due)))
         if row.decision_due_extended:
@@ -151,11 +151,11 @@ class ExtensionAction(QObject):
 
     def _update(self) -> None:
         row = self._window.selected_row()
-        self.action.setEnabled(row is not None and row.status not in DECIDED)
+        self.action.setEnabled(row is not None and row.status not in DECIDED_STATUSES)
 
     def open(self) -> ExtensionDialog | None:
         row = self._window.selected_row()
-        if row is None or row.status in DECIDED:
+        if row is None or row.status in DECIDED_STATUSES:
             return None
         window = self._window
         dialog = ExtensionDialog(window.ops, window.actor, row, parent=window)

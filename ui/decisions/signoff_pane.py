@@ -53,7 +53,7 @@ from mottagning.decisions.views import (
     open_proposal,
 )
 from mottagning.queue.listing import ItemDetail, open_item
-from mottagning.rules.deadlines import seconds_left
+from mottagning.rules.deadlines import applicable_decision_due, seconds_left
 from mottagning.rules.permissions import Action, allowed
 from mottagning.timeutil import format_date_sv, format_datetime_sv, format_duration_sv, utc_now
 from ui.decisions.proposal_dialog import ProposalDialog, decision_values, show_dialog
@@ -265,7 +265,7 @@ class SignoffPane(QWidget):
             return
         self._show_case(item, assessment)
         self.proposal.setPlainText(extension_text(
-            self.extension, item.row.decision_due_extended or item.row.decision_due))
+            self.extension, applicable_decision_due(item.row.decision_due, item.row.decision_due_extended)))
 
     # -- rendering ---------------------------------------------------------------
 

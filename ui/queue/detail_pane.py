@@ -33,8 +33,9 @@ from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.rules import deadlines
 from mottagning.rules.codes import channel_label, concern_label, reporter_label
+from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action, allowed
-from mottagning.rules.status import Status, label
+from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment.screen import open_assessment
 from ui.operations import Operations
@@ -246,12 +247,12 @@ class DetailPane(QScrollArea):
         else:
             protection += self.tr(" (gjord)")
         form.addRow(self.tr("Skyddsbedömning senast:"), _text(protection))
-        due = row.decision_due_extended or row.decision_due
+        due = applicable_decision_due(row.decision_due, row.decision_due_extended)
         decision = format_datetime_sv(due)
         if row.decision_due_extended:
             decision += self.tr(" (förlängd från {original})").format(
                 original=format_date_sv(row.decision_due))
-        if row.status not in (Status.DECISION_SIGNED, Status.CLOSED):
+        if row.status not in DECIDED_STATUSES:
             decision += self._left(deadlines.seconds_left(due, now))
         form.addRow(self.tr("Beslut senast:"), _text(decision))
         return form

@@ -24,7 +24,8 @@ from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE, DRAFT
 from mottagning.queue.listing import QueuePage, QueueRow, list_queue
 from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label, reporter_label
-from mottagning.rules.status import Status, label
+from mottagning.rules.deadlines import applicable_decision_due
+from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
 from ui.operations import Operations
 from ui.widgets.style import URGENCY_COLOURS
@@ -85,7 +86,7 @@ ASSESSMENT_STATUS_LABELS = {k: STATUS_LABELS[k] for k in (DRAFT, AWAITING_SECOND
 
 def row_urgency(row: QueueRow, now: datetime) -> str:
     """'danger', 'overdue', 'soon' or 'ok' for the urgency column."""
-    if row.status in (Status.CLOSED, Status.DECISION_SIGNED):
+    if row.status in DECIDED_STATUSES:
         return "ok"
     if "immediate_danger" in row.flags and row.status == Status.RECEIVED:
         return "danger"
@@ -285,9 +286,9 @@ class QueueModel(QAbstractTableModel):
                 return self.tr("klar")
             return time_left_text(deadlines.seconds_left(row.protection_due, now))
         if column is Column.DECISION_LEFT:
-            if row.status in (Status.DECISION_SIGNED, Status.CLOSED):
+            if row.status in DECIDED_STATUSES:
                 return self.tr("beslutad")
-            due = row.decision_due_extended or row.decision_due
+            due = applicable_decision_due(row.decision_due, row.decision_due_extended)
             return time_left_text(deadlines.seconds_left(due, now))
         if column is Column.CONCERNS:
             return ", ".join(concern_label(c) for c in row.concern_codes)
@@ -310,7 +311,7 @@ class QueueModel(QAbstractTableModel):
             return self.tr("Skyddsbedömning senast {due}").format(
                 due=format_datetime_sv(row.protection_due))
         if column is Column.DECISION_LEFT:
-            due = row.decision_due_extended or row.decision_due
+            due = applicable_decision_due(row.decision_due, row.decision_due_extended)
             note = self.tr(" (förlängd)") if row.decision_due_extended else ""
             return self.tr("Beslut senast {due}{note}").format(due=format_datetime_sv(due), note=note)
         if column in (Column.CONCERNS, Column.FLAGS):
@@ -323,9 +324,8 @@ class QueueModel(QAbstractTableModel):
             level = row_urgency(row, now)
         elif column is Column.PROTECTION_LEFT and row.status == Status.RECEIVED:
             level = deadlines.urgency(deadlines.seconds_left(row.protection_due, now))
-        elif column is Column.DECISION_LEFT and row.status not in (
-                Status.DECISION_SIGNED, Status.CLOSED):
-            due = row.decision_due_extended or row.decision_due
+        elif column is Column.DECISION_LEFT and row.status not in DECIDED_STATUSES:
+            due = applicable_decision_due(row.decision_due, row.decision_due_extended)
             level = deadlines.urgency(deadlines.seconds_left(due, now))
         if level is None or level == "ok":
             return None

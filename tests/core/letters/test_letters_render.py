@@ -13,7 +13,6 @@ import pytest
 from pypdf import PdfReader
 
 from mottagning.letters.model import (
-    DecisionOutcome,
     FeedbackOutcome,
     LetterKind,
     Recipient,
@@ -22,6 +21,7 @@ from mottagning.letters.model import (
 from mottagning.letters.render import render_letter
 from mottagning.letters.samples import sample_profile, sample_request
 from mottagning.letters.templates import load_template, validate_template
+from mottagning.rules.outcomes import Outcome
 
 
 def pages_text(pdf: bytes) -> list[str]:
@@ -97,9 +97,9 @@ def test_kallelse_to_a_child_of_fifteen_speaks_to_the_child():
 
 
 @pytest.mark.parametrize("decision, expected", [
-    (DecisionOutcome.INLEDA_UTREDNING, "Vi har beslutat att inleda en utredning"),
-    (DecisionOutcome.INTE_INLEDA_UTREDNING, "Vi har beslutat att inte inleda någon utredning"),
-    (DecisionOutcome.TILLFORS_PAGAENDE_UTREDNING, "Det pågår redan en utredning"),
+    (Outcome.INLEDA_UTREDNING, "Vi har beslutat att inleda en utredning"),
+    (Outcome.INTE_INLEDA_UTREDNING, "Vi har beslutat att inte inleda någon utredning"),
+    (Outcome.TILLFORS_PAGAENDE_UTREDNING, "Det pågår redan en utredning"),
 ])
 def test_underrattelse_states_the_decision(decision, expected):
     request = dataclasses.replace(sample_request(LetterKind.UNDERRATTELSE), decision=decision)
@@ -109,7 +109,7 @@ def test_underrattelse_states_the_decision(decision, expected):
 def test_underrattelse_of_forwarding_names_the_receiving_municipality():
     request = dataclasses.replace(
         sample_request(LetterKind.UNDERRATTELSE),
-        decision=DecisionOutcome.VIDAREBEFORDRAS, forwarded_to="Falu kommun",
+        decision=Outcome.VIDAREBEFORDRAS, forwarded_to="Falu kommun",
     )
     assert "skickat anmälan vidare till socialtjänsten där" in letter_text(render(request).pdf)
     assert "Falu kommun" in letter_text(render(request).pdf)

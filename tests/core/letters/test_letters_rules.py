@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from mottagning.letters.model import (
     Address,
-    DecisionOutcome,
     LetterIncomplete,
     LetterKind,
     LetterRefused,
@@ -20,6 +19,7 @@ from mottagning.letters.model import (
 )
 from mottagning.letters.render import render_letter
 from mottagning.letters.samples import sample_profile, sample_request
+from mottagning.rules.outcomes import Outcome
 
 PROTECTED_ADDRESS = Address("Hemliga gränd 4", "987 65", "Gömstad")
 NEIGHBOUR = ReporterInfo(category="privatperson", name="Gunnel Andersson")
@@ -198,7 +198,7 @@ def test_underrattelse_without_decision_is_incomplete():
 def test_forwarding_without_the_receiving_municipality_is_incomplete():
     request = dataclasses.replace(
         sample_request(LetterKind.UNDERRATTELSE),
-        decision=DecisionOutcome.VIDAREBEFORDRAS, forwarded_to=None,
+        decision=Outcome.VIDAREBEFORDRAS, forwarded_to=None,
     )
     with pytest.raises(LetterIncomplete, match="kommunen som anmälan skickats vidare till"):
         render(request)
