@@ -17,6 +17,7 @@ from ui.gc_policy import GuiThreadCollector
 from ui.idle_lock import install_idle_lock
 from ui.key_prompts import qt_key_prompts
 from ui.main_window import MainWindow
+from ui.operations import install_error_hook
 from ui.signin_dialog import ask_sign_in
 
 
@@ -83,7 +84,11 @@ def run_app(db_url: str | None) -> int:
             return 0
     window = MainWindow(database, actor, demo=demo)
     install_idle_lock(window)
+    restore_hook = install_error_hook(window.ops.errors)
     window.show()
-    status = app.exec()
+    try:
+        status = app.exec()
+    finally:
+        restore_hook()
     database.dispose()
     return status

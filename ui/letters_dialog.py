@@ -286,6 +286,20 @@ class LetterDialog(QDialog):
         self._ops.errors.show_error(error)
 
 
+def ask_printer(parent: QWidget | None, on_chosen) -> QPrintDialog:  # type: ignore[no-untyped-def]
+    """Open the print dialog window-modal; `on_chosen(printer)` runs when it is accepted."""
+    chosen = QPrinter(QPrinter.PrinterMode.HighResolution)
+    chosen.setDocName("Brev")
+    dialog = QPrintDialog(chosen, parent)
+    dialog.setObjectName("printDialog")
+    dialog.accepted.connect(lambda: on_chosen(chosen))
+    dialog.finished.connect(dialog.deleteLater)
+    # QPrintDialog.open() in PySide6 is only the (receiver, member) overload; QDialog's own
+    # open() is the window-modal show without a nested event loop.
+    QDialog.open(dialog)
+    return dialog
+
+
 def print_letters(ops: Operations, actor: Actor, letter_ids: list[int], pdf_work: PdfWork, *,
                   parent: QWidget | None = None, printer: QPrinter | None = None,
                   done=None) -> None:  # type: ignore[no-untyped-def]
@@ -294,12 +308,8 @@ def print_letters(ops: Operations, actor: Actor, letter_ids: list[int], pdf_work
     The print dialog is opened window-modal (no nested event loop); printing starts when it
     is accepted."""
     if printer is None:
-        chosen = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(chosen, parent)
-        dialog.accepted.connect(lambda: print_letters(ops, actor, letter_ids, pdf_work, parent=parent,
-                                                      printer=chosen, done=done))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        ask_printer(parent, lambda chosen: print_letters(ops, actor, letter_ids, pdf_work, parent=parent,
+                                                         printer=chosen, done=done))
         return
 
     def fetch(session):  # type: ignore[no-untyped-def]

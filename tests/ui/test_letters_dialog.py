@@ -4,7 +4,8 @@ the utskriftskö prints everything waiting and marks it printed."""
 from __future__ import annotations
 
 from pypdf import PdfReader
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QComboBox, QLineEdit
 from sqlalchemy import select
 
 from mottagning.model_letters import IssuedLetter
@@ -79,3 +80,35 @@ def test_print_queue_prints_all_waiting_letters_and_empties(database, worker, as
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and ops.idle, timeout=WAIT_MS)
     assert len(PdfReader(out).pages) == 1
     assert "1 brev utskrivna" in page.summary.text()
+
+
+def test_print_queue_prints_through_the_print_dialog_and_marks_printed(database, worker, assistant, now, ops,
+                                                                       qtbot, tmp_path) -> None:
+    """The whole path a user takes: "Skriv ut alla…", the print dialog, a PDF printer."""
+    item_id = assessed_item(database, worker, now)
+    dialog = LetterDialog(ops, worker, item_id)
+    qtbot.addWidget(dialog)
+    dialog.meeting_place.setText("Röda vägen 50")
+    qtbot.waitUntil(lambda: dialog.approve_button.isEnabled(), timeout=WAIT_MS)
+    with qtbot.waitSignal(dialog.sig_issued, timeout=WAIT_MS):
+        dialog.approve(print_after=False)
+
+    page = PrintQueuePage(ops, assistant)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
+    page.print_all_button.click()
+    print_dialog = page.findChild(QPrintDialog)
+    assert print_dialog is not None and print_dialog.isVisible()
+    # as a user would: the PDF printer ("Print to File", listed last) and a file name
+    printers = print_dialog.findChild(QComboBox, "printers")
+    printers.setCurrentIndex(printers.count() - 1)
+    out = tmp_path / "dialog.pdf"
+    print_dialog.findChild(QLineEdit, "filename").setText(str(out))
+    print_dialog.accept()
+
+    qtbot.waitUntil(lambda: page.table.rowCount() == 0 and ops.idle and page.pdf_work.idle, timeout=WAIT_MS)
+    assert len(PdfReader(out).pages) == 1
+    assert "1 brev utskrivna" in page.summary.text()
+    with database.transaction() as session:
+        assert session.scalars(select(IssuedLetter.status)).one() == "printed"
