@@ -37,7 +37,10 @@ from PySide6.QtWidgets import (
 
 from mottagning.rules.deadlines import seconds_left
 from mottagning.rules.permissions import Action, allowed
-from mottagning.services.assessment_awaiting import SecondSignatureRow, list_awaiting_second_signature
+from mottagning.services.assessment_awaiting import (
+    SecondSignatureRow,
+    list_awaiting_second_signature,
+)
 from mottagning.services.assessment_summary import assessment_summary
 from mottagning.services.context import Actor, Changes
 from mottagning.services.decision_extensions import (

@@ -13,8 +13,8 @@ from mottagning.db import Database
 from mottagning.model_assessment import Assessment
 from mottagning.model_decisions import Decision
 from mottagning.models import AuditEvent
-from mottagning.services.context import Actor
 from mottagning.services.assessments import SECOND_SIGNATURE_PHRASE, second_sign
+from mottagning.services.context import Actor
 from mottagning.services.decision_rules import signing_phrase
 from mottagning.services.decisions import ProposalInput
 from tests.core.decision_helpers import NOT_OPENED, item_in_assessment, propose
