@@ -55,7 +55,7 @@ class LetterDialog(QDialog):
         self.preview_sha256: str | None = None
         self.issued_letter_id: int | None = None
         self.pdf_work = PdfWork(self)
-        self.setWindowTitle(self.tr("Brev i ärende {id}").format(id=item_id))
+        self.setWindowTitle(self.tr("Brev"))  # the child's name once the case is read
         self.resize(1180, 860)
 
         self.kind = QComboBox()
@@ -124,8 +124,8 @@ class LetterDialog(QDialog):
         self.meeting_place = QLineEdit()
         self.meeting_place.setPlaceholderText(self.tr("Adress, våning, var man anmäler sig"))
         self.meeting_with = QLineEdit()
+        # filled with the case's handläggare (who signs the letter) once the letter is prepared
         self.meeting_with.setPlaceholderText(self.tr("Namn och titel"))
-        self.meeting_with.setText(f"{self._actor.full_name}, {self.tr('socialsekreterare')}")
         self.rebooking = QLineEdit()
         self.rebooking.setPlaceholderText(self.tr("Tomt: enhetens telefon och telefontider"))
         self.interpreter = QLineEdit()
@@ -221,6 +221,12 @@ class LetterDialog(QDialog):
         if prepared.request.kind is not self.current_kind():
             return
         self.prepared = prepared
+        self.setWindowTitle(self.tr("{kind} – {child}").format(
+            kind=self.kind.currentText(), child=prepared.request.child_name))
+        if not self.meeting_with.isModified():  # nobody typed another name: the signer, as signed
+            self.meeting_with.blockSignals(True)
+            self.meeting_with.setText(prepared.default_meeting_with)
+            self.meeting_with.blockSignals(False)
         self.redraw()
 
     def _schedule_redraw(self) -> None:
