@@ -30,6 +30,7 @@ class SecondSignatureList(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("secondSignatures")
         self.list.setSpacing(2)
+        self.list.setWordWrap(True)
         self.list.setAccessibleName(self.tr("Skyddsbedömningar som väntar på andra signatur"))
         self.list.setToolTip(self.tr("Enter eller dubbelklick öppnar skyddsbedömningen för signering."))
         self.list.itemActivated.connect(lambda item: self.sig_open.emit(int(item.data(ITEM_ROLE))))
@@ -51,7 +52,7 @@ class SecondSignatureList(QWidget):
         for row in rows:
             left = seconds_left(row.protection_due, now)
             when = (self.tr("skyddsbedömningen skulle vara klar för {d} sedan") if left < 0
-                    else self.tr("{d} kvar av 24 timmar")).format(d=format_duration_sv(abs(left)))
+                    else self.tr("{d} kvar")).format(d=format_duration_sv(abs(left)))
             prefix = self.tr("AKUT · ") if row.urgent else ""
             violence = self.tr(" · Våld") if row.violence else ""
             item = QListWidgetItem(self.tr("{prefix}{child} – {outcome}{violence}\n"
