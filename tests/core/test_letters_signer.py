@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+from sqlalchemy import select
+
 from mottagning.cli import current_actor, main
+from mottagning.errors import PermissionDenied
 from mottagning.letters.model import LetterKind
-from mottagning.models import User
+from mottagning.models import AuditEvent, User
 from mottagning.rules.permissions import Role
 from mottagning.rules.status import Status
 from mottagning.services.items import assign_items
 from mottagning.services.letter_settings import put_profile
 from mottagning.services.letters import prepare_letter
-from mottagning.services.users import actor_for, add_user
+from mottagning.services.users import actor_for, add_user, update_profile
 from tests.core.factories import register_simple
 from tests.core.test_letters_service import (
     MEETING,
@@ -78,3 +82,30 @@ def test_a_letter_from_the_command_line_is_signed_by_the_handlaggare_not_the_os_
     text = collapse(text_of(out.read_bytes()))
     assert "Anna Lind Socialsekreterare" in text and "Anna Lind, socialsekreterare" in text
     assert "root" not in text
+
+
+def test_a_user_sets_their_own_name_and_title_and_unassigned_letters_are_signed_with_them(
+        database, now, tmp_path, capsys) -> None:
+    os_user = current_actor(database)  # created from the computer account: named like it
+    with database.transaction() as session:
+        put_profile(session, os_user, PROFILE)
+    assert main(["--db", database.url, "users", "profile", "--name", "Maria Berg",
+                 "--title", "Förste socialsekreterare"]) == 0
+    assert "Maria Berg, Förste socialsekreterare" in capsys.readouterr().out
+    item_id = register_simple(database, os_user, now=now).item_ids[0]
+    advance(database, os_user, item_id, Status.PROTECTION_ASSESSED, now=now)
+    out = tmp_path / "kallelse.pdf"
+    assert main(["--db", database.url, "letter", "kallelse", "--item", str(item_id), "--out", str(out),
+                 "--meeting", "2026-12-01 10:00", "--place", "Röda vägen 50"]) == 0
+    text = collapse(text_of(out.read_bytes()))
+    assert "Maria Berg Förste socialsekreterare" in text
+    assert "Maria Berg, förste socialsekreterare" in text
+
+
+def test_only_a_system_administrator_changes_someone_elses_name_or_title(database, worker, senior) -> None:
+    with database.transaction() as session, pytest.raises(PermissionDenied):
+        update_profile(session, worker, username="maria", title="Enhetschef")
+    with database.transaction() as session:
+        assert update_profile(session, worker, title="Socialsekreterare").title == "Socialsekreterare"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user_profile_changed")).one()
+    assert event.user_id == worker.user_id
