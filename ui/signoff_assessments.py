@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from mottagning.assessment import OUTCOME_LABELS
 from mottagning.rules.deadlines import seconds_left
 from mottagning.services.assessment_awaiting import SecondSignatureRow
 from mottagning.timeutil import format_duration_sv
+from ui.signoff_parts import ChoiceList
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 
@@ -27,7 +28,7 @@ class SecondSignatureList(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.list = QListWidget()
+        self.list = ChoiceList()  # choosing is deliberate, even if opening needs Enter
         self.list.setObjectName("secondSignatures")
         self.list.setSpacing(2)
         self.list.setWordWrap(True)

@@ -66,7 +66,15 @@ from ui.operations import Operations
 from ui.proposal_dialog import ProposalDialog, decision_values, show_dialog
 from ui.signoff_assessments import SecondSignatureList
 from ui.signoff_dialogs import ReturnDialog, SignatureDialog
-from ui.signoff_parts import box, case_text, extension_text, history_rows, proposal_text, reader
+from ui.signoff_parts import (
+    ChoiceList,
+    box,
+    case_text,
+    extension_text,
+    history_rows,
+    proposal_text,
+    reader,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -90,11 +98,11 @@ class SignoffPane(QWidget):
         self.assessment_screen: QWidget | None = None
         self._method = "phrase"
 
-        self.list = QListWidget()
+        self.list = ChoiceList()
         self.list.setObjectName("awaiting")
         self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._on_current)
-        self.extensions = QListWidget()
+        self.extensions = ChoiceList()
         self.extensions.setObjectName("extensions")
         self.extensions.setSpacing(2)
         self.extensions.currentItemChanged.connect(self._on_extension)

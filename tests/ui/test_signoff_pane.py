@@ -116,8 +116,16 @@ def test_no_case_is_opened_until_the_reviewer_chooses_it_also_after_signing(
     pane, count = _pane(ops, senior, qtbot)
     assert count == 2 and pane.list.count() == 2
     assert pane.detail is None and _case_reads(database, senior) == 0
+    pane.activateWindow()
+    qtbot.waitUntil(pane.isActiveWindow, timeout=WAIT_MS)
+    pane.report.setFocus()
+    qtbot.waitUntil(pane.report.hasFocus, timeout=WAIT_MS)
+    pane.list.setFocus(Qt.FocusReason.TabFocusReason)  # tabbing into the list chooses nothing
+    qtbot.waitUntil(pane.list.hasFocus, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert pane.list.currentItem() is None and ops.idle and _case_reads(database, senior) == 0
 
-    pane.list.setCurrentRow(0)  # the reviewer's choice: one audited read
+    qtbot.keyClick(pane.list, Qt.Key.Key_Down)  # the reviewer's choice: one audited read
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
     pane.sign()
     pane.signature_dialog.secret.setText(signing_phrase(pane.detail.decision.outcome))
