@@ -61,6 +61,7 @@ def test_byt_anvandare_in_the_arkiv_menu_opens_a_window_for_the_user_who_signs_i
     windows = _WindowSession(database, demo=False)
     windows.open(worker)
     first = windows.window  # deleted by the switch: not handed to qtbot
+    assert sys.excepthook is not previous_hook  # an error in any slot reaches its error dialog
     qtbot.waitUntil(lambda: first.model.loaded_once, timeout=WAIT_MS)
     archive = first.menu(first.tr("&Arkiv"))
     assert "&Byt användare…" in [action.text() for action in archive.actions()]
