@@ -17,6 +17,7 @@ from ui.access.idle_lock import install_idle_lock
 from ui.access.key_prompts import qt_key_prompts
 from ui.access.signin_dialog import ask_sign_in
 from ui.main_window import MainWindow
+from ui.operations import install_error_hook
 from ui.widgets.gc_policy import GuiThreadCollector
 
 
@@ -60,6 +61,30 @@ def _fail(title: str, text: str, details: str | None = None) -> int:
     return 1
 
 
+class _WindowSession:
+    """The main window of whoever works now; "Byt användare" replaces it with one for the
+    user who signed in (the new window is shown before the old closes, so the program does
+    not quit in between)."""
+
+    def __init__(self, database: Database, demo: bool):
+        self._database, self._demo = database, demo
+        self.window: MainWindow | None = None
+        self.restore_hook = lambda: None
+
+    def open(self, actor: Actor) -> None:
+        previous = self.window
+        window = MainWindow(self._database, actor, demo=self._demo)
+        install_idle_lock(window)
+        window.sig_user_switched.connect(self.open)
+        self.restore_hook()
+        self.restore_hook = install_error_hook(window.ops.errors)
+        self.window = window
+        window.show()
+        if previous is not None:
+            previous.close()
+            previous.deleteLater()
+
+
 def run_app(db_url: str | None) -> int:
     """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
     app = _application()
@@ -81,9 +106,11 @@ def run_app(db_url: str | None) -> int:
         if actor is None:  # sign-in cancelled
             database.dispose()
             return 0
-    window = MainWindow(database, actor, demo=demo)
-    install_idle_lock(window)
-    window.show()
-    status = app.exec()
+    session = _WindowSession(database, demo)
+    session.open(actor)
+    try:
+        status = app.exec()
+    finally:
+        session.restore_hook()
     database.dispose()
     return status

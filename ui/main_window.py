@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -86,6 +87,7 @@ def database_title(database: Database) -> str:
 
 class MainWindow(QMainWindow):
     sig_current_item_changed = Signal(object)  # queue item id or None
+    sig_user_switched = Signal(object)  # Actor: the application opens a window for them
 
     def __init__(self, database: Database, actor: Actor, *, demo: bool = False,
                  clock: Callable[[], datetime] = utc_now,
@@ -225,6 +227,9 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(self.tr("&Uppdatera"), self)
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.triggered.connect(self.refresh)
+        self.switch_user_action = QAction(self.tr("&Byt användare…"), self)
+        self.switch_user_action.triggered.connect(self.switch_user)
+        self.switch_user_dialog: QDialog | None = None
         quit_action = QAction(self.tr("&Avsluta"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -232,6 +237,7 @@ class MainWindow(QMainWindow):
         archive.addAction(self.new_report_action)
         archive.addAction(self.refresh_action)
         archive.addSeparator()
+        archive.addAction(self.switch_user_action)
         archive.addAction(quit_action)
         toolbar = self.addToolBar(self.tr("Verktyg"))
         toolbar.setObjectName("mainToolbar")
@@ -268,6 +274,25 @@ class MainWindow(QMainWindow):
         dialog.sig_registered.connect(self._on_registered)
         dialog.finished.connect(self._on_register_closed)
         self.register_dialog = dialog
+        dialog.open()
+
+    def switch_user(self) -> None:
+        """Ask who takes over; `sig_user_switched` carries them when they have signed in."""
+        from ui.access.signin_dialog import SwitchUserDialog  # the sign-in area's dialog
+
+        if self.switch_user_dialog is not None:
+            self.switch_user_dialog.raise_()
+            return
+        dialog = SwitchUserDialog(self.ops, self.actor, embedded=self.database.embedded, parent=self)
+        self.switch_user_dialog = dialog
+
+        def finished(_result: int) -> None:
+            self.switch_user_dialog = None
+            dialog.deleteLater()
+            if dialog.actor is not None:
+                self.sig_user_switched.emit(dialog.actor)
+
+        dialog.finished.connect(finished)
         dialog.open()
 
     def _on_register_closed(self) -> None:

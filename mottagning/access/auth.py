@@ -203,6 +203,28 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
     return SignInOutcome(actor_for(user))
 
 
+def switch_user(session: Session, current: Actor, username: str, password: str, *, embedded: bool,
+                now: datetime | None = None) -> SignInOutcome:
+    """"Byt användare" in a running program: `username` signs in with their password.
+
+    A user without a password can be switched to only on the embedded database, where the
+    computer account already decides who may open the data; on a shared server everyone
+    signs in with a password. Audited with whom the program was switched from.
+    """
+    now = now or utc_now()
+    user = _user_by_name(session, username)
+    if user is not None and not user.password_hash and embedded:
+        if not user.active:
+            _audit(session, user, "sign_in_refused", now, reason="inactive")
+            return SignInOutcome(None, "Kontot är inaktiverat. Kontakta systemförvaltaren.")
+        _audit(session, user, "user_switched", now, from_user=current.username, with_password=False)
+        return SignInOutcome(actor_for(user))
+    outcome = sign_in(session, username, password, now=now)
+    if outcome.actor is not None:
+        _audit(session, user, "user_switched", now, from_user=current.username, with_password=True)
+    return outcome
+
+
 def set_password(
     session: Session, actor: Actor, *, new_password: str, username: str | None = None,
     current_password: str | None = None, now: datetime | None = None,

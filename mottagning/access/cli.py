@@ -20,6 +20,15 @@ def _cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_users_profile(args: argparse.Namespace) -> int:
+    from mottagning.access.users import update_profile
+
+    info = run_as_user(args, lambda session, actor: update_profile(
+        session, actor, username=args.username, full_name=args.name, title=args.title))
+    print(f"{info.username}: {info.full_name}, {info.title or 'ingen titel'}.")
+    return 0
+
+
 def _cmd_users_list(args: argparse.Namespace) -> int:
     from mottagning.access.users import list_users
 
@@ -74,6 +83,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--os-account", help="datorkonto som kopplas till användaren")
     add.add_argument("--title", help="titel")
     add.set_defaults(func=_cmd_users_add)
+    profile = users_sub.add_parser(
+        "profile", help="ändra namn och titel (breven undertecknas med dem)",
+        description="Ändrar fullständigt namn och titel för dig själv, eller som systemförvaltare "
+                    "för någon annan. Brev undertecknas av ärendets handläggare med namn och titel.")
+    profile.add_argument("username", nargs="?", help="användaren (utelämnad: du själv)")
+    profile.add_argument("--name", help="fullständigt namn")
+    profile.add_argument("--title", help="titel, till exempel \"Förste socialsekreterare\"")
+    profile.set_defaults(func=_cmd_users_profile)
     listing = users_sub.add_parser("list", help="lista användare")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=_cmd_users_list)

@@ -145,3 +145,35 @@ def list_users(session: Session, actor: Actor | None = None) -> list[UserInfo]:
         select(User).where(User.is_system.is_(False)).order_by(User.username)
     ).scalars()
     return [_info(u) for u in users]
+
+
+def update_profile(
+    session: Session, actor: Actor, *, username: str | None = None, full_name: str | None = None,
+    title: str | None = None,
+) -> UserInfo:
+    """Change a user's full name and/or title (letters are signed with both): your own, or
+    as a system administrator anyone's. Audited with what changed."""
+    target = username or actor.username
+    if target != actor.username:
+        actor.require(Action.MANAGE_USERS)
+    user = session.execute(
+        select(User).where(User.username == target, User.is_system.is_(False))
+    ).scalar_one_or_none()
+    if user is None:
+        raise ValidationError([f"Användaren ”{target}” finns inte."])
+    changed: dict[str, str] = {}
+    if full_name is not None:
+        if not full_name.strip():
+            raise ValidationError(["Namn saknas."])
+        user.full_name = changed["full_name"] = full_name.strip()
+    if title is not None:
+        user.title = title.strip() or None
+        changed["title"] = user.title or ""
+    if not changed:
+        raise ValidationError(["Ange --name eller --title (eller båda)."])
+    session.flush()
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="user_profile_changed",
+        entity_type="user", entity_id=user.id, details={"username": user.username, **changed},
+    )
+    return _info(user)

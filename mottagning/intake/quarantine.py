@@ -18,7 +18,7 @@ from mottagning.context import Actor, Changes
 from mottagning.errors import ValidationError
 from mottagning.intake import alarms
 from mottagning.intake.reports import NewReport, RegisterResult, register_report
-from mottagning.models import Alarm
+from mottagning.models import Alarm, User
 from mottagning.rules.permissions import Action
 from mottagning.timeutil import utc_now
 
@@ -36,6 +36,11 @@ class QuarantinedFile:
     truncated: bool
     partial: dict[str, Any] | None
     opened_at: datetime
+    handled_at: datetime | None = None
+    """Set when a person (or the importer) has already dealt with the file: then it is
+    shown read-only, with who, when and why."""
+    handled_by: str | None = None
+    handled_reason: str | None = None
 
 
 def _quarantine_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
@@ -51,9 +56,17 @@ def read_quarantined(
     session: Session, actor: Actor, alarm_id: int, *, now: datetime | None = None
 ) -> QuarantinedFile:
     """The raw file and its error, for the quarantine screen (an audited read: the file may
-    hold a report's personal data)."""
+    hold a report's personal data). A file already handled is read too, with who handled
+    it, when and why, so that opening it from a list that was not yet refreshed explains
+    itself instead of failing."""
     actor.require(Action.REGISTER_REPORT)
-    alarm = _quarantine_alarm(session, actor, alarm_id)
+    alarm = alarms.get_alarm(session, actor, alarm_id)
+    if alarm.kind not in QUARANTINE_KINDS:
+        raise ValidationError(["Larmet gäller ingen fil i karantän."])
+    handled_by = None
+    if alarm.closed_at is not None:
+        closer = session.get(User, alarm.closed_by_id) if alarm.closed_by_id is not None else None
+        handled_by = closer.full_name if closer is not None else "Mottagning (automatiskt)"
     raw = alarm.raw_content or b""
     shown = raw[:MAX_SHOWN_BYTES]
     audit.record(
@@ -63,7 +76,8 @@ def read_quarantined(
     return QuarantinedFile(
         alarm.id, alarm.kind, alarm.quarantine_file, alarm.detail,
         shown.decode("utf-8", errors="replace"), len(raw) > MAX_SHOWN_BYTES, alarm.partial,
-        alarm.opened_at,
+        alarm.opened_at, handled_at=alarm.closed_at, handled_by=handled_by,
+        handled_reason=alarm.close_reason,
     )
 
 

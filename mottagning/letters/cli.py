@@ -56,15 +56,14 @@ def parse_address(text: str) -> Address:
 def _meeting(args: argparse.Namespace) -> Meeting | None:
     if args.kind != LetterKind.KALLELSE:
         return None
-    missing = [name for name, value in (("--meeting", args.meeting), ("--place", args.place),
-                                        ("--with", args.meeting_with)) if not value]
+    missing = [name for name, value in (("--meeting", args.meeting), ("--place", args.place)) if not value]
     if missing:
         raise ValidationError([
-            "En kallelse behöver mötets tid, plats och vem mottagaren träffar. Saknas: "
-            + ", ".join(missing) + "."
+            "En kallelse behöver mötets tid och plats. Saknas: " + ", ".join(missing) + "."
         ])
+    # without --with the family meets the case's handläggare, who signs the letter
     return Meeting(start=parse_meeting_time(args.meeting), place=args.place.strip(),
-                   meeting_with=args.meeting_with.strip(), rebooking=(args.rebooking or "").strip(),
+                   meeting_with=(args.meeting_with or "").strip(), rebooking=(args.rebooking or "").strip(),
                    interpreter_language=(args.interpreter or "").strip() or None)
 
 
@@ -103,6 +102,7 @@ def pending_json_row(letter: LetterInfo) -> dict[str, object]:
     return {
         "id": letter.id,
         "item_id": letter.item_id,
+        "child_name": letter.child_name,
         "kind": letter.kind.value,
         "recipient": letter.recipient_name,
         "recipient_role": letter.recipient_role,
@@ -161,7 +161,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Typer:\n" + "\n".join(f"  {kind.value:<14} {text}" for kind, text in _KIND_HELP.items())
                + '\n\nExempel:\n  mottagning letter kallelse --item 12 --out kallelse.pdf '
                  '--meeting "2026-12-01 10:00" \\\n    --place "Storgatan 12, plan 3" '
-                 '--with "Anna Ek, socialsekreterare" --interpreter arabiska',
+                 '--interpreter arabiska',
     )
     letter.add_argument("kind", choices=[kind.value for kind in LetterKind], metavar="TYP",
                         help="brevets typ: " + ", ".join(kind.value for kind in LetterKind))
@@ -175,7 +175,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     meeting.add_argument("--meeting", metavar='"ÅÅÅÅ-MM-DD TT:MM"', help="mötets datum och tid (svensk tid)")
     meeting.add_argument("--place", metavar="TEXT", help="mötets plats, till exempel adress och våning")
     meeting.add_argument("--with", dest="meeting_with", metavar="TEXT",
-                         help="vem mottagaren träffar (namn och titel)")
+                         help="vem mottagaren träffar (namn och titel); annars ärendets handläggare, "
+                              "som också undertecknar brevet")
     meeting.add_argument("--rebooking", metavar="TEXT",
                          help="hur man bokar om tiden (annars enhetens telefon och telefontider)")
     meeting.add_argument("--interpreter", metavar="SPRÅK", help="erbjud tolk på detta språk")

@@ -130,6 +130,9 @@ def _story(filled: FilledLetter, styles: dict[str, ParagraphStyle]) -> list:
             ]
             table = Table(rows, colWidths=[32 * mm, RIGHT - LEFT - 32 * mm], hAlign="LEFT")
             table.setStyle(TableStyle([
+                # a table selects its cells' font (Helvetica by default, never embedded) even
+                # when every cell is a paragraph: archived letters must embed every font they name
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),

@@ -259,6 +259,23 @@ def build_request(
     )
 
 
+def letter_signer(session: Session, item: QueueItem, user_id: int | None) -> User:
+    """Who signs the case's letters: its handläggare; while none is assigned, the user who
+    writes the letter (user_id)."""
+    if item.assigned_to is not None:
+        return item.assigned_to
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Användaren finns inte.")
+    return user
+
+
+def signer_line(signer: User) -> str:
+    """'Anna Ek, socialsekreterare': the signer as the letter's running text names them."""
+    title = signer.title or DEFAULT_SIGNER_TITLE
+    return f"{signer.full_name}, {title[:1].lower()}{title[1:]}"
+
+
 def load_item(session: Session, item_id: int) -> QueueItem:
     item = session.get(QueueItem, item_id)
     if item is None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
@@ -42,12 +42,14 @@ from mottagning.letters.requests import (
     RecipientChoice,
     build_request,
     check_guards,
+    letter_signer,
     load_item,
     local_today,
     recipient_choices,
+    signer_line,
 )
 from mottagning.letters.templates import LetterTemplate
-from mottagning.models import QueueItem, User
+from mottagning.models import QueueItem
 from mottagning.models.letters import IssuedLetter
 from mottagning.rules.permissions import ACTION_LABELS_SV, Action, allowed
 from mottagning.timeutil import as_utc, utc_now
@@ -106,13 +108,16 @@ class PreparedLetter:
     profile: MunicipalityProfile
     template: LetterTemplate
     default_rebooking: str
+    default_meeting_with: str = ""
+    """Whom a kallelse says the family meets when nobody wrote it: the signer, with title."""
 
     def render(self, meeting: Meeting | None = None, reporter_address: Address | None = None) -> RenderedLetter:
         """The letter as it would be issued; `meeting` and `reporter_address` replace the
         prepared ones (a preview redrawn as the user types)."""
         request = self.request
         if meeting is not None:
-            request = replace(request, meeting=with_rebooking(meeting, self.default_rebooking))
+            request = replace(request, meeting=with_rebooking(meeting, self.default_rebooking,
+                                                               meeting_with=self.default_meeting_with))
         if reporter_address is not None and request.recipient.role.value == "reporter":
             request = replace(request, recipient=replace(request.recipient, address=reporter_address))
         with _as_user_errors():
@@ -143,6 +148,8 @@ class LetterInfo:
     meeting: dict | None
     warnings: tuple[str, ...]
     demo: bool
+    child_name: str = ""
+    """The child the letter is about: lists name the case by the child, not by a number."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,8 @@ class PrintResult:
 
 
 def _info(letter: IssuedLetter) -> LetterInfo:
+    session = object_session(letter)
+    item = session.get(QueueItem, letter.item_id) if session is not None else None
     return LetterInfo(
         id=letter.id, item_id=letter.item_id, report_id=letter.report_id, kind=LetterKind(letter.kind),
         recipient_role=letter.recipient_role, recipient_name=letter.recipient_name,
@@ -172,6 +181,7 @@ def _info(letter: IssuedLetter) -> LetterInfo:
         printed_by=letter.printed_by.full_name if letter.printed_by else None,
         printed_at=letter.printed_at, sent_at=letter.sent_at, cancelled_at=letter.cancelled_at,
         meeting=letter.meeting, warnings=tuple(letter.warnings or ()), demo=letter.demo,
+        child_name=item.child.name if item is not None else "",
     )
 
 
@@ -214,8 +224,7 @@ def _prepare(
             + "; ".join(f"{c.index + 1} = {c.name} ({c.description})" for c in choices) + "."
         )
     choice = choices[recipient_index]
-    signer = session.get(User, actor.user_id)
-    assert signer is not None
+    signer = letter_signer(session, item, actor.user_id)
     profile = get_profile(session)
     if profile.missing():
         raise LetterNotPossible(
@@ -225,16 +234,22 @@ def _prepare(
     template, _template_info = current_template(session, kind)
     rebooking = default_rebooking(profile)
     request = build_request(session, item, kind, choice, signer=signer, today=local_today(now),
-                            meeting=with_rebooking(meeting, rebooking), reporter_address=reporter_address,
-                            facts=facts)
-    return item, PreparedLetter(item.id, choice, request, engine_profile(profile), template, rebooking)
+                            meeting=with_rebooking(meeting, rebooking, meeting_with=signer_line(signer)),
+                            reporter_address=reporter_address, facts=facts)
+    return item, PreparedLetter(item.id, choice, request, engine_profile(profile), template, rebooking,
+                                signer_line(signer))
 
 
-def with_rebooking(meeting: Meeting | None, default: str) -> Meeting | None:
-    """The meeting with the unit's way to rebook when the worker wrote none."""
-    if meeting is None or meeting.rebooking.strip():
+def with_rebooking(meeting: Meeting | None, default: str, *, meeting_with: str = "") -> Meeting | None:
+    """The meeting with the unit's way to rebook when the worker wrote none, and the signer
+    as the one the family meets when nobody was named."""
+    if meeting is None:
         return meeting
-    return replace(meeting, rebooking=default)
+    if not meeting.rebooking.strip():
+        meeting = replace(meeting, rebooking=default)
+    if not meeting.meeting_with.strip() and meeting_with:
+        meeting = replace(meeting, meeting_with=meeting_with)
+    return meeting
 
 
 def _no_recipient_message(kind: LetterKind) -> str:

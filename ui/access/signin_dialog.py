@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
-from mottagning.access.auth import SignInOutcome, sign_in, username_for_os_account
+from mottagning.access.auth import SignInOutcome, sign_in, switch_user, username_for_os_account
 from mottagning.access.users import current_os_account
 from mottagning.context import Actor
 from mottagning.db.database import Database
@@ -38,10 +39,13 @@ class SignInForm(QWidget):
 
     def __init__(self, ops: Operations, *, username: str = "", username_editable: bool = True,
                  button_text: str = "", clock: Callable[[], datetime] = utc_now,
-                 parent: QWidget | None = None):
+                 check: Callable[[Session, str, str, datetime], SignInOutcome] | None = None,
+                 password_optional: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self._ops = ops
         self._clock = clock
+        self._check = check or (lambda session, name, secret, now: sign_in(session, name, secret, now=now))
+        self._password_optional = password_optional
         self._retry_at: datetime | None = None
         self.username = QLineEdit(username)
         self.username.setReadOnly(not username_editable)
@@ -76,11 +80,12 @@ class SignInForm(QWidget):
         if not self.button.isEnabled():
             return
         name, secret = self.username.text().strip(), self.password.text()
-        if not name or not secret:
+        if not name or not (secret or self._password_optional):
             self._show(self.tr("Skriv ditt användarnamn och lösenord."))
             return
         self.button.setEnabled(False)
-        self._ops.mutate(lambda session: sign_in(session, name, secret, now=self._clock()),
+        check, now = self._check, self._clock()
+        self._ops.mutate(lambda session: check(session, name, secret, now),
                          success=self._on_outcome, failure=self._on_error)
 
     def _on_outcome(self, outcome: SignInOutcome) -> None:
@@ -168,3 +173,46 @@ def ask_sign_in(database: Database, *, parent: QWidget | None = None) -> Actor |
         return dialog.actor
     finally:
         ops.shutdown()
+
+
+class SwitchUserDialog(QDialog):
+    """"Byt användare": another user signs in; `actor` is set when it is accepted. On the
+    embedded database a user without a password needs none (the computer account already
+    decides who may open the data); whoever has one must give it."""
+
+    def __init__(self, ops: Operations, current: Actor, *, embedded: bool,
+                 clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.actor: Actor | None = None
+        self.setWindowTitle(self.tr("Byt användare – Mottagning"))
+        self.setMinimumWidth(420)
+        text = self.tr("Du är inloggad som {name}. Logga in som en annan användare; det du har "
+                       "öppet stängs och sparade utkast finns kvar.").format(name=current.full_name)
+        if embedded:
+            text += " " + self.tr("Lösenord behövs för den som har ett.")
+        heading = QLabel(text)
+        heading.setWordWrap(True)
+
+        def check(session: Session, name: str, secret: str, now: datetime) -> SignInOutcome:
+            return switch_user(session, current, name, secret, embedded=embedded, now=now)
+
+        self.form = SignInForm(ops, clock=clock, check=check, password_optional=embedded,
+                               button_text=self.tr("Byt användare"))
+        self.form.username.setAccessibleName(self.tr("Användarnamn"))
+        self.form.password.setAccessibleName(self.tr("Lösenord"))
+        self.form.username.returnPressed.connect(self.form.submit)
+        self.form.sig_signed_in.connect(self._on_signed_in)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Avbryt"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        buttons.addButton(self.form.button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.form)
+        layout.addWidget(buttons)
+        self.form.username.setFocus()
+
+    def _on_signed_in(self, actor: Actor) -> None:
+        self.actor = actor
+        self.accept()

@@ -38,6 +38,7 @@ from mottagning.assessment import OUTCOME_LABELS, gaps, recommend, visible_quest
 from mottagning.assessment import service as svc
 from mottagning.assessment.printing import assessment_pdf
 from mottagning.context import Actor
+from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import ItemDetail, open_item
 from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label
@@ -267,7 +268,11 @@ class AssessmentScreen(QWidget):
             return
         due = self.detail.row.protection_due
         seconds = deadlines.seconds_left(due, self._clock())
-        if self.state is not None and self.state.read_only:
+        if self.state is not None and self.state.status == AWAITING_SECOND_SIGNATURE:
+            # below the red-flag floor it does not count yet: not done, not green
+            text, level = self.tr("Väntar på andra signatur – skyddsbedömningen räknas först när "
+                                  "en förste socialsekreterare har signerat"), "soon"
+        elif self.state is not None and self.state.read_only:
             text, level = self.tr("Skyddsbedömningen är gjord"), "ok"
         elif seconds < 0:
             text, level = self.tr("Skulle vara klar {due} – {late}").format(

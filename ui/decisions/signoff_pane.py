@@ -7,6 +7,11 @@ more time (synnerliga skäl) wait in their own list and are signed or returned t
 a correction of a signed decision says which decision it corrects and why. Workers see their
 own returned proposals ("Mina återsända") with the reviewer's comment; Enter or a double-click
 opens one in the proposal form, prefilled, to propose again.
+
+Skyddsbedömningar finished below the red-flag floor wait here too for their second
+signature. Nothing is opened (an audited read) unless the reviewer chooses it: a refresh
+after signing or returning leaves the choice to them. A senior's own proposals are listed
+apart, since somebody else must sign them, and are not counted.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.access.signature import signature_method
+from mottagning.assessment.awaiting import (
+    SecondSignatureRow,
+    list_awaiting_second_signature,
+)
 from mottagning.assessment.summary import assessment_summary
 from mottagning.context import Actor, Changes
 from mottagning.decisions.delegation import outcome_label
@@ -57,8 +66,10 @@ from mottagning.rules.deadlines import applicable_decision_due, seconds_left
 from mottagning.rules.permissions import Action, allowed
 from mottagning.timeutil import format_date_sv, format_datetime_sv, format_duration_sv, utc_now
 from ui.decisions.proposal_dialog import ProposalDialog, decision_values, show_dialog
+from ui.decisions.signoff_assessments import SecondSignatureList
 from ui.decisions.signoff_dialogs import ReturnDialog, SignatureDialog
 from ui.decisions.signoff_parts import (
+    ChoiceList,
     box,
     case_text,
     extension_text,
@@ -86,13 +97,15 @@ class SignoffPane(QWidget):
         self.rows: list[DecisionRow] = []
         self.extension_rows: list[ExtensionRow] = []
         self.extension: ExtensionRow | None = None
+        self.second_signature_rows: list[SecondSignatureRow] = []
+        self.assessment_screen: QWidget | None = None
         self._method = "phrase"
 
-        self.list = QListWidget()
+        self.list = ChoiceList()
         self.list.setObjectName("awaiting")
         self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._on_current)
-        self.extensions = QListWidget()
+        self.extensions = ChoiceList()
         self.extensions.setObjectName("extensions")
         self.extensions.setSpacing(2)
         self.extensions.currentItemChanged.connect(self._on_extension)
@@ -102,14 +115,24 @@ class SignoffPane(QWidget):
         self.returned.setSpacing(3)
         self.returned.setToolTip(self.tr("Enter eller dubbelklick öppnar förslaget igen, ifyllt."))
         self.returned.itemActivated.connect(self._reopen_returned)
+        self.second_signatures = SecondSignatureList()
+        self.second_signatures.sig_open.connect(self.open_assessment)
+        self.own = QListWidget()
+        self.own.setObjectName("ownProposals")
+        self.own.setSpacing(2)
+        self.own.setAccessibleName(self.tr("Dina förslag, väntar på en annan granskare"))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         if self.can_sign:
             left_layout.addWidget(QLabel(self.tr("<b>Väntar på din signatur</b> (mest brådskande först)")))
             left_layout.addWidget(self.list, 3)
+            left_layout.addWidget(QLabel(self.tr("<b>Skyddsbedömningar som väntar på andra signatur</b>")))
+            left_layout.addWidget(self.second_signatures, 2)
             left_layout.addWidget(QLabel(self.tr("<b>Förlängningar att signera</b> (synnerliga skäl)")))
             left_layout.addWidget(self.extensions, 1)
+            left_layout.addWidget(QLabel(self.tr("<b>Dina förslag, väntar på en annan granskare</b>")))
+            left_layout.addWidget(self.own, 1)
         left_layout.addWidget(QLabel(self.tr("<b>Mina återsända förslag</b> (Enter: öppna och skicka igen)")))
         left_layout.addWidget(self.returned, 1)
 
@@ -156,14 +179,21 @@ class SignoffPane(QWidget):
         def load(session):  # type: ignore[no-untyped-def]
             awaiting = list_awaiting(session, actor, now=now) if can_sign else []
             extensions = list_awaiting_extensions(session, actor) if can_sign else []
-            return awaiting, extensions, my_returned(session, actor), signature_method(session, actor)
+            second = list_awaiting_second_signature(session, actor) if can_sign else []
+            return (awaiting, extensions, second, my_returned(session, actor),
+                    signature_method(session, actor))
 
         self._ops.query(load, success=self._loaded)
 
-    def _loaded(self, result: tuple[list[DecisionRow], list[ExtensionRow], list[DecisionRow], str]) -> None:
-        awaiting, extensions, returned, self._method = result
+    def _loaded(self, result: tuple[list[DecisionRow], list[ExtensionRow], list[SecondSignatureRow],
+                                    list[DecisionRow], str]) -> None:
+        everything, extensions, second, returned, self._method = result
+        actor = self._actor
+        awaiting = [row for row in everything if row.proposed_by_id != actor.user_id]
+        own = [row for row in everything if row.proposed_by_id == actor.user_id]
         current, current_extension = self.current_id(), self.current_extension_id()
         self.rows, self.extension_rows = awaiting, extensions
+        self.second_signature_rows = second
         now = self._clock()
         self.list.blockSignals(True)
         self.list.clear()
@@ -183,7 +213,11 @@ class SignoffPane(QWidget):
             if row.urgent or late:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.list.addItem(item)
+            if row.id == current:  # keep the choice without opening the case again
+                self.list.setCurrentItem(item)
         self.list.blockSignals(False)
+        self.second_signatures.show_rows([row for row in second if not row.own(actor)], now)
+        self._show_own(own, [row for row in second if row.own(actor)])
         self.extensions.blockSignals(True)
         self.extensions.clear()
         for extension in extensions:
@@ -197,6 +231,8 @@ class SignoffPane(QWidget):
             if passed:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.extensions.addItem(item)
+            if extension.id == current_extension:
+                self.extensions.setCurrentItem(item)
         self.extensions.blockSignals(False)
         self.returned.clear()
         for row in returned:
@@ -205,16 +241,26 @@ class SignoffPane(QWidget):
                 comment=row.return_comment))
             item.setData(ID_ROLE, row.id)
             self.returned.addItem(item)
-        self.sig_count_changed.emit(len(awaiting) + len(extensions))
-        ids, extension_ids = [r.id for r in awaiting], [e.id for e in extensions]
-        if current_extension in extension_ids:
-            self.extensions.setCurrentRow(extension_ids.index(current_extension))
-        elif ids:
-            self.list.setCurrentRow(ids.index(current) if current in ids else 0)
-        elif extension_ids:
-            self.extensions.setCurrentRow(0)
-        else:
+        self.sig_count_changed.emit(
+            len(awaiting) + sum(1 for e in extensions if e.requested_by_id != actor.user_id)
+            + sum(1 for row in second if not row.own(actor)))
+        # What was shown and is gone (signed, returned) leaves an empty side: the next case
+        # is opened only when the reviewer chooses it.
+        shown_gone = (self.detail is not None and self.current_id() is None) or (
+            self.extension is not None and self.current_extension_id() is None)
+        if shown_gone:
             self._clear()
+
+    def _show_own(self, proposals: list[DecisionRow], assessments: list[SecondSignatureRow]) -> None:
+        self.own.clear()
+        for row in proposals:
+            self.own.addItem(self.tr("{child} – {outcome}\nföreslaget {when}").format(
+                child=row.child_name, outcome=outcome_label(row.outcome),
+                when=format_datetime_sv(row.proposed_at)))
+        for row in assessments:
+            self.own.addItem(self.tr("{child} – skyddsbedömning under röda flaggornas nivå\n"
+                                     "gjord {when}").format(child=row.child_name,
+                                                            when=format_datetime_sv(row.finished_at)))
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()
@@ -411,8 +457,16 @@ class SignoffPane(QWidget):
         """Window-modal, without a nested event loop; the dialog is deleted when done."""
         show_dialog(self, name, dialog, on_accept)
 
+    def open_assessment(self, item_id: int) -> None:
+        """Open the chosen skyddsbedömning (an audited read) where it can be second-signed."""
+        from ui.assessment.screen import open_assessment  # a window of the assessment area
+
+        self.assessment_screen = open_assessment(self.window(), self._ops, self._actor, item_id,
+                                                 clock=self._clock)
+
     def on_changes(self, changes: Changes) -> None:
-        if changes.decisions:
+        # a finished or second-signed skyddsbedömning changes the queue, not the decisions
+        if changes.decisions or changes.queue:
             self.refresh()
 
 

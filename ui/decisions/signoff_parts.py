@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mottagning.decisions.delegation import outcome_label
 from mottagning.decisions.views import ExtensionRow, ProposalDetail
@@ -102,3 +110,15 @@ def extension_text(row: ExtensionRow, current_due: datetime | None = None) -> st
     lines += [tr("Begärt nytt datum: {date}").format(date=format_date_sv(row.new_due)),
               "", tr("Synnerliga skäl:"), row.reason]
     return "\n".join(lines)
+
+
+class ChoiceList(QListWidget):
+    """A list whose current row is only ever what the user chose.
+
+    Qt makes the first row current when a list gets the focus (by Tab, say); here a current
+    row opens a child's case, an audited read, so getting the focus must not choose one.
+    The arrow keys, a click or Enter do."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # Qt override
+        QAbstractScrollArea.focusInEvent(self, event)
+        self.viewport().update()

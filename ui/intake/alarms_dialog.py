@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.context import Actor
+from mottagning.context import Actor, Changes
 from mottagning.intake.alarms import AlarmView, acknowledge_alarm, list_open_alarms
 from mottagning.intake.quarantine import QUARANTINE_KINDS
 from mottagning.timeutil import format_datetime_sv
@@ -53,7 +53,13 @@ class AlarmsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
+        # a file handled in the quarantine dialog (or anywhere) leaves this list at once
+        ops.sig_operation_executed.connect(self._on_changes)
         self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.alarms:
+            self.reload()
 
     def reload(self) -> None:
         self.ops.query(list_open_alarms, success=self._show)
@@ -91,10 +97,7 @@ class AlarmsDialog(QDialog):
                 self.tr("Varför kan larmet kvitteras? (sparas i loggen)"))
             if not ok:
                 return
-        self.ops.mutate(
-            lambda session: acknowledge_alarm(session, self.actor, alarm.id, reason=reason),
-            success=lambda _changes: self.reload(),
-        )
+        self.ops.mutate(lambda session: acknowledge_alarm(session, self.actor, alarm.id, reason=reason))
 
     def _open_quarantine(self) -> None:
         alarm = self.current_alarm()

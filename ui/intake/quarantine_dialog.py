@@ -54,9 +54,11 @@ class QuarantineDialog(QDialog):
         buttons = QHBoxLayout()
         self.register_button = QPushButton(self.tr("Registrera för hand…"))
         self.register_button.clicked.connect(self._register)
-        self.register_button.setEnabled(register_by_hand is not None)
         self.dismiss_button = QPushButton(self.tr("Inte en anmälan…"))
         self.dismiss_button.clicked.connect(lambda: self.dismiss())
+        # nothing can be decided about a file before it is shown
+        self.register_button.setEnabled(False)
+        self.dismiss_button.setEnabled(False)
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.dismiss_button)
         buttons.addStretch(1)
@@ -64,24 +66,48 @@ class QuarantineDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
-        ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show)
+        ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show,
+                  failure=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.ops.errors.show_error(error)
+        self.reject()
+
+    @property
+    def read_only(self) -> bool:
+        return self.shown is not None and self.shown.handled_at is not None
 
     def _show(self, shown: QuarantinedFile) -> None:
         self.shown = shown
-        self.heading.setText(self.tr("{file} – i karantän sedan {when}").format(
-            file=shown.file or self.tr("(okänd fil)"), when=format_datetime_sv(shown.opened_at)))
-        self.error.setText(shown.detail)
+        file = shown.file or self.tr("(okänd fil)")
+        if shown.handled_at is not None:
+            self.setWindowTitle(self.tr("Fil i karantän – redan hanterad"))
+            self.heading.setText(self.tr("{file} – redan hanterad {when} av {who}").format(
+                file=file, when=format_datetime_sv(shown.handled_at), who=shown.handled_by))
+            self.error.setText(self.tr("Skäl: {reason}\n\nFelet när filen kom: {detail}").format(
+                reason=shown.handled_reason or "", detail=shown.detail))
+            self.error.setStyleSheet("")
+            self.register_button.hide()
+            self.dismiss_button.hide()
+        else:
+            self.heading.setText(self.tr("{file} – i karantän sedan {when}").format(
+                file=file, when=format_datetime_sv(shown.opened_at)))
+            self.error.setText(shown.detail)
+            self.register_button.setEnabled(self._register_by_hand is not None)
+            self.dismiss_button.setEnabled(True)
         text = shown.raw_text
         if shown.truncated:
             text += "\n\n" + self.tr("[… filen är längre än vad som visas här]")
         self.raw.setPlainText(text)
 
     def _register(self) -> None:
-        if self._register_by_hand is not None and self.shown is not None:
+        if self._register_by_hand is not None and self.shown is not None and not self.read_only:
             self._register_by_hand(self.alarm_id, self.shown.partial or {})
             self.accept()
 
     def dismiss(self, reason: str | None = None) -> None:
+        if self.shown is None or self.read_only:
+            return
         if not reason:
             reason, ok = QInputDialog.getMultiLineText(
                 self, self.tr("Inte en anmälan"),

@@ -61,7 +61,7 @@ class LetterDialog(QDialog):
         self.preview_sha256: str | None = None
         self.issued_letter_id: int | None = None
         self.pdf_work = PdfWork(self)
-        self.setWindowTitle(self.tr("Brev i ärende {id}").format(id=item_id))
+        self.setWindowTitle(self.tr("Brev"))  # the child's name once the case is read
         self.resize(1180, 860)
 
         self.kind = QComboBox()
@@ -130,8 +130,8 @@ class LetterDialog(QDialog):
         self.meeting_place = QLineEdit()
         self.meeting_place.setPlaceholderText(self.tr("Adress, våning, var man anmäler sig"))
         self.meeting_with = QLineEdit()
+        # filled with the case's handläggare (who signs the letter) once the letter is prepared
         self.meeting_with.setPlaceholderText(self.tr("Namn och titel"))
-        self.meeting_with.setText(f"{self._actor.full_name}, {self.tr('socialsekreterare')}")
         self.rebooking = QLineEdit()
         self.rebooking.setPlaceholderText(self.tr("Tomt: enhetens telefon och telefontider"))
         self.interpreter = QLineEdit()
@@ -227,6 +227,12 @@ class LetterDialog(QDialog):
         if prepared.request.kind is not self.current_kind():
             return
         self.prepared = prepared
+        self.setWindowTitle(self.tr("{kind} – {child}").format(
+            kind=self.kind.currentText(), child=prepared.request.child_name))
+        if not self.meeting_with.isModified():  # nobody typed another name: the signer, as signed
+            self.meeting_with.blockSignals(True)
+            self.meeting_with.setText(prepared.default_meeting_with)
+            self.meeting_with.blockSignals(False)
         self.redraw()
 
     def _schedule_redraw(self) -> None:
@@ -292,6 +298,20 @@ class LetterDialog(QDialog):
         self._ops.errors.show_error(error)
 
 
+def ask_printer(parent: QWidget | None, on_chosen) -> QPrintDialog:  # type: ignore[no-untyped-def]
+    """Open the print dialog window-modal; `on_chosen(printer)` runs when it is accepted."""
+    chosen = QPrinter(QPrinter.PrinterMode.HighResolution)
+    chosen.setDocName("Brev")
+    dialog = QPrintDialog(chosen, parent)
+    dialog.setObjectName("printDialog")
+    dialog.accepted.connect(lambda: on_chosen(chosen))
+    dialog.finished.connect(dialog.deleteLater)
+    # QPrintDialog.open() in PySide6 is only the (receiver, member) overload; QDialog's own
+    # open() is the window-modal show without a nested event loop.
+    QDialog.open(dialog)
+    return dialog
+
+
 def print_letters(ops: Operations, actor: Actor, letter_ids: list[int], pdf_work: PdfWork, *,
                   parent: QWidget | None = None, printer: QPrinter | None = None,
                   done=None) -> None:  # type: ignore[no-untyped-def]
@@ -300,12 +320,8 @@ def print_letters(ops: Operations, actor: Actor, letter_ids: list[int], pdf_work
     The print dialog is opened window-modal (no nested event loop); printing starts when it
     is accepted."""
     if printer is None:
-        chosen = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(chosen, parent)
-        dialog.accepted.connect(lambda: print_letters(ops, actor, letter_ids, pdf_work, parent=parent,
-                                                      printer=chosen, done=done))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        ask_printer(parent, lambda chosen: print_letters(ops, actor, letter_ids, pdf_work, parent=parent,
+                                                         printer=chosen, done=done))
         return
 
     def fetch(session):  # type: ignore[no-untyped-def]

@@ -28,6 +28,8 @@ from ui.letters.dialog import print_letters
 from ui.operations import Operations
 from ui.widgets.page_preview import PdfWork
 
+# the child and the kind of letter first: numbers alone tell a person nothing
+COLUMNS = ("Barn", "Brev", "Mottagare", "Godkänt", "Av", "Ärende", "Brev nr")
 ROLE_LABELS = {"guardian": "Vårdnadshavare", "child": "Barnet", "reporter": "Anmälare"}
 
 
@@ -52,16 +54,14 @@ class PrintQueuePage(QWidget):
         self.print_selected_button.clicked.connect(lambda: self.print_letters(all_letters=False))
         self.sent_button.clicked.connect(self.mark_selected_sent)
 
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("printQueue")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Brev"), self.tr("Ärende"), self.tr("Typ"), self.tr("Mottagare"),
-            self.tr("Godkänt"), self.tr("Av"),
-        ])
+        self.table.setHorizontalHeaderLabels([self.tr(title) for title in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(COLUMNS.index("Mottagare"),
+                                                           QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
         top = QHBoxLayout()
@@ -95,11 +95,11 @@ class PrintQueuePage(QWidget):
             recipient = f"{letter.recipient_name} ({ROLE_LABELS.get(letter.recipient_role, '')})"
             if letter.protected_recipient:
                 recipient += self.tr(" – via Skatteverket")
-            cells = [str(letter.id), str(letter.item_id), self.tr(KIND_LABELS[letter.kind]), recipient,
-                     format_datetime_sv(letter.issued_at), letter.issued_by]
+            cells = [letter.child_name, self.tr(KIND_LABELS[letter.kind]), recipient,
+                     format_datetime_sv(letter.issued_at), letter.issued_by, str(letter.item_id), str(letter.id)]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if column < 2:
+                if column >= COLUMNS.index("Ärende"):
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, cell)
         self.table.resizeColumnsToContents()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -131,6 +132,34 @@ class ErrorDialog(QObject):
             box.setDetailedText(details)
         self._box = box
         box.open()  # window-modal, never blocks the event loop
+
+
+def install_error_hook(errors: ErrorDialog) -> Callable[[], None]:
+    """Send every exception nobody caught (in a slot, a timer, a callback of a job) to the
+    shared error dialog instead of only the log; returns a function restoring the old hook.
+
+    PySide6 hands an exception escaping a slot to `sys.excepthook` and carries on, so
+    without this a failing button looks as if it did nothing."""
+    previous = sys.excepthook
+
+    def hook(kind, error, trace) -> None:  # type: ignore[no-untyped-def]
+        if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit
+            previous(kind, error, trace)
+            return
+        error.__traceback_text__ = "".join(  # type: ignore[attr-defined]
+            traceback.format_exception(kind, error, trace))
+        try:
+            errors.show_error(error)
+        except RuntimeError:  # the window and its dialog are gone already
+            previous(kind, error, trace)
+
+    sys.excepthook = hook
+
+    def restore() -> None:
+        if sys.excepthook is hook:
+            sys.excepthook = previous
+
+    return restore
 
 
 class Operations(QObject):

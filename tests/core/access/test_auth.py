@@ -203,3 +203,31 @@ def test_idle_lock_time_defaults_to_ten_minutes_and_only_admins_change_it(
         assert auth.idle_lock_minutes(session) == 3
         with pytest.raises(ValidationError):
             auth.set_idle_lock_minutes(session, admin, 0, now=now)
+
+
+def _switch(database: Database, current: Actor, username: str, password: str, *, embedded: bool,
+            now: datetime) -> auth.SignInOutcome:
+    with database.transaction() as session:
+        return auth.switch_user(session, current, username, password, embedded=embedded, now=now)
+
+
+def test_switching_user_needs_the_password_of_a_user_who_has_one(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    _set(database, senior)
+    for embedded in (True, False):
+        assert _switch(database, worker, "maria", "", embedded=embedded, now=now).actor is None
+    outcome = _switch(database, worker, "maria", PASSWORD, embedded=False, now=now)
+    assert outcome.actor == senior
+    with database.transaction() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user_switched")).one()
+    assert event.user_id == senior.user_id and "anna" in str(event.details)
+
+
+def test_a_user_without_a_password_is_switched_to_only_on_the_embedded_database(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    refused = _switch(database, worker, "maria", "", embedded=False, now=now)
+    assert refused.actor is None and "inget lösenord" in refused.message
+    assert _switch(database, worker, "maria", "", embedded=True, now=now).actor == senior
+    assert _switch(database, worker, "okand", "", embedded=True, now=now).actor is None

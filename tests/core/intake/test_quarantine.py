@@ -66,3 +66,23 @@ def test_dismissing_needs_a_reason_and_closes_the_alarm(
         assert list_open_alarms(session) == []
         with pytest.raises(ValidationError, match="redan hanterad"):
             dismiss_quarantined(session, worker, quarantined, reason="igen", now=now)
+
+
+def test_a_handled_file_is_still_shown_with_who_handled_it_when_and_why(
+    database: Database, worker: Actor, tmp_path: Path, now
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "felsida.json").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
+    Importer(database, inbox, clock=lambda: now).run_once()
+    with database.transaction() as session:
+        alarm_id = list_open_alarms(session)[0].id
+        assert read_quarantined(session, worker, alarm_id, now=now).handled_at is None
+        dismiss_quarantined(session, worker, alarm_id, reason="Felsida från servern.", now=now)
+    with database.transaction() as session:
+        shown = read_quarantined(session, worker, alarm_id, now=now)
+        reads = session.execute(select(AuditEvent).where(AuditEvent.action == "quarantine_read")).all()
+    assert (shown.handled_at, shown.handled_by) == (now, worker.full_name)
+    assert "Felsida från servern." in shown.handled_reason
+    assert "502 Bad Gateway" in shown.raw_text
+    assert len(reads) == 2  # reading a handled file is audited like any other

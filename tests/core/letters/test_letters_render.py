@@ -218,3 +218,28 @@ def test_a_logo_is_drawn_in_the_letterhead_and_rendering_stays_deterministic(tmp
     images = PdfReader(io.BytesIO(first.pdf)).pages[0].images
     assert len(images) == 1
     assert not any("Logotypen" in warning for warning in first.warnings)
+
+
+def _every_font(reader: PdfReader):  # type: ignore[no-untyped-def]
+    """Every font object anywhere in the file, not only those a page's resources list."""
+    for number in range(1, len(reader.xref_objStm) + sum(len(v) for v in reader.xref.values()) + 1):
+        try:
+            obj = reader.get_object(number)
+        except Exception:  # noqa: BLE001 - free or missing object numbers
+            continue
+        if hasattr(obj, "get") and obj.get("/Type") == "/Font" and obj.get("/Subtype") != "/Type0":
+            yield obj
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_every_font_a_stored_letter_names_is_embedded(kind):
+    """Letters are archived for decades: no font may be left to the reader's machine
+    (reportlab starts each page in an unembedded Helvetica unless told otherwise)."""
+    reader = PdfReader(io.BytesIO(render(sample_request(kind)).pdf))
+    fonts = list(_every_font(reader))
+    assert fonts
+    for font in fonts:
+        descriptor = font.get("/FontDescriptor")
+        assert descriptor is not None, f"{font.get('/BaseFont')} is not embedded"
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object().keys()), \
+            f"{font.get('/BaseFont')} is not embedded"

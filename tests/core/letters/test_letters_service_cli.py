@@ -33,6 +33,7 @@ def test_letter_command_issues_a_kallelse_and_pending_lists_it(database, now, tm
     assert main(["--db", database.url, "letters", "pending", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert row["item_id"] == item_id and row["kind"] == "kallelse" and row["template_version"] == 1
+    assert row["child_name"] == "Ella Andersson"
     assert row["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert {"id", "recipient", "issued_at", "issued_by"} <= row.keys()
 
@@ -43,4 +44,4 @@ def test_kallelse_without_meeting_details_names_the_missing_options(database, no
     code = main(["--db", database.url, "letter", "kallelse", "--item", str(item_id),
                  "--out", str(tmp_path / "k.pdf"), "--place", "Röda vägen 50"])
     assert code == 1
-    assert "--meeting, --with" in capsys.readouterr().err
+    assert "Saknas: --meeting." in capsys.readouterr().err

@@ -76,6 +76,7 @@ def test_worker_requests_more_time_and_a_senior_signs_it_keeping_both_dates(
     pane = _pane(ops, senior, qtbot)
     assert pane.extensions.count() == 1 and pane.list.count() == 0
     assert format_date_sv(extension.new_due) in pane.extensions.item(0).text()
+    pane.extensions.setCurrentRow(0)  # nothing is opened until the reviewer chooses it
     qtbot.waitUntil(lambda: "Ingen skyddsbedömning" in pane.report.toPlainText()
                     or "Skyddsbedömning" in pane.report.toPlainText(), timeout=WAIT_MS)
     text = pane.proposal.toPlainText()
@@ -133,6 +134,7 @@ def test_senior_returns_a_request_for_more_time_with_a_comment(
         dialog.submit()
 
     pane = _pane(ops, senior, qtbot)
+    pane.extensions.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.extension is not None and pane.return_button.isEnabled(), timeout=WAIT_MS)
     pane.return_proposal()
     pane.return_dialog.comment.insertPlainText("Det är inte synnerliga skäl; besluta nu.")
@@ -173,6 +175,7 @@ def test_correction_of_a_signed_decision_is_prefilled_and_shown_as_a_correction_
 
     pane = _pane(ops, senior, qtbot)
     assert f"RÄTTELSE av beslut {signed_id}" in pane.list.item(0).text()
+    pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
     text = pane.proposal.toPlainText()
     assert f"RÄTTELSE av beslut {signed_id}" in text
@@ -228,6 +231,7 @@ def test_moving_from_a_request_to_a_proposal_makes_the_buttons_act_on_the_propos
         request_extension(session, worker, second, reason="Väntar på förhör.",
                           new_date=to_local(due).date() + timedelta(days=10), now=now)
     pane = _pane(ops, senior, qtbot)
+    pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
     pane.extensions.setFocus()
     pane.extensions.setCurrentRow(0)

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from mottagning.assessment.service import SECOND_SIGNATURE_PHRASE, second_sign
 from mottagning.context import Actor
 from mottagning.db.database import Database
+from mottagning.decisions.delegation import signing_phrase
 from mottagning.decisions.proposals import ProposalInput
+from mottagning.models import AuditEvent
+from mottagning.models.assessment import Assessment
 from mottagning.models.decisions import Decision
+from tests.core.assessment.test_assessment_awaiting import lowered
 from tests.core.decision_helpers import NOT_OPENED, item_in_assessment, propose
 from ui.decisions.signoff_pane import SignoffPane
 from ui.operations import Operations
@@ -30,6 +37,8 @@ def test_senior_signs_a_violence_flagged_proposal_by_keyboard(
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
         pane.refresh()
     assert blocker.args == [1]
+    pane.list.setFocus()
+    qtbot.keyClick(pane.list, Qt.Key.Key_Down)  # the reviewer's choice opens the case
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
     assert "Polisen utreder redan." in pane.proposal.toPlainText()
     assert "mamma sover" in pane.report.toPlainText()
@@ -63,6 +72,7 @@ def test_returned_proposal_shows_in_the_proposers_own_list_with_the_comment(
     qtbot.addWidget(pane)
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
         pane.refresh()
+    pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
 
     pane.return_proposal()
@@ -76,3 +86,101 @@ def test_returned_proposal_shows_in_the_proposers_own_list_with_the_comment(
         own.refresh()
     assert own.returned.count() == 1
     assert "Ring skolan först." in own.returned.item(0).text()
+
+
+def _case_reads(database: Database, actor: Actor) -> int:
+    with database.transaction() as session:
+        return len(session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "case_opened", AuditEvent.user_id == actor.user_id)).all())
+
+
+def _labels(pane: SignoffPane) -> str:
+    return "\n".join(label.text() for label in pane.findChildren(QLabel))
+
+
+def _pane(ops: Operations, actor: Actor, qtbot: QtBot) -> tuple[SignoffPane, int]:
+    pane = SignoffPane(ops, actor)
+    qtbot.addWidget(pane)
+    pane.show()
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
+        pane.refresh()
+    qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
+    return pane, blocker.args[0]
+
+
+def test_no_case_is_opened_until_the_reviewer_chooses_it_also_after_signing(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    for _ in range(2):
+        propose(database, worker, item_in_assessment(database, worker, now=now), now=now)
+    pane, count = _pane(ops, senior, qtbot)
+    assert count == 2 and pane.list.count() == 2
+    assert pane.detail is None and _case_reads(database, senior) == 0
+    pane.activateWindow()
+    qtbot.waitUntil(pane.isActiveWindow, timeout=WAIT_MS)
+    pane.report.setFocus()
+    qtbot.waitUntil(pane.report.hasFocus, timeout=WAIT_MS)
+    pane.list.setFocus(Qt.FocusReason.TabFocusReason)  # tabbing into the list chooses nothing
+    qtbot.waitUntil(pane.list.hasFocus, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert pane.list.currentItem() is None and ops.idle and _case_reads(database, senior) == 0
+
+    qtbot.keyClick(pane.list, Qt.Key.Key_Down)  # the reviewer's choice: one audited read
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
+    pane.sign()
+    pane.signature_dialog.secret.setText(signing_phrase(pane.detail.decision.outcome))
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
+        pane.signature_dialog.accept()
+    qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert blocker.args == [1] and pane.list.count() == 1
+    assert pane.detail is None and pane.list.currentItem() is None
+    assert "Välj" in pane.report.toPlainText() and not pane.sign_button.isEnabled()
+    assert _case_reads(database, senior) == 1
+
+
+def test_a_seniors_own_proposals_are_listed_apart_and_not_counted(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    propose(database, senior, item_in_assessment(database, senior, now=now), now=now)
+    propose(database, worker, item_in_assessment(database, worker, now=now), now=now)
+    pane, count = _pane(ops, senior, qtbot)
+    assert count == 1
+    assert pane.list.count() == 1 and worker.full_name in pane.list.item(0).text()
+    assert pane.own.count() == 1
+    assert "Dina förslag, väntar på en annan granskare" in _labels(pane)
+
+
+def test_a_lowered_skyddsbedomning_waits_in_att_signera_akut_and_counted_and_opens_when_chosen(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    lowered(database, worker, now, immediate_danger=True)
+    lowered(database, senior, now)  # the senior's own: listed apart, not counted
+    pane, count = _pane(ops, senior, qtbot)
+    assert count == 1
+    waiting = pane.second_signatures.list
+    assert waiting.count() == 1 and waiting.item(0).text().startswith("AKUT · Ella Andersson")
+    assert worker.full_name in waiting.item(0).text()
+    assert pane.own.count() == 1 and "skyddsbedömning" in pane.own.item(0).text()
+    assert _case_reads(database, senior) == 0
+
+    waiting.setFocus()
+    waiting.setCurrentRow(0)
+    assert _case_reads(database, senior) == 0  # selecting is not opening
+    qtbot.keyClick(waiting, Qt.Key.Key_Return)
+    screen = pane.assessment_screen
+    qtbot.waitUntil(lambda: screen.state is not None and screen.panel.second_sign_button.isVisible(),
+                    timeout=WAIT_MS)
+    assert screen.deadline_label.text().startswith("Väntar på andra signatur")
+    assert "#ffe08a" in screen.deadline_label.styleSheet()  # amber, not the green of "done"
+    assert _case_reads(database, senior) == 1
+    screen.close()
+
+    with database.transaction() as session:
+        assessment_id = session.scalars(select(Assessment.id).where(
+            Assessment.finished_by_id == worker.user_id)).one()
+    ops.sig_operation_executed.connect(pane.on_changes)  # as install() does
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
+        ops.mutate(lambda session: second_sign(session, senior, assessment_id,
+                                               secret=SECOND_SIGNATURE_PHRASE, now=now))
+    assert blocker.args == [0] and waiting.count() == 0

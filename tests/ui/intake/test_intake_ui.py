@@ -111,3 +111,41 @@ def test_a_quarantined_file_is_registered_by_hand_from_a_prefilled_form(
     dialog.register()
     qtbot.waitUntil(lambda: not intake.banner.isVisible() and window.model.rowCount() == 1,
                     timeout=WAIT_MS)
+
+
+def _broken_file(database: Database, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "felsida.json").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
+    Importer(database, inbox).run_once()
+
+
+def test_the_alarms_list_refreshes_after_a_file_is_handled_and_a_handled_file_opens_read_only(
+    database: Database, qtbot: QtBot, make_window, senior: Actor, tmp_path: Path,
+) -> None:
+    _broken_file(database, tmp_path)
+    window = make_window(senior, extensions=("ui.intake.install",))
+    intake: IntakeController = window.extensions["ui.intake.install"]
+    alarms = intake.show_alarms()
+    qtbot.waitUntil(lambda: alarms.current_alarm() is not None, timeout=WAIT_MS)
+    alarm_id = alarms.current_alarm().id
+    quarantine = intake.open_quarantine(alarm_id)
+    assert not quarantine.dismiss_button.isEnabled()  # nothing to decide before the file shows
+    qtbot.waitUntil(lambda: quarantine.shown is not None, timeout=WAIT_MS)
+    assert quarantine.dismiss_button.isEnabled()
+    quarantine.dismiss("En felsida från servern.")
+    # the list beneath follows at once, without closing and reopening it
+    qtbot.waitUntil(lambda: alarms.current_alarm() is None, timeout=WAIT_MS)
+    assert alarms.list.item(0).text() == "Inga öppna larm."
+    assert not alarms.quarantine_button.isEnabled()
+
+    again = intake.open_quarantine(alarm_id)  # e.g. from a list another window has not refreshed
+    qtbot.waitUntil(lambda: again.shown is not None, timeout=WAIT_MS)
+    assert again.read_only and again.isVisible()
+    assert senior.full_name in again.heading.text() and "redan hanterad" in again.heading.text()
+    assert "En felsida från servern." in again.error.text()
+    assert "502 Bad Gateway" in again.raw.toPlainText()
+    assert not again.register_button.isVisible() and not again.dismiss_button.isVisible()
+    assert window.ops.errors.box is None  # no "Filen är redan hanterad" error
+    again.close()
+    alarms.close()

@@ -3,12 +3,16 @@ the utskriftskö prints everything waiting and marks it printed."""
 
 from __future__ import annotations
 
+import io
+
 from pypdf import PdfReader
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QComboBox, QLineEdit
 from sqlalchemy import select
 
+from mottagning.models import User
 from mottagning.models.letters import IssuedLetter
-from mottagning.queue.items import get_item, move_item
+from mottagning.queue.items import assign_items, get_item, move_item
 from mottagning.rules.status import Status
 from mottagning.settings import put_setting
 from tests.core.factories import register_simple
@@ -72,10 +76,65 @@ def test_print_queue_prints_all_waiting_letters_and_empties(database, worker, as
     page = PrintQueuePage(ops, assistant)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
-    assert "Maria Andersson" in page.table.item(0, 3).text()
+    # the child's name and the kind of letter, not only numbers
+    assert [page.table.item(0, c).text() for c in range(2)] == ["Ella Andersson", "Kallelse"]
+    assert "Maria Andersson" in page.table.item(0, 2).text()
     out = tmp_path / "queue.pdf"
     with qtbot.waitSignal(page.sig_loaded, timeout=WAIT_MS):
         page.print_letters(all_letters=True, printer=pdf_printer(out))
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and ops.idle, timeout=WAIT_MS)
     assert len(PdfReader(out).pages) == 1
     assert "1 brev utskrivna" in page.summary.text()
+
+
+def test_print_queue_prints_through_the_print_dialog_and_marks_printed(database, worker, assistant, now, ops,
+                                                                       qtbot, tmp_path) -> None:
+    """The whole path a user takes: "Skriv ut alla…", the print dialog, a PDF printer."""
+    item_id = assessed_item(database, worker, now)
+    dialog = LetterDialog(ops, worker, item_id)
+    qtbot.addWidget(dialog)
+    dialog.meeting_place.setText("Röda vägen 50")
+    qtbot.waitUntil(lambda: dialog.approve_button.isEnabled(), timeout=WAIT_MS)
+    with qtbot.waitSignal(dialog.sig_issued, timeout=WAIT_MS):
+        dialog.approve(print_after=False)
+
+    page = PrintQueuePage(ops, assistant)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
+    page.print_all_button.click()
+    print_dialog = page.findChild(QPrintDialog)
+    assert print_dialog is not None and print_dialog.isVisible()
+    # as a user would: the PDF printer ("Print to File", listed last) and a file name
+    printers = print_dialog.findChild(QComboBox, "printers")
+    printers.setCurrentIndex(printers.count() - 1)
+    out = tmp_path / "dialog.pdf"
+    print_dialog.findChild(QLineEdit, "filename").setText(str(out))
+    print_dialog.accept()
+
+    qtbot.waitUntil(lambda: page.table.rowCount() == 0 and ops.idle and page.pdf_work.idle, timeout=WAIT_MS)
+    assert len(PdfReader(out).pages) == 1
+    assert "1 brev utskrivna" in page.summary.text()
+    with database.transaction() as session:
+        assert session.scalars(select(IssuedLetter.status)).one() == "printed"
+
+
+def test_preview_names_and_signs_the_handlaggare_and_the_title_names_child_and_kind(
+        database, worker, senior, now, ops, qtbot) -> None:
+    item_id = assessed_item(database, worker, now)
+    with database.transaction() as session:
+        session.get(User, worker.user_id).title = "Socialsekreterare"
+        session.get(User, senior.user_id).title = "Förste socialsekreterare"
+        assign_items(session, worker, [item_id], worker.user_id, now=now)
+    dialog = LetterDialog(ops, senior, item_id)  # the senior writes it; the handläggare signs
+    qtbot.addWidget(dialog)
+    dialog.meeting_place.setText("Röda vägen 50")
+    qtbot.waitUntil(lambda: dialog.approve_button.isEnabled(), timeout=WAIT_MS)
+    assert dialog.windowTitle() == "Kallelse – Ella Andersson"
+    assert dialog.meeting_with.text() == f"{worker.full_name}, socialsekreterare"
+    with qtbot.waitSignal(dialog.sig_issued, timeout=WAIT_MS):
+        dialog.approve(print_after=False)
+    with database.transaction() as session:
+        pdf = session.scalars(select(IssuedLetter.pdf)).one()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert f"{worker.full_name} Socialsekreterare" in text and senior.full_name not in text

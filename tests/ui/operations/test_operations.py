@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from mottagning.access.drafts import load_draft, save_draft
@@ -11,7 +12,7 @@ from mottagning.context import Actor, Changes
 from mottagning.db.database import Database
 from mottagning.errors import NotFound
 from tests.ui.conftest import WAIT_MS
-from ui.operations import Operations
+from ui.operations import Operations, install_error_hook
 
 
 def test_work_runs_on_the_worker_thread_and_results_come_back_on_the_gui_thread(
@@ -108,3 +109,23 @@ def test_after_shutdown_a_late_read_is_dropped_but_a_change_is_refused(database:
     operations.query(lambda session: 1)  # e.g. a refresh asked for by the last job
     with pytest.raises(RuntimeError):
         operations.mutate(lambda session: 1)
+
+
+def test_an_exception_in_a_slot_reaches_the_shared_error_dialog(ops: Operations, qtbot: QtBot):
+    button = QPushButton()
+    qtbot.addWidget(button)
+
+    def broken_slot() -> None:
+        raise TypeError("open expected 2 arguments, got 0")
+
+    button.clicked.connect(broken_slot)
+    restore = install_error_hook(ops.errors)
+    try:
+        button.click()
+    finally:
+        restore()
+    box = ops.errors.box
+    assert box is not None and box.isVisible()
+    assert "oväntat fel" in box.text()
+    assert "broken_slot" in box.detailedText() and "open expected 2 arguments" in box.detailedText()
+    box.close()
