@@ -25,7 +25,7 @@ from mottagning.errors import NotFound, PermissionDenied, ValidationError
 from mottagning.models import User
 from mottagning.models.security import SignInState
 from mottagning.rules.permissions import Action
-from mottagning.settings import get_setting, put_setting
+from mottagning.settings import put_setting, setting
 from mottagning.timeutil import utc_now
 
 PASSWORD_MIN_LENGTH = 10
@@ -279,12 +279,11 @@ def os_actor_unless_sign_in(session: Session, *, shared_server: bool) -> Actor |
 
 
 IDLE_LOCK_KEY = "idle_lock_minutes"
-DEFAULT_IDLE_LOCK_MINUTES = 10
 
 
 def idle_lock_minutes(session: Session) -> float:
     """Minutes without keyboard or mouse use before the GUI hides case data."""
-    return float(get_setting(session, IDLE_LOCK_KEY, DEFAULT_IDLE_LOCK_MINUTES))
+    return float(setting(session, IDLE_LOCK_KEY))
 
 
 def set_idle_lock_minutes(

@@ -15,7 +15,7 @@ from mottagning.errors import ValidationError
 from mottagning.models import QueueItem
 from mottagning.models.assessment import FINISHED, Assessment
 from mottagning.rules.permissions import Action
-from mottagning.settings import get_setting, is_demo
+from mottagning.settings import is_demo, setting
 from mottagning.timeutil import utc_now
 
 # The letters' municipality profile names the sender on the case-file copy too.
@@ -44,7 +44,7 @@ def assessment_print(session: Session, actor: Actor, assessment_id: int, *,
         )
         for qid in assessment.shown_questions
     )
-    profile = get_setting(session, PROFILE_KEY) or {}
+    profile = setting(session, PROFILE_KEY)
     record = AssessmentPrint(
         municipality=str(profile.get("municipality") or "Socialtjänsten"),
         unit=str(profile.get("unit") or "Mottagningsenheten för barn och unga"),

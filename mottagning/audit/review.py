@@ -22,13 +22,11 @@ from mottagning.errors import NotFound, ValidationError
 from mottagning.models import AuditEvent, Child, User
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Action
-from mottagning.settings import get_setting
+from mottagning.settings import setting
 from mottagning.timeutil import STOCKHOLM, format_duration_sv, to_local, utc_now
 
 OFFICE_HOURS_SETTING = "loggkontroll.office_hours"
 MANY_CASES_SETTING = "loggkontroll.many_cases"
-DEFAULT_OFFICE_HOURS = {"weekdays": [1, 2, 3, 4, 5], "start": "07:00", "end": "18:00"}
-DEFAULT_MANY_CASES = {"children": 20, "minutes": 10}
 
 # Actions that show case content. Areas name their reading actions with one of the
 # suffixes, so a new kind of read is counted without being listed here.
@@ -257,8 +255,8 @@ class ReviewRules:
 
 
 def review_rules(session: Session) -> ReviewRules:
-    hours = {**DEFAULT_OFFICE_HOURS, **(get_setting(session, OFFICE_HOURS_SETTING) or {})}
-    many = {**DEFAULT_MANY_CASES, **(get_setting(session, MANY_CASES_SETTING) or {})}
+    hours = setting(session, OFFICE_HOURS_SETTING)
+    many = setting(session, MANY_CASES_SETTING)
     return ReviewRules(
         weekdays=frozenset(int(d) for d in hours["weekdays"]),
         office_start=time.fromisoformat(hours["start"]), office_end=time.fromisoformat(hours["end"]),

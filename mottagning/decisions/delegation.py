@@ -19,7 +19,7 @@ from mottagning.models.decisions import Decision
 from mottagning.rules.deadlines import end_of_local_day
 from mottagning.rules.outcomes import OUTCOME_LABELS_SV, Outcome
 from mottagning.rules.permissions import ROLE_LABELS_SV, ROLE_VALUES, Action, Role
-from mottagning.settings import get_setting, put_setting
+from mottagning.settings import put_setting, setting
 from mottagning.timeutil import as_utc, to_local, utc_now
 
 # The phrase a signer without a password types: it names what is being signed.
@@ -60,10 +60,8 @@ FEEDBACK_LABELS_SV = {
 }
 
 DELEGATION_KEY = "decision_delegation"
-DEFAULT_DELEGATION: dict[str, list[str]] = {o.value: [Role.SENIOR.value] for o in Outcome}
 FEEDBACK_DAYS_KEY = "feedback_days"
-# The law (from 15 January 2026) leaves the limit to be set; 14 days is our default.
-DEFAULT_FEEDBACK_DAYS = 14
+# The law (from 15 January 2026) leaves the limit to be set: resources/settings.toml.
 
 
 def outcome_of(value: str) -> Outcome:
@@ -88,8 +86,8 @@ def signing_phrase(outcome: str) -> str:
 
 def delegation(session: Session) -> dict[str, list[str]]:
     """Decision kind → roles that hold the delegation (the committee's delegationsordning)."""
-    stored = get_setting(session, DELEGATION_KEY, None) or {}
-    return {kind: list(stored.get(kind, roles)) for kind, roles in DEFAULT_DELEGATION.items()}
+    table = setting(session, DELEGATION_KEY)
+    return {kind.value: list(table[kind.value]) for kind in Outcome}
 
 
 def set_delegation(
@@ -133,7 +131,7 @@ def delegation_holders_text(session: Session, outcome: str) -> str:
 
 
 def feedback_days(session: Session) -> int:
-    return int(get_setting(session, FEEDBACK_DAYS_KEY, DEFAULT_FEEDBACK_DAYS))
+    return int(setting(session, FEEDBACK_DAYS_KEY))
 
 
 def feedback_due(session: Session, signed_at: datetime) -> datetime:

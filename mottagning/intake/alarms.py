@@ -18,6 +18,7 @@ from mottagning.context import Actor, Changes
 from mottagning.errors import NotFound, ValidationError
 from mottagning.models import Alarm, ImportSource
 from mottagning.rules.permissions import Action
+from mottagning.settings import setting
 from mottagning.timeutil import as_utc, format_datetime_sv, utc_now
 
 MISSING_SUBMISSION = "missing_submission"
@@ -33,7 +34,6 @@ KIND_LABELS_SV = {
     "form_problem": "Fel i bedömningsformulär",
 }
 
-DEFAULT_SILENCE_HOURS = 72
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def get_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
 
 def register_source(
     session: Session, actor: Actor | None, name: str, *, now: datetime, automatic: bool,
-    silence_limit_hours: int = DEFAULT_SILENCE_HOURS,
+    silence_limit_hours: int | None = None,
 ) -> ImportSource:
     """Register an e-service source (automatically when it first delivers)."""
     source = session.execute(select(ImportSource).where(ImportSource.name == name)).scalar_one_or_none()
@@ -152,6 +152,8 @@ def register_source(
         return source
     if actor is not None and not automatic:
         actor.require(Action.MANAGE_SETTINGS)
+    if silence_limit_hours is None:
+        silence_limit_hours = int(setting(session, "intake.silence_hours"))
     source = ImportSource(name=name, registered_at=now, auto_registered=automatic,
                           silence_limit_hours=silence_limit_hours)
     session.add(source)

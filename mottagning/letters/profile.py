@@ -33,7 +33,7 @@ from mottagning.models import User
 from mottagning.models.letters import LetterTemplateVersion
 from mottagning.paths import APP_NAME, resource
 from mottagning.rules.permissions import Action
-from mottagning.settings import get_setting, is_demo, put_setting
+from mottagning.settings import is_demo, put_setting, stored_setting
 from mottagning.timeutil import utc_now
 
 PROFILE_KEY = "municipality_profile"
@@ -81,7 +81,7 @@ def _sample_data() -> ProfileData:
 
 def get_profile(session: Session) -> ProfileData:
     """The stored profile; a demo database without one uses the fictitious sample."""
-    stored = get_setting(session, PROFILE_KEY)
+    stored = stored_setting(session, PROFILE_KEY)
     if stored is None:
         return _sample_data() if is_demo(session) else ProfileData()
     logo = stored.get("logo")

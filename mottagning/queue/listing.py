@@ -108,11 +108,10 @@ class MassReportRule:
 
 def mass_report_rule(session: Session) -> MassReportRule:
     """The grouping rule from settings (defaults: 5 reports in 7 days)."""
-    from mottagning.settings import get_setting
+    from mottagning.settings import setting
 
-    value = get_setting(session, "mass_reports", {}) or {}
-    default = MassReportRule()
-    return MassReportRule(int(value.get("count", default.count)), int(value.get("days", default.days)))
+    value = setting(session, "mass_reports")
+    return MassReportRule(int(value["count"]), int(value["days"]))
 
 
 def list_queue(

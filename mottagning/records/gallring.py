@@ -38,7 +38,7 @@ from mottagning.models.records import WeedingProtocol
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import Status
-from mottagning.settings import get_setting, put_setting
+from mottagning.settings import declaration, put_setting, setting
 from mottagning.timeutil import as_utc, to_local, utc_now
 
 RULES_SETTING = "gallring.rules"
@@ -49,24 +49,13 @@ KIND_LABELS_SV = {
     PROTECTION_INVESTIGATION: "Utredning av barns behov av skydd",
 }
 LAST_ENTRY, BIRTH = "last_entry", "birth"
-DEFAULT_RULES: dict[str, Any] = {
-    "kinds": {
-        REPORT_WITHOUT_INVESTIGATION: {"years": 5, "counted_from": LAST_ENTRY},
-        PROTECTION_INVESTIGATION: {"years": 30, "counted_from": BIRTH},
-    },
-    "investigation_outcomes": ["inleda_utredning", "tillfors_pagaende_utredning"],
-    "exempt_birth_days": [5, 15, 25],
-    "keep_everything": False,
-}
 _CASE_TABLES = ("queue_items", "reports", "children", "guardians")
 _CHUNK = 500
 
 
 def weeding_rules(session: Session) -> dict[str, Any]:
     """The rules in force: the stored setting over the defaults."""
-    stored = get_setting(session, RULES_SETTING) or {}
-    kinds = {k: {**v, **stored.get("kinds", {}).get(k, {})} for k, v in DEFAULT_RULES["kinds"].items()}
-    return {**DEFAULT_RULES, **{k: v for k, v in stored.items() if k != "kinds"}, "kinds": kinds}
+    return setting(session, RULES_SETTING)
 
 
 def _validate(rules: dict[str, Any]) -> list[str]:
@@ -93,7 +82,7 @@ def put_weeding_rules(session: Session, actor: Actor, changes: dict[str, Any], *
     actor.require(Action.MANAGE_SETTINGS)
     current = weeding_rules(session)
     kinds = {k: {**v, **changes.get("kinds", {}).get(k, {})} for k, v in current["kinds"].items()}
-    unknown = set(changes) - set(DEFAULT_RULES) | set(changes.get("kinds", {})) - set(kinds)
+    unknown = set(changes) - set(declaration(RULES_SETTING).default) | set(changes.get("kinds", {})) - set(kinds)
     if unknown:
         raise ValidationError([f"Okänd gallringsregel: {', '.join(sorted(unknown))}."])
     rules = {**current, **{k: v for k, v in changes.items() if k != "kinds"}, "kinds": kinds}
