@@ -167,6 +167,26 @@ def change_setting(session: Session, actor: Actor, key: str, value: Any) -> None
     )
 
 
+@dataclass(frozen=True)
+class SettingView:
+    """One setting as the administrator's screen shows it."""
+
+    key: str
+    type: str
+    description: str
+    value: Any
+    default: Any
+    changed: bool
+
+
+def list_settings(session: Session, actor: Actor) -> list[SettingView]:
+    """Every setting a person may change, with its value in force (system administrators)."""
+    actor.require(Action.MANAGE_SETTINGS)
+    return [SettingView(item.key, item.type, item.description, setting(session, item.key),
+                        _copy(item.default), stored_setting(session, item.key) is not None)
+            for item in declared_settings().values() if item.role != "system"]
+
+
 def is_demo(session: Session) -> bool:
     return bool(setting(session, DEMO_KEY))
 

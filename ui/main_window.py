@@ -34,6 +34,7 @@ from mottagning.db.database import Database
 from mottagning.queue.listing import QueueRow
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.timeutil import utc_now
+from ui.access import settings_dialog
 from ui.audit import loggkontroll
 from ui.decisions import signoff_pane
 from ui.intake import install as intake_area
@@ -65,6 +66,7 @@ AREAS: dict[str, Callable[[MainWindow], object]] = {
     letters_area.__name__: letters_area.install,
     signoff_pane.__name__: signoff_pane.install,
     loggkontroll.__name__: loggkontroll.install,
+    settings_dialog.__name__: settings_dialog.install,
 }
 EXTENSIONS = tuple(AREAS)
 
