@@ -158,6 +158,22 @@ class Attachment(Base):
     report: Mapped[Report] = relationship(back_populates="attachments")
 
 
+class ReportCorrection(Base):
+    """A worker's correction of what a report says about itself (its concern codes, its
+    receipt time), with the reason. The reporter's own words are never corrected."""
+
+    __tablename__ = "report_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime]
+
+
 class Child(Base):
     __tablename__ = "children"
 

@@ -316,6 +316,13 @@ def sign_decision(
             "signera; be någon av dem."
         )
     item = get_item(session, decision.item_id)
+    if (item.flag_violence and decision.outcome == Outcome.INTE_INLEDA_UTREDNING
+            and _blank(decision.violence_reason)):
+        # The flag came after the proposal (a corrected code, the skyddsbedömning).
+        raise ValidationError([
+            "Anmälan gäller våld men förslaget saknar skäl till att utredning inte inleds. "
+            "Återsänd förslaget så att skälen skrivs in."
+        ])
     if item.flag_violence and not violence_acknowledged:
         raise ValidationError([
             "Anmälan gäller våld. Bekräfta att du sett våldsmarkeringen (kryssrutan) innan du signerar."
