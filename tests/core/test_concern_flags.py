@@ -13,8 +13,8 @@ from mottagning.models import AuditEvent, QueueItem, ReportCorrection
 from mottagning.services import assessments as svc
 from mottagning.services.concern_flags import correct_concern_codes, violence_in_answers
 from mottagning.services.decisions import propose_decision
-from tests.core.factories import register_simple
 from tests.core.decision_helpers import NOT_OPENED, item_in_assessment, propose, sign
+from tests.core.factories import register_simple
 from tests.core.test_assessment_service import _fill, _finish, _start
 
 
