@@ -243,8 +243,11 @@ def _proposal(rng: random.Random, item: QueueItem, proposed_at: datetime) -> Pro
 def _sign(session: Session, senior: Actor, decision_id: int, item: QueueItem, at: datetime) -> None:
     decision = session.get(Decision, decision_id)
     assert decision is not None
+    late = at > (item.decision_due_extended or item.decision_due) and not decision.overrun_reason
     sign_decision(session, senior, decision_id, secret=signing_phrase(decision.outcome),
-                  expected_version=decision.version, violence_acknowledged=item.flag_violence, now=at)
+                  expected_version=decision.version, violence_acknowledged=item.flag_violence,
+                  overrun_reason="Granskaren var frånvarande; beslutet signerades efter fristen."
+                  if late else None, now=at)
 
 
 # The protective answers of the demo's skyddsbedömningar; every other question is "nej".
