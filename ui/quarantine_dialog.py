@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.rules.permissions import Action, allowed
 from mottagning.services.context import Actor
 from mottagning.services.quarantine import QuarantinedFile, dismiss_quarantined, read_quarantined
 from mottagning.timeutil import format_datetime_sv
@@ -57,6 +58,7 @@ class QuarantineDialog(QDialog):
         self.register_button.setEnabled(register_by_hand is not None)
         self.dismiss_button = QPushButton(self.tr("Inte en anmälan…"))
         self.dismiss_button.clicked.connect(lambda: self.dismiss())
+        self.dismiss_button.setEnabled(allowed(actor.roles, Action.READ_CASE))
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.dismiss_button)
         buttons.addStretch(1)

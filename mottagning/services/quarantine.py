@@ -86,8 +86,13 @@ def register_quarantined(
 def dismiss_quarantined(
     session: Session, actor: Actor, alarm_id: int, *, reason: str, now: datetime | None = None
 ) -> Changes:
-    """Mark a quarantined file as "not a report", with a written reason."""
+    """Mark a quarantined file as "not a report", with a written reason.
+
+    The file may be a concern report: only someone allowed to read case content may judge
+    that it is not one (handling alarms alone is not enough).
+    """
     actor.require(Action.HANDLE_ALARMS)
+    actor.require(Action.READ_CASE)
     if not reason.strip():
         raise ValidationError(["Skriv varför filen inte är en anmälan."])
     alarm = _quarantine_alarm(session, actor, alarm_id)

@@ -66,3 +66,17 @@ def test_dismissing_needs_a_reason_and_closes_the_alarm(
         assert list_open_alarms(session) == []
         with pytest.raises(ValidationError, match="redan hanterad"):
             dismiss_quarantined(session, worker, quarantined, reason="igen", now=now)
+
+
+@pytest.mark.parametrize("roles", [["admin"], ["assistant"]])
+def test_only_someone_who_may_read_the_case_may_dismiss_a_quarantined_file(
+    database: Database, quarantined: int, now, roles: list[str]
+) -> None:
+    from mottagning.errors import PermissionDenied
+    from tests.conftest import make_user
+
+    actor = make_user(database, "sara", roles)
+    with database.transaction() as session, pytest.raises(PermissionDenied):
+        dismiss_quarantined(session, actor, quarantined, reason="Ser ut som skräp.", now=now)
+    with database.transaction() as session:
+        assert [a.id for a in list_open_alarms(session)] == [quarantined]
