@@ -315,6 +315,9 @@ class Alarm(Base):
     quarantine_file: Mapped[str | None] = mapped_column(String(500))
     raw_content: Mapped[bytes | None] = mapped_column(LargeBinary)
     partial: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When a quarantined file arrived in the inbox (its modification time): the receipt
+    # time of a report registered from it by hand.
+    file_arrived_at: Mapped[datetime | None]
 
 
 Index("ix_alarms_open_key", Alarm.kind, Alarm.key, Alarm.closed_at)

@@ -26,7 +26,7 @@ from ui.operations import Operations
 
 class QuarantineDialog(QDialog):
     """Shows one quarantined file; "Registrera för hand" hands its readable parts to
-    `register_by_hand(alarm_id, partial)` (the registration dialog, prefilled)."""
+    `register_by_hand(alarm_id, partial, receipt)` (the registration dialog, prefilled)."""
 
     def __init__(self, ops: Operations, actor: Actor, alarm_id: int, *,
                  register_by_hand: Any = None, parent: QWidget | None = None):
@@ -80,7 +80,7 @@ class QuarantineDialog(QDialog):
 
     def _register(self) -> None:
         if self._register_by_hand is not None and self.shown is not None:
-            self._register_by_hand(self.alarm_id, self.shown.partial or {})
+            self._register_by_hand(self.alarm_id, self.shown.partial or {}, self.shown.receipt)
             self.accept()
 
     def dismiss(self, reason: str | None = None) -> None:

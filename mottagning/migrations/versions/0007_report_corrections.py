@@ -1,4 +1,4 @@
-"""Report corrections: concern codes and receipt time corrected with a reason
+"""Report corrections (concern codes, receipt time) with a reason; a quarantined file's arrival
 
 Revision ID: 0007
 Revises: 0006
@@ -42,8 +42,15 @@ def upgrade() -> None:
             batch_op.f("ix_report_corrections_report_id"), ["report_id"], unique=False
         )
 
+    with op.batch_alter_table("alarms", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("file_arrived_at", mottagning.models.UTCDateTime(timezone=True), nullable=True)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("alarms", schema=None) as batch_op:
+        batch_op.drop_column("file_arrived_at")
     with op.batch_alter_table("report_corrections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_corrections_report_id"))
     op.drop_table("report_corrections")
