@@ -98,6 +98,7 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
                 postal_code=c.address.postal_code if c.address else None,
                 city=c.address.city if c.address else None,
                 school=c.school,
+                protected_identity=c.protected_identity,
             )
             for c in parsed.children
         ),
@@ -110,6 +111,7 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
                 street=g.address.street if g.address else None,
                 postal_code=g.address.postal_code if g.address else None,
                 city=g.address.city if g.address else None,
+                protected_identity=g.protected_identity,
             )
             for g in parsed.guardians
         ),
