@@ -14,10 +14,12 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -33,10 +35,13 @@ from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import Status, label
 from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
+from mottagning.services.concern_flags import correct_concern_codes
 from mottagning.services.context import Actor
+from mottagning.services.protected_identity import mark_protected_identity
 from mottagning.services.queue import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment_screen import open_assessment
+from ui.detail_corrections import ConcernCodesDialog
 from ui.operations import Operations
 from ui.queue_model import age_text, time_left_text
 from ui.style import FLAG_COLOURS, WARNING_BOX
@@ -85,6 +90,7 @@ class DetailPane(QScrollArea):
         self.section_builders: list[Callable[[ItemDetail], QWidget | None]] = []
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
+        self.concern_dialog: QDialog | None = None
         QShortcut(QKeySequence("Ctrl+1"), self, activated=self.open_assessment,
                   context=Qt.ShortcutContext.WindowShortcut)
 
@@ -152,6 +158,11 @@ class DetailPane(QScrollArea):
         layout.addWidget(_text(identity))
         if row.protected_identity:
             layout.addWidget(self._chip(self.tr("Skyddad identitet – adress visas inte"), "#37474f"))
+        elif allowed(self._actor.roles, Action.READ_CASE):
+            button = QPushButton(self.tr("Barnet har skyddad identitet…"))
+            button.setObjectName("protectChild")
+            button.clicked.connect(lambda: self.mark_protected(child_id=row.child_id))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
 
         warnings = [*detail.data_quality_warnings]
         if detail.late_delivery_note:
@@ -181,6 +192,11 @@ class DetailPane(QScrollArea):
                 layout.addWidget(section)
         layout.addWidget(self._heading(self.tr("Anmälan")))
         layout.addLayout(self._report(detail))
+        if allowed(self._actor.roles, Action.ASSESS):
+            button = QPushButton(self.tr("Rätta orsaker till oro…"))
+            button.setObjectName("correctConcerns")
+            button.clicked.connect(lambda: self.correct_concerns())
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._heading(self.tr("Anmälarens text (ordagrant)")))
         layout.addWidget(self._verbatim(detail.description))
         if detail.attachments:
@@ -306,12 +322,60 @@ class DetailPane(QScrollArea):
         if not current:
             box.addWidget(_text(self.tr("Inga vårdnadshavare angivna i den här anmälan")))
         for guardian in current:
-            box.addWidget(_text(self._guardian_line(guardian)))
+            box.addLayout(self._guardian_row(guardian))
         if earlier:
             box.addWidget(_text(self.tr("Från tidigare anmälningar:"), bold=True))
             for guardian in earlier:
-                box.addWidget(_text(self._guardian_line(guardian)))
+                box.addLayout(self._guardian_row(guardian))
         return box
+
+    def _guardian_row(self, guardian: GuardianView) -> QHBoxLayout:
+        line = QHBoxLayout()
+        line.addWidget(_text(self._guardian_line(guardian)))
+        if not guardian.protected_identity and allowed(self._actor.roles, Action.READ_CASE):
+            button = QPushButton(self.tr("Skyddad identitet…"))
+            button.setFlat(True)
+            button.setObjectName(f"protectGuardian{guardian.id}")
+            button.clicked.connect(lambda _=False, g=guardian.id: self.mark_protected(guardian_id=g))
+            line.addWidget(button)
+        line.addStretch()
+        return line
+
+    # -- corrections -------------------------------------------------------------
+
+    def correct_concerns(self, *, codes: list[str] | None = None, reason: str | None = None) -> None:
+        """Correct the shown report's concern codes with a reason (a dialog asks for both
+        unless given)."""
+        if self.detail is None:
+            return
+        row = self.detail.row
+        if codes is None or reason is None:
+            dialog = ConcernCodesDialog(row.concern_codes, self)
+            self.concern_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            codes, reason = dialog.checked(), dialog.reason.toPlainText()
+        actor, report_id = self._actor, row.report_id
+        self._ops.mutate(
+            lambda session: correct_concern_codes(session, actor, report_id, concern_codes=codes,
+                                                  reason=reason),
+            success=lambda _result: self.show_item(self.item_id))
+
+    def mark_protected(self, *, child_id: int | None = None, guardian_id: int | None = None,
+                       ask: bool = True) -> None:
+        """Mark the child or a guardian as having protected identity: every report and
+        letter about the person follows, and the stored address is removed."""
+        if ask and QMessageBox.question(
+            self, self.tr("Skyddad identitet"),
+            self.tr("Markera personen med skyddad identitet? Det gäller alla anmälningar och brev "
+                    "om personen, och den sparade adressen tas bort. Det går inte att ångra här."),
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        actor = self._actor
+        self._ops.mutate(
+            lambda session: mark_protected_identity(session, actor, child_id=child_id,
+                                                    guardian_id=guardian_id),
+            success=lambda _result: self.show_item(self.item_id))
 
     def _guardian_line(self, guardian: GuardianView) -> str:
         parts = [guardian.name + (f" ({guardian.relation})" if guardian.relation else "")]
