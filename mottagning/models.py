@@ -196,6 +196,26 @@ class Child(Base):
 Index("ix_children_name_birth", Child.name, Child.birth_date)
 
 
+class ChildMerge(Base):
+    """Two child records a worker confirmed are the same child (typically without a
+    personnummer: same name and birth date). The merged record's items and guardians move
+    to the kept one; which ones moved is recorded here, so the link can be undone."""
+
+    __tablename__ = "child_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    merged_child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    item_ids: Mapped[list[int]] = mapped_column(JSON)
+    guardian_ids: Mapped[list[int]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
+    undo_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class Guardian(Base):
     __tablename__ = "guardians"
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from mottagning import audit
 from mottagning.errors import ValidationError
 from mottagning.model_records import WeedingProtocol
-from mottagning.models import AuditEvent, Base, Child, Draft, Guardian, QueueItem
+from mottagning.models import AuditEvent, Base, Child, ChildMerge, Draft, Guardian, QueueItem
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import Status
@@ -236,6 +236,14 @@ def plan_weeding(session: Session, actor: Actor, *, now: datetime | None = None)
     rows = session.execute(select(QueueItem.id, QueueItem.report_id, QueueItem.child_id)).all()
     report_ids = {r.report_id for r in rows if r.id in item_ids} - {r.report_id for r in rows if r.id not in item_ids}
     child_ids = {r.child_id for r in rows if r.id in item_ids} - {r.child_id for r in rows if r.id not in item_ids}
+    # A record merged into a weeded child (services.child_links) has no items of its own
+    # left and goes with it.
+    with_items = {r.child_id for r in rows}
+    for chunk in _chunks(set(child_ids)):
+        child_ids |= set(session.execute(
+            select(ChildMerge.merged_child_id).where(ChildMerge.kept_child_id.in_(chunk),
+                                                     ChildMerge.undone_at.is_(None))
+        ).scalars()) - with_items
     guardian_ids: set[int] = set()
     for chunk in _chunks(child_ids):
         guardian_ids.update(session.execute(select(Guardian.id).where(Guardian.child_id.in_(chunk))).scalars())
