@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -35,6 +36,7 @@ from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import Status, label
 from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
+from mottagning.services.child_links import LinkSuggestion, merge_children, suggest_links
 from mottagning.services.concern_flags import correct_concern_codes
 from mottagning.services.context import Actor
 from mottagning.services.protected_identity import mark_protected_identity
@@ -64,6 +66,7 @@ def _text(value: str, *, bold: bool = False, size: float | None = None) -> QLabe
 class DetailPane(QScrollArea):
     sig_open_item = Signal(int)  # a sibling was chosen
     sig_loaded = Signal(int)  # item id whose detail is shown
+    sig_suggestions_shown = Signal(int)  # item id: possible same-child records are shown
 
     def __init__(self, ops: Operations, actor: Actor, *,
                  clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
@@ -88,6 +91,7 @@ class DetailPane(QScrollArea):
         # Other areas add a section about the shown item (the letters area: its letters and
         # återkoppling owed); called on every redraw, so a builder shows data it already has.
         self.section_builders: list[Callable[[ItemDetail], QWidget | None]] = []
+        self.link_suggestions: list[LinkSuggestion] = []
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
         self.concern_dialog: QDialog | None = None
@@ -122,8 +126,20 @@ class DetailPane(QScrollArea):
         if detail.row.id != self._wanted:
             return
         self.detail = detail
+        self.link_suggestions = []
         self._render(detail)
         self.sig_loaded.emit(detail.row.id)
+        if allowed(self._actor.roles, Action.ASSESS):
+            actor, item_id, child_id = self._actor, detail.row.id, detail.row.child_id
+            self._ops.query(lambda session: suggest_links(session, actor, child_id),
+                            success=lambda found: self._show_suggestions(item_id, found))
+
+    def _show_suggestions(self, item_id: int, found: list[LinkSuggestion]) -> None:
+        if self.detail is None or self.detail.row.id != item_id or not found:
+            return
+        self.link_suggestions = found
+        self._render(self.detail)
+        self.sig_suggestions_shown.emit(item_id)
 
     def refresh_times(self) -> None:
         """Redraw the shown item so its time left is current (no new read, no audit)."""
@@ -181,6 +197,9 @@ class DetailPane(QScrollArea):
             layout.addLayout(chips)
 
         layout.addLayout(self._deadlines(detail, now))
+        if self.link_suggestions:
+            layout.addWidget(self._heading(self.tr("Kanske samma barn")))
+            layout.addLayout(self._suggestions())
         if allowed(self._actor.roles, Action.ASSESS):
             button = QPushButton(self.tr("Skyddsbedömning (Ctrl+1)"))
             button.setObjectName("openAssessment")
@@ -340,6 +359,39 @@ class DetailPane(QScrollArea):
             line.addWidget(button)
         line.addStretch()
         return line
+
+    def _suggestions(self) -> QVBoxLayout:
+        """Records with the same name and birth date: linked only when a worker confirms."""
+        box = QVBoxLayout()
+        for suggestion in self.link_suggestions:
+            line = QHBoxLayout()
+            line.addWidget(_text(self.tr("{name}, född {born}, {pnr} – {n} anmälningar").format(
+                name=suggestion.name, born=format_date_sv(suggestion.birth_date),
+                pnr=suggestion.personnummer or self.tr("utan personnummer"), n=suggestion.reports)))
+            button = QPushButton(self.tr("Samma barn…"))
+            button.setObjectName(f"linkChild{suggestion.child_id}")
+            button.clicked.connect(lambda _=False, c=suggestion.child_id: self.link_child(c))
+            line.addWidget(button)
+            line.addStretch()
+            box.addLayout(line)
+        return box
+
+    def link_child(self, other_child_id: int, *, reason: str | None = None) -> None:
+        """Confirm that another record is the same child: both histories become one (the
+        reason is asked for unless given; undone from the audit trail if wrong)."""
+        if self.detail is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("Samma barn"),
+                self.tr("Vad visar att det är samma barn? (sparas i loggen)"))
+            if not ok:
+                return
+        actor, child_id = self._actor, self.detail.row.child_id
+        self._ops.mutate(
+            lambda session: merge_children(session, actor, kept_child_id=child_id,
+                                           merged_child_id=other_child_id, reason=reason),
+            success=lambda _result: self.show_item(self.item_id))
 
     # -- corrections -------------------------------------------------------------
 

@@ -55,3 +55,27 @@ def test_a_guardian_is_marked_protected_from_the_detail_pane_and_the_address_goe
     with database.transaction() as session:
         row = session.execute(select(Guardian)).scalar_one()
         assert row.protected_identity and row.street is None
+
+
+def test_a_possible_same_child_is_suggested_and_linked_when_the_worker_confirms(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    from datetime import date, timedelta
+
+    from mottagning.services.reports import ChildInput
+
+    liam = (ChildInput(name="Liam Okänd", birth_date=date(2019, 1, 1)),)
+    first = register_simple(database, worker, now=now - timedelta(days=20), children=liam).item_ids[0]
+    second = register_simple(database, worker, now=now, children=liam).item_ids[0]
+    window = make_window(worker)
+    with qtbot.wait_signal(window.detail.sig_suggestions_shown, timeout=WAIT_MS):
+        assert window.select_item(second)
+    [suggestion] = window.detail.link_suggestions
+    assert "Kanske samma barn" in _texts(window)
+    button = window.detail.widget().findChild(QPushButton, f"linkChild{suggestion.child_id}")
+    assert button is not None
+    window.detail.link_child(suggestion.child_id, reason="Samma skola och samma vårdnadshavare.")
+    qtbot.waitUntil(lambda: window.detail.detail is not None
+                    and len(window.detail.detail.history.entries) == 2, timeout=WAIT_MS)
+    with database.transaction() as session:
+        assert session.get(QueueItem, first).child_id == session.get(QueueItem, second).child_id
