@@ -198,7 +198,9 @@ def register_report(
         if problems:
             raise ValidationError(problems)
     received_at = as_utc(report.received_at)
-    anonymous = report.reporter_anonymous
+    # The category "anonym" is an anonymous reporter whatever the flag says (a form or a
+    # file may send both): no identity is stored.
+    anonymous = report.reporter_anonymous or report.reporter_category == "anonym"
     violence = bool(set(report.concern_codes) & codes().violence_concerns)
     warnings = list(report.warnings)
 
