@@ -70,11 +70,12 @@ def test_dismissing_needs_a_reason_and_closes_the_alarm(
 
 @pytest.mark.parametrize("roles", [["admin"], ["assistant"]])
 def test_only_someone_who_may_read_the_case_may_dismiss_a_quarantined_file(
-    database: Database, quarantined: int, now, roles: list[str]
+    database: Database, tmp_path: Path, now, roles: list[str]
 ) -> None:
     from mottagning.errors import PermissionDenied
     from tests.conftest import make_user
 
+    quarantined = _quarantine_written(database, tmp_path, now, "<html>502 Bad Gateway</html>", now)
     actor = make_user(database, "sara", roles)
     with database.transaction() as session, pytest.raises(PermissionDenied):
         dismiss_quarantined(session, actor, quarantined, reason="Ser ut som skräp.", now=now)
