@@ -257,6 +257,9 @@ def test_the_five_year_period_ends_exactly_five_years_after_the_last_entry(
                    children=(_child("Ella Andersson", "20150312-2382"),))
     weeded = _closed(database, worker, at=datetime(2021, 11, 23, 12, 0, tzinfo=UTC),
                      children=(_child("Alva Lind", "20160812-2383"),))
+    # Five years to the day: the period has run out.
+    weeded += _closed(database, worker, at=datetime(2021, 11, 24, 12, 0, tzinfo=UTC),
+                      children=(_child("Otto Sten", "20140902-2396"),))
     with database.transaction() as session:
         plan = plan_weeding(session, senior, now=now)
     assert plan.summary["kinds"][REPORT_WITHOUT_INVESTIGATION]["item_ids"] == weeded
