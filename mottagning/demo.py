@@ -41,6 +41,7 @@ from mottagning.models.decisions import Decision
 from mottagning.queue.items import hand_over_item, move_item
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.codes import codes
+from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Role
 from mottagning.rules.status import Status
 from mottagning.timeutil import to_local, utc_now
@@ -243,8 +244,12 @@ def _proposal(rng: random.Random, item: QueueItem, proposed_at: datetime) -> Pro
 def _sign(session: Session, senior: Actor, decision_id: int, item: QueueItem, at: datetime) -> None:
     decision = session.get(Decision, decision_id)
     assert decision is not None
+    late = (at > applicable_decision_due(item.decision_due, item.decision_due_extended)
+            and not decision.overrun_reason)
     sign_decision(session, senior, decision_id, secret=signing_phrase(decision.outcome),
-                  expected_version=decision.version, violence_acknowledged=item.flag_violence, now=at)
+                  expected_version=decision.version, violence_acknowledged=item.flag_violence,
+                  overrun_reason="Granskaren var frånvarande; beslutet signerades efter fristen."
+                  if late else None, now=at)
 
 
 # The protective answers of the demo's skyddsbedömningar; every other question is "nej".

@@ -47,6 +47,7 @@ from mottagning.errors import (
     ValidationError,
 )
 from mottagning.intake.alarms import open_alarm
+from mottagning.intake.concern_flags import refresh_item_flags
 from mottagning.models import QueueItem, User
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE, DRAFT, FINISHED, Assessment
 from mottagning.queue.items import get_item, move_item
@@ -385,6 +386,10 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
         "override_reason": audit.text_digest(assessment.override_reason),
         "awaits_second_signature": below_floor,
     }, now)
+    # What the answers found (violence, immediate danger) flags the item at once, also while
+    # a below-floor outcome waits for its second signature.
+    refresh_item_flags(session, actor, get_item(session, assessment.item_id),
+                       cause="assessment_finished", now=now)
     if below_floor:
         return _state(session, assessment, form,
                       changes=Changes(queue=True, item_ids=(assessment.item_id,)))

@@ -70,6 +70,13 @@ ACTION_LABELS_SV = {
     "audit_listed": "Listade granskningsloggen",
     "audit_reviewed": "Gjorde loggkontroll",
     "records_weeded": "Gallrade handlingar",
+    "item_flags_changed": "Markeringar ändrades",
+    "concern_codes_corrected": "Rättade orsaker till oro",
+    "receipt_time_corrected": "Rättade mottagningstid",
+    "protected_identity_marked": "Markerade skyddad identitet",
+    "child_link_suggestion_viewed": "Såg förslag om samma barn",
+    "children_merged": "Förde samman barnposter",
+    "children_unmerged": "Ångrade sammanförda barnposter",
 }
 
 UNUSUAL_LABELS_SV = {

@@ -44,7 +44,9 @@ def request_extension(
     session: Session, actor: Actor, item_id: int, *, reason: str, new_date: date,
     now: datetime | None = None,
 ) -> ExtensionResult:
-    """Ask to extend the decision deadline to the end of `new_date` (Stockholm time)."""
+    """Ask to extend the decision deadline to the end of `new_date` (Stockholm time).
+
+    Only while the deadline has not passed; the signature must come before it too."""
     actor.require(Action.PROPOSE_DECISION)
     now = now or utc_now()
     item = get_item(session, item_id)
@@ -56,11 +58,12 @@ def request_extension(
     ).first()
     if pending is not None:
         raise InvalidTransition("En begäran om förlängning väntar redan på signatur för ärendet.")
+    current = effective_due(item)
+    _refuse_after_deadline(current, now)
     problems = []
     if not reason.strip():
         problems.append("Skriv de synnerliga skälen till att tidsfristen behöver förlängas.")
     new_due = end_of_local_day(new_date)
-    current = effective_due(item)
     if new_due <= current:
         problems.append(f"Det nya datumet måste vara efter nuvarande tidsfrist ({format_date_sv(current)}).")
     if problems:
@@ -78,6 +81,16 @@ def request_extension(
         now=now,
     )
     return ExtensionResult(extension.id, Changes(item_ids=(item_id,), decisions=True))
+
+
+def _refuse_after_deadline(due: datetime, now: datetime) -> None:
+    # Synnerliga skäl extend a time that is still running; once it has run out the
+    # overrun has happened, and the decision records it with its reason instead.
+    if now > due:
+        raise InvalidTransition(
+            f"Tidsfristen gick ut {format_date_sv(due)}. Tiden kan bara förlängas innan den "
+            "har gått ut; fatta beslutet nu och skriv orsaken till att det dröjt."
+        )
 
 
 def _get(session: Session, extension_id: int, expected_version: int) -> DeadlineExtension:
@@ -104,8 +117,9 @@ def sign_extension(
             "Du kan inte signera din egen begäran om förlängning. Be en annan förste "
             "socialsekreterare eller enhetschef."
         )
-    verify_signature(session, actor, secret, expected_phrase=extension_phrase(extension.new_due))
     item = get_item(session, extension.item_id)
+    _refuse_after_deadline(effective_due(item), now)
+    verify_signature(session, actor, secret, expected_phrase=extension_phrase(extension.new_due))
     extension.status = DecisionStatus.SIGNED.value
     extension.signed_by_id = actor.user_id
     extension.signed_at = now

@@ -300,7 +300,9 @@ def sign_decision(
 ) -> DecisionResult:
     """Sign a proposal: four eyes, delegation, re-authentication, then the item moves on.
 
-    Lateness never refuses a signature: the overrun is recorded with its reason.
+    Lateness never refuses a signature: the overrun is recorded with its reason. When the
+    deadline has passed and the proposal gives no reason (it was proposed in time), the
+    signer gives it (`overrun_reason`).
     """
     actor.require(Action.SIGN_DECISION)
     now = now or utc_now()
@@ -319,14 +321,31 @@ def sign_decision(
             "signera; be någon av dem."
         )
     item = get_item(session, decision.item_id)
+    if (item.flag_violence and decision.outcome == Outcome.INTE_INLEDA_UTREDNING
+            and _blank(decision.violence_reason)):
+        # The flag came after the proposal (a corrected code, the skyddsbedömning).
+        raise ValidationError([
+            "Anmälan gäller våld men förslaget saknar skäl till att utredning inte inleds. "
+            "Återsänd förslaget så att skälen skrivs in."
+        ])
     if item.flag_violence and not violence_acknowledged:
         raise ValidationError([
             "Anmälan gäller våld. Bekräfta att du sett våldsmarkeringen (kryssrutan) innan du signerar."
         ])
-    verify_signature(session, actor, secret, expected_phrase=signing_phrase(decision.outcome))
     overdue = now > effective_due(item)
-    if overdue and _blank(decision.overrun_reason) and not _blank(overrun_reason):
-        decision.overrun_reason = overrun_reason.strip()  # type: ignore[union-attr]
+    late_unexplained = overdue and decision.corrects_decision_id is None and _blank(decision.overrun_reason)
+    if late_unexplained and _blank(overrun_reason):
+        raise ValidationError([
+            f"Tidsfristen gick ut {format_date_sv(effective_due(item))}. Beslutet signeras ändå: "
+            "skriv orsaken till att det dröjt."
+        ])
+    verify_signature(session, actor, secret, expected_phrase=signing_phrase(decision.outcome))
+    signer_reason = None
+    if overdue and not _blank(overrun_reason):
+        signer_reason = overrun_reason.strip()  # type: ignore[union-attr]
+        # The proposer's reason (a proposal made late) stays; the signer's is added to it.
+        decision.overrun_reason = (signer_reason if _blank(decision.overrun_reason)
+                                   else f"{decision.overrun_reason}\n\n{signer_reason}")
     decision.status = DecisionStatus.SIGNED.value
     decision.signed_by_id = actor.user_id
     decision.signed_at = now
@@ -340,6 +359,7 @@ def sign_decision(
         entity_type="decision", entity_id=decision.id, child_id=item.child_id,
         details={"item_id": item.id, "outcome": decision.outcome, "content_hash": decision.content_hash,
                  "delegation": decision.signer_delegation, "overdue": overdue,
+                 "signer_overrun_reason": audit.text_digest(signer_reason),
                  "violence_acknowledged": decision.violence_acknowledged}, now=now,
     )
     _after_signing(session, actor, decision, item, now)

@@ -58,7 +58,7 @@ def _view(alarm: Alarm) -> AlarmView:
 def open_alarm(
     session: Session, actor: Actor, *, kind: str, key: str, source: str | None, detail: str,
     now: datetime, quarantine_file: str | None = None, raw_content: bytes | None = None,
-    partial: dict[str, Any] | None = None,
+    partial: dict[str, Any] | None = None, file_arrived_at: datetime | None = None,
 ) -> tuple[Alarm, bool]:
     """Open an alarm unless one with the same kind and key is already open."""
     existing = session.execute(
@@ -69,6 +69,7 @@ def open_alarm(
     alarm = Alarm(
         kind=kind, key=key, source=source, detail=detail, opened_at=now,
         quarantine_file=quarantine_file, raw_content=raw_content, partial=partial,
+        file_arrived_at=file_arrived_at,
     )
     session.add(alarm)
     session.flush()

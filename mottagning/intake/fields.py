@@ -194,6 +194,7 @@ class FieldReader:
             birth_date=self._date(data, "birth_date", label),
             address=self._address(data, label),
             school=self.text(data, "school_or_preschool", f"{label}: skola/förskola"),
+            protected_identity=self._protected(data, label),
         )
         if as_received is None and child.name is None and child.birth_date is None:
             self.warn(f"{label} saknar personnummer, namn och födelsedatum.")
@@ -208,7 +209,14 @@ class FieldReader:
             phone=self.text(data, "phone", f"{label}: telefon"),
             address=self._address(data, label),
             relation=self.text(data, "relation", f"{label}: relation"),
+            protected_identity=self._protected(data, label),
         )
+
+    def _protected(self, data: dict[str, Any], label: str) -> bool:
+        # Optional (older files lack it); anything but true/false is read as protected,
+        # since printing a protected address cannot be undone.
+        return bool(self.flag(data, "protected_identity", f"{label}: skyddad identitet",
+                              unclear=True))
 
     def attachment(self, data: dict[str, Any], number: int) -> Attachment:
         label = f"Bilaga {number}"

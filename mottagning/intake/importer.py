@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -98,6 +98,7 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
                 postal_code=c.address.postal_code if c.address else None,
                 city=c.address.city if c.address else None,
                 school=c.school,
+                protected_identity=c.protected_identity,
             )
             for c in parsed.children
         ),
@@ -110,6 +111,7 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
                 street=g.address.street if g.address else None,
                 postal_code=g.address.postal_code if g.address else None,
                 city=g.address.city if g.address else None,
+                protected_identity=g.protected_identity,
             )
             for g in parsed.guardians
         ),
@@ -125,6 +127,11 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
         warnings=parsed.warnings,
         late_delivery_note=_late_note(parsed.late_delivery),
     )
+
+
+def _arrival(path: Path) -> datetime:
+    """When the file arrived in the inbox: its modification time (kept by the move)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 class Importer:
@@ -220,14 +227,16 @@ class Importer:
             anonymised.write_bytes(replacement)
             os.replace(anonymised, path)
         raw = path.read_bytes()
+        arrived = _arrival(path)
         target = inbox_files.quarantine(path, self.inbox, problem.reason_sv, problem.reason_en)
         summary.quarantined += 1
         with self.database.transaction() as session:
-            self._alarm_for_quarantined(session, target, raw, problem, kind=kind, source=source)
+            self._alarm_for_quarantined(session, target, raw, problem, kind=kind, source=source,
+                                        arrived=arrived)
 
     def _alarm_for_quarantined(
         self, session, target: Path, raw: bytes, problem: Unreadable, *, kind: str,  # type: ignore[no-untyped-def]
-        source: str | None,
+        source: str | None, arrived: datetime | None = None,
     ) -> None:
         actor = system_actor(session)
         detail = f"{target.name}: {problem.reason_sv}"
@@ -235,6 +244,7 @@ class Importer:
             session, actor, kind=kind, key=str(target.relative_to(self.inbox)), source=source,
             detail=detail, now=self.clock(), quarantine_file=str(target.relative_to(self.inbox)),
             raw_content=raw, partial=problem.partial,
+            file_arrived_at=min(arrived or self.clock(), self.clock()),
         )
 
     def _adopt_orphaned_quarantine(self) -> None:
@@ -255,7 +265,8 @@ class Importer:
                 reason = sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
                 problem = Unreadable(reason.strip() or "Filen ligger i karantän.", "", None)
                 self._alarm_for_quarantined(session, path, path.read_bytes(), problem,
-                                            kind=alarms.UNREADABLE_FILE, source=None)
+                                            kind=alarms.UNREADABLE_FILE, source=None,
+                                            arrived=_arrival(path))
 
     def _refresh_gaps(self, session, actor: Actor, now: datetime) -> None:  # type: ignore[no-untyped-def]
         """A missing-submission alarm for every hole in a source's sequence; closed by

@@ -6,6 +6,7 @@ finishes what the file left unclear instead of typing the report again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from mottagning.rules.codes import codes
@@ -25,8 +26,12 @@ def _people(value: Any) -> list[dict[str, Any]]:
     return [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
 
 
-def draft_from_partial(partial: dict[str, Any] | None) -> dict[str, Any]:
-    """A registration draft from a quarantined file's readable parts (never raises)."""
+def draft_from_partial(partial: dict[str, Any] | None, *,
+                       receipt: datetime | None = None) -> dict[str, Any]:
+    """A registration draft from a quarantined file's readable parts (never raises).
+
+    `receipt` is the file's recorded receipt time (services.quarantine.recorded_receipt);
+    the form starts from it, not from the moment of registering by hand."""
     partial = partial if isinstance(partial, dict) else {}
     lists = codes()
     reporter = partial.get("reporter") if isinstance(partial.get("reporter"), dict) else {}
@@ -60,6 +65,8 @@ def draft_from_partial(partial: dict[str, Any] | None) -> dict[str, Any]:
         "description": _text(concern.get("description")),
         "attachments": [],
     }
-    if submitted:
+    if receipt is not None:
+        draft["received_at"] = receipt.isoformat()
+    elif submitted:
         draft["received_at"] = submitted
     return draft

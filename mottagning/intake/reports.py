@@ -12,6 +12,12 @@ from sqlalchemy.orm import Session
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
 from mottagning.errors import ValidationError
+from mottagning.intake.protected_identity import (
+    already_protected,
+    protect_child,
+    protect_guardian,
+    protect_guardian_rows,
+)
 from mottagning.models import Attachment, Child, Guardian, QueueItem, Report
 from mottagning.rules import deadlines
 from mottagning.rules import personnummer as pnr
@@ -151,7 +157,8 @@ def _find_or_create_child(session: Session, child: ChildInput, now: datetime) ->
     if existing is not None:
         if existing.personnummer is None and normalised is not None:
             existing.personnummer = normalised
-        existing.protected_identity = existing.protected_identity or child.protected_identity
+        if child.protected_identity:
+            protect_child(existing)
         for attr in ("street", "postal_code", "city", "school"):
             value = getattr(child, attr)
             if value and not existing.protected_identity:
@@ -191,7 +198,9 @@ def register_report(
         if problems:
             raise ValidationError(problems)
     received_at = as_utc(report.received_at)
-    anonymous = report.reporter_anonymous
+    # The category "anonym" is an anonymous reporter whatever the flag says (a form or a
+    # file may send both): no identity is stored.
+    anonymous = report.reporter_anonymous or report.reporter_category == "anonym"
     violence = bool(set(report.concern_codes) & codes().violence_concerns)
     warnings = list(report.warnings)
 
@@ -242,19 +251,23 @@ def register_report(
 
     for guardian in report.guardians:
         for child in children:
-            session.add(
-                Guardian(
-                    child_id=child.id, report_id=row.id, name=guardian.name,
-                    personnummer=(pnr.parse(guardian.personnummer).normalised
-                                  if guardian.personnummer and pnr.parse(guardian.personnummer)
-                                  else guardian.personnummer),
-                    relation=guardian.relation, phone=guardian.phone,
-                    street=None if guardian.protected_identity else guardian.street,
-                    postal_code=None if guardian.protected_identity else guardian.postal_code,
-                    city=None if guardian.protected_identity else guardian.city,
-                    protected_identity=guardian.protected_identity,
-                )
+            guardian_row = Guardian(
+                child_id=child.id, report_id=row.id, name=guardian.name,
+                personnummer=(pnr.parse(guardian.personnummer).normalised
+                              if guardian.personnummer and pnr.parse(guardian.personnummer)
+                              else guardian.personnummer),
+                relation=guardian.relation, phone=guardian.phone,
+                street=guardian.street, postal_code=guardian.postal_code, city=guardian.city,
+                protected_identity=False,
             )
+            # Protection belongs to the person: known before, it covers this new row (whose
+            # address is then never written); said now, it covers their earlier rows too.
+            if guardian.protected_identity or already_protected(session, guardian_row):
+                protect_guardian(guardian_row)
+            session.add(guardian_row)
+            session.flush()
+            if guardian.protected_identity:
+                protect_guardian_rows(session, guardian_row)
 
     item_ids = []
     for child in children:

@@ -50,6 +50,7 @@ class Child:
     birth_date: date | None
     address: Address | None
     school: str | None
+    protected_identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Guardian:
     phone: str | None
     address: Address | None
     relation: str | None
+    protected_identity: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,16 @@ from mottagning.models.assessment import Assessment
 from mottagning.models.audit import AuditEvent, AuditHead
 from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
-from mottagning.models.intake import Alarm, Attachment, Child, Guardian, ImportSource, Report
+from mottagning.models.intake import (
+    Alarm,
+    Attachment,
+    Child,
+    ChildMerge,
+    Guardian,
+    ImportSource,
+    Report,
+    ReportCorrection,
+)
 from mottagning.models.letters import IssuedLetter, LetterTemplateVersion
 from mottagning.models.queue import QueueItem
 from mottagning.models.records import AuditAnchor, WeedingProtocol
@@ -19,7 +28,7 @@ from mottagning.models.settings import Setting
 
 __all__ = [
     "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
-    "AuditHead", "Base", "Child", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
-    "Guardian", "ImportSource", "IssuedLetter", "LetterTemplateVersion", "QueueItem", "Report",
+    "AuditHead", "Base", "Child", "ChildMerge", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
+    "Guardian", "ImportSource", "IssuedLetter", "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
 ]

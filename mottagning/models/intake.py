@@ -82,6 +82,22 @@ class Attachment(Base):
     report: Mapped[Report] = relationship(back_populates="attachments")
 
 
+class ReportCorrection(Base):
+    """A worker's correction of what a report says about itself (its concern codes, its
+    receipt time), with the reason. The reporter's own words are never corrected."""
+
+    __tablename__ = "report_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime]
+
+
 class Child(Base):
     __tablename__ = "children"
 
@@ -102,6 +118,26 @@ class Child(Base):
 
 
 Index("ix_children_name_birth", Child.name, Child.birth_date)
+
+
+class ChildMerge(Base):
+    """Two child records a worker confirmed are the same child (typically without a
+    personnummer: same name and birth date). The merged record's items and guardians move
+    to the kept one; which ones moved is recorded here, so the link can be undone."""
+
+    __tablename__ = "child_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    merged_child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    item_ids: Mapped[list[int]] = mapped_column(JSON)
+    guardian_ids: Mapped[list[int]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
+    undo_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Guardian(Base):
@@ -153,6 +189,9 @@ class Alarm(Base):
     quarantine_file: Mapped[str | None] = mapped_column(String(500))
     raw_content: Mapped[bytes | None] = mapped_column(LargeBinary)
     partial: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When a quarantined file arrived in the inbox (its modification time): the receipt
+    # time of a report registered from it by hand.
+    file_arrived_at: Mapped[datetime | None]
 
 
 Index("ix_alarms_open_key", Alarm.kind, Alarm.key, Alarm.closed_at)

@@ -18,6 +18,10 @@ def _summary_lines(summary: dict, rows_deleted: dict[str, int]) -> list[str]:
         lines.append(f"  Bevaras (barnet född en undantagen dag): {kept['exempt_birth_day']} ärenden")
     if kept.get("unknown_birth_date"):
         lines.append(f"  Bevaras (födelsedatum okänt): {kept['unknown_birth_date']} ärenden")
+    for held in summary.get("held_back", []):
+        items = ", ".join(str(i) for i in held["item_ids"])
+        lines.append(f"  Hålls kvar för beslut av en person (barn {held['child_id']} saknar "
+                     f"personnummer och födelsedatum): ärende {items}")
     if rows_deleted:
         lines.append("  Rader per tabell: " + ", ".join(f"{t} {n}" for t, n in rows_deleted.items()))
     return lines

@@ -8,7 +8,9 @@ years after the child's birth. Children born on certain days of the month are ex
 
 Weeding is a reviewed batch: `plan_weeding` is the dry run; `weed_records` carries out the
 same plan and leaves a `WeedingProtocol` (kinds, counts, record ids, rules, who, when: no
-personal data) and one audit event. Only closed items are ever weeded.
+personal data) and one audit event. Only closed items are ever weeded. A child with
+neither personnummer nor birth date is never weeded while birth days are exempt (the
+exemption cannot be checked): the plan lists such records under `held_back` for a person.
 
 The audit chain stays verifiable: events are never deleted or redacted. They name records
 by id only; personal data never goes into an event's details (tests scan for it), so there
@@ -33,7 +35,7 @@ from mottagning.audit import chain as audit
 from mottagning.audit.review import READ_ACTIONS, READ_SUFFIXES
 from mottagning.context import Actor, Changes
 from mottagning.errors import ValidationError
-from mottagning.models import AuditEvent, Base, Child, Draft, Guardian, QueueItem
+from mottagning.models import AuditEvent, Base, Child, ChildMerge, Draft, Guardian, QueueItem
 from mottagning.models.records import WeedingProtocol
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.permissions import Action
@@ -140,12 +142,16 @@ def _chunks(ids: set[int] | frozenset[int]) -> list[list[int]]:
     return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
 
-def _due_items(session: Session, rules: dict[str, Any], now: datetime) -> tuple[dict[str, set[int]], dict[str, int]]:
-    """The closed items whose period has run out, per kind, and how many were kept and why."""
+def _due_items(
+    session: Session, rules: dict[str, Any], now: datetime,
+) -> tuple[dict[str, set[int]], dict[str, int], dict[int, set[int]]]:
+    """The closed items whose period has run out, per kind, how many were kept and why,
+    and the items held back for a person to decide (child id → item ids)."""
     due: dict[str, set[int]] = {kind: set() for kind in rules["kinds"]}
     kept: dict[str, int] = defaultdict(int)
+    held: dict[int, set[int]] = defaultdict(set)
     if rules["keep_everything"]:
-        return due, kept
+        return due, kept, held
     items = session.execute(
         select(QueueItem, Child).join(Child, QueueItem.child_id == Child.id)
     ).all()
@@ -175,9 +181,16 @@ def _due_items(session: Session, rules: dict[str, Any], now: datetime) -> tuple[
             expires = _add_years(birth, rule["years"])
         else:
             expires = _add_years(to_local(child_last[item.child_id]).date(), rule["years"])
-        if today >= expires:
-            due[kind].add(item.id)
-    return due, dict(kept)
+        if today < expires:
+            continue
+        if birth is None and exempt_days:
+            # Without a birth date the research exemption cannot be checked, and weeding
+            # cannot be undone: a person decides (e.g. after finding the birth date).
+            kept["unknown_birth_date"] += 1
+            held[child.id].add(item.id)
+            continue
+        due[kind].add(item.id)
+    return due, dict(kept), held
 
 
 def _dependents(session: Session, doomed: dict[str, set[int]]) -> None:
@@ -207,11 +220,19 @@ def plan_weeding(session: Session, actor: Actor, *, now: datetime | None = None)
     actor.require(Action.WEED_RECORDS)
     now = now or utc_now()
     rules = weeding_rules(session)
-    due, kept = _due_items(session, rules, now)
+    due, kept, held = _due_items(session, rules, now)
     item_ids = set().union(*due.values())
     rows = session.execute(select(QueueItem.id, QueueItem.report_id, QueueItem.child_id)).all()
     report_ids = {r.report_id for r in rows if r.id in item_ids} - {r.report_id for r in rows if r.id not in item_ids}
     child_ids = {r.child_id for r in rows if r.id in item_ids} - {r.child_id for r in rows if r.id not in item_ids}
+    # A record merged into a weeded child (services.child_links) has no items of its own
+    # left and goes with it.
+    with_items = {r.child_id for r in rows}
+    for chunk in _chunks(set(child_ids)):
+        child_ids |= set(session.execute(
+            select(ChildMerge.merged_child_id).where(ChildMerge.kept_child_id.in_(chunk),
+                                                     ChildMerge.undone_at.is_(None))
+        ).scalars()) - with_items
     guardian_ids: set[int] = set()
     for chunk in _chunks(child_ids):
         guardian_ids.update(session.execute(select(Guardian.id).where(Guardian.child_id.in_(chunk))).scalars())
@@ -235,6 +256,9 @@ def plan_weeding(session: Session, actor: Actor, *, now: datetime | None = None)
         "children": len(child_ids),
         "child_ids": sorted(child_ids),
         "kept": kept,
+        "held_back": [{"child_id": child_id, "item_ids": sorted(items),
+                       "reason": "unknown_birth_date"}
+                      for child_id, items in sorted(held.items())],
         "keep_everything": rules["keep_everything"],
     }
     return WeedingPlan(rules, summary, rows_deleted,

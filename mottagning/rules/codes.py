@@ -22,6 +22,8 @@ class CodeLists:
     concern_categories: dict[str, Code]
     violence_concerns: frozenset[str]
     channels: dict[str, Code]
+    # skyddsbedömning question id → the violence concern a "ja" to it shows
+    violence_questions: dict[str, str]
 
 
 @cache
@@ -47,6 +49,11 @@ def codes() -> CodeLists:
             e["code"] for e in data["concern_categories"] if e.get("violence", False)
         ),
         channels=load("channels"),
+        violence_questions={
+            question: e["code"]
+            for e in data["concern_categories"] if e.get("violence", False)
+            for question in e.get("assessment_questions", ())
+        },
     )
 
 

@@ -41,6 +41,13 @@ def _century(yy: int, plus: bool, today: date) -> int:
     return year // 100
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def parse(text: str, *, today: date | None = None) -> Personnummer | None:
     """Parse `text`; None when it is not shaped like a personnummer at all."""
     match = _PATTERN.match(text or "")
@@ -58,6 +65,9 @@ def parse(text: str, *, today: date | None = None) -> Personnummer | None:
     except ValueError:
         birth = None
         warnings.append("Ogiltigt födelsedatum i personnumret")
+    if sep == "+" and birth is not None and birth > _years_before(today, 100):
+        # "+" is written from the 100th birthday on: the number or its date is wrong.
+        warnings.append("Plustecken i personnumret men personen är inte 100 år")
     check_ok = luhn.is_valid(f"{yy}{mm}{dd}{tail}")
     if not check_ok:
         warnings.append("Kontrollsiffran i personnumret stämmer inte")

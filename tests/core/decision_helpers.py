@@ -48,10 +48,11 @@ def version_of(database: Database, decision_id: int) -> int:
 
 
 def sign(database: Database, actor: Actor, decision_id: int, *, now: datetime,
-         secret: str | None = None, violence_acknowledged: bool = False) -> None:
+         secret: str | None = None, violence_acknowledged: bool = False,
+         overrun_reason: str | None = None) -> None:
     with database.transaction() as session:
         decision = session.get(Decision, decision_id)
         assert decision is not None
         sign_decision(session, actor, decision_id, secret=secret or signing_phrase(decision.outcome),
                       expected_version=decision.version, violence_acknowledged=violence_acknowledged,
-                      now=now)
+                      overrun_reason=overrun_reason, now=now)

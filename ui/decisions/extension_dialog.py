@@ -7,7 +7,8 @@ date are shown, and both stay on the item after signing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal
@@ -30,7 +31,7 @@ from mottagning.queue.listing import QueueRow
 from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import DECIDED_STATUSES
-from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local
+from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.decisions.proposal_dialog import show_dialog
 from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver
@@ -43,9 +44,10 @@ DEFAULT_EXTRA_DAYS = 14
 class ExtensionDialog(QDialog):
     sig_requested = Signal(int)  # extension id
 
-    def __init__(self, ops: Operations, actor: Actor, row: QueueRow, *, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, actor: Actor, row: QueueRow, *,
+                 clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ops, self._actor, self.item_id = ops, actor, row.id
+        self._ops, self._actor, self.item_id, self._clock = ops, actor, row.id, clock
         self.setWindowTitle(self.tr("Förlängd tid för beslut – {child}").format(child=row.child_name))
         intro = QLabel(self.tr(
             "Beslutet om att inleda utredning ska fattas inom 14 dagar. Tiden får förlängas bara "
@@ -117,9 +119,11 @@ class ExtensionDialog(QDialog):
         self.autosaver.save_now()
         actor, item_id, key = self._actor, self.item_id, self.autosaver.key
         reason, new_date = self.reason.toPlainText(), self.new_date.date().toPython()
+        now = self._clock()
 
         def request(session):  # type: ignore[no-untyped-def]
-            result = request_extension(session, actor, item_id, reason=reason, new_date=new_date)
+            result = request_extension(session, actor, item_id, reason=reason, new_date=new_date,
+                                       now=now)
             discard_draft(session, actor, kind=DRAFT_KIND, key=key)
             return result
 
@@ -149,16 +153,20 @@ class ExtensionAction(QObject):
         window.sig_current_item_changed.connect(lambda _id: self._update())
         window.model.sig_loaded.connect(self._update)
 
+    def _usable(self, row: QueueRow | None) -> bool:
+        # More time can only be asked for while the deadline is still running.
+        return (row is not None and row.status not in DECIDED_STATUSES
+                and self._window._clock() <= applicable_decision_due(row.decision_due, row.decision_due_extended))
+
     def _update(self) -> None:
-        row = self._window.selected_row()
-        self.action.setEnabled(row is not None and row.status not in DECIDED_STATUSES)
+        self.action.setEnabled(self._usable(self._window.selected_row()))
 
     def open(self) -> ExtensionDialog | None:
         row = self._window.selected_row()
-        if row is None or row.status in DECIDED_STATUSES:
+        if not self._usable(row):
             return None
         window = self._window
-        dialog = ExtensionDialog(window.ops, window.actor, row, parent=window)
+        dialog = ExtensionDialog(window.ops, window.actor, row, clock=window._clock, parent=window)
         dialog.sig_requested.connect(lambda _id: window.statusBar().showMessage(
             self.tr("Begäran om förlängning är skickad för signering."), 10000))
         show_dialog(self, "extension_dialog", dialog)

@@ -373,15 +373,25 @@ class SignoffPane(QWidget):
             return
         summary = self.tr("Du signerar beslutet ”{outcome}” för {child}.").format(
             outcome=outcome_label(detail.decision.outcome).lower(), child=detail.item.row.child_name)
-        dialog = SignatureDialog(method=detail.method, phrase=detail.phrase, summary=summary, parent=self)
+        row = detail.item.row
+        due = applicable_decision_due(row.decision_due, row.decision_due_extended)
+        late_notice = None
+        if (self._clock() > due and not detail.decision.overrun_reason
+                and detail.decision.corrects_decision_id is None):
+            late_notice = self.tr("Tidsfristen gick ut {due}. Beslutet signeras ändå; skriv orsaken "
+                                  "till att det dröjt (krävs):").format(due=format_date_sv(due))
+        dialog = SignatureDialog(method=detail.method, phrase=detail.phrase, summary=summary,
+                                 late_notice=late_notice, parent=self)
         decision_id, version = detail.decision.id, detail.decision.version
 
         def signed() -> None:
             secret, actor, acknowledged = dialog.secret.text(), self._actor, self.violence.isChecked()
+            reason, now = dialog.reason_text(), self._clock()
             self._ops.mutate(
                 lambda session: sign_decision(session, actor, decision_id, secret=secret,
                                               expected_version=version,
-                                              violence_acknowledged=acknowledged),
+                                              violence_acknowledged=acknowledged,
+                                              overrun_reason=reason, now=now),
                 success=lambda _result: self.refresh())
 
         self._open_dialog(dialog, "signature_dialog", signed)
@@ -395,10 +405,10 @@ class SignoffPane(QWidget):
         extension_id, version = extension.id, extension.version
 
         def signed() -> None:
-            secret, actor = dialog.secret.text(), self._actor
+            secret, actor, now = dialog.secret.text(), self._actor, self._clock()
             self._ops.mutate(
                 lambda session: sign_extension(session, actor, extension_id, secret=secret,
-                                               expected_version=version),
+                                               expected_version=version, now=now),
                 success=lambda _result: self.refresh())
 
         self._open_dialog(dialog, "signature_dialog", signed)
@@ -490,7 +500,7 @@ def install(window) -> DecisionsArea | None:  # type: ignore[no-untyped-def]
     actor = window.actor
     if not allowed(actor.roles, Action.PROPOSE_DECISION):
         return None
-    pane = SignoffPane(window.ops, actor)
+    pane = SignoffPane(window.ops, actor, clock=window._clock)
     title = window.tr("Att signera") if pane.can_sign else window.tr("Mina återsända")
     index = window.add_page(title, pane)
     pane.sig_count_changed.connect(

@@ -3,6 +3,7 @@ watched e-service inbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -137,9 +138,12 @@ class IntakeController(QObject):
 
 def install(window: MainWindow) -> IntakeController:
     """The main window's extension hook."""
-    def register_by_hand(alarm_id: int, partial: dict[str, Any]) -> RegisterDialog:
+    def register_by_hand(alarm_id: int, partial: dict[str, Any],
+                         receipt: datetime | None = None) -> RegisterDialog:
         dialog = RegisterDialog(window.ops, window.actor, parent=window,
-                                quarantine_alarm_id=alarm_id, prefill=draft_from_partial(partial))
+                                quarantine_alarm_id=alarm_id,
+                                prefill=draft_from_partial(partial, receipt=receipt),
+                                recorded_receipt=receipt)
         dialog.sig_registered.connect(lambda message: window.statusBar().showMessage(message, 10_000))
         dialog.open()
         return dialog

@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
 
 from mottagning.context import Actor
 from mottagning.intake.quarantine import QuarantinedFile, dismiss_quarantined, read_quarantined
+from mottagning.rules.permissions import Action, allowed
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 
 
 class QuarantineDialog(QDialog):
     """Shows one quarantined file; "Registrera för hand" hands its readable parts to
-    `register_by_hand(alarm_id, partial)` (the registration dialog, prefilled)."""
+    `register_by_hand(alarm_id, partial, receipt)` (the registration dialog, prefilled)."""
 
     def __init__(self, ops: Operations, actor: Actor, alarm_id: int, *,
                  register_by_hand: Any = None, parent: QWidget | None = None):
@@ -56,7 +57,6 @@ class QuarantineDialog(QDialog):
         self.register_button.clicked.connect(self._register)
         self.dismiss_button = QPushButton(self.tr("Inte en anmälan…"))
         self.dismiss_button.clicked.connect(lambda: self.dismiss())
-        # nothing can be decided about a file before it is shown
         self.register_button.setEnabled(False)
         self.dismiss_button.setEnabled(False)
         buttons.addWidget(self.register_button)
@@ -94,7 +94,7 @@ class QuarantineDialog(QDialog):
                 file=file, when=format_datetime_sv(shown.opened_at)))
             self.error.setText(shown.detail)
             self.register_button.setEnabled(self._register_by_hand is not None)
-            self.dismiss_button.setEnabled(True)
+            self.dismiss_button.setEnabled(allowed(self.actor.roles, Action.READ_CASE))
         text = shown.raw_text
         if shown.truncated:
             text += "\n\n" + self.tr("[… filen är längre än vad som visas här]")
@@ -102,7 +102,7 @@ class QuarantineDialog(QDialog):
 
     def _register(self) -> None:
         if self._register_by_hand is not None and self.shown is not None and not self.read_only:
-            self._register_by_hand(self.alarm_id, self.shown.partial or {})
+            self._register_by_hand(self.alarm_id, self.shown.partial or {}, self.shown.receipt)
             self.accept()
 
     def dismiss(self, reason: str | None = None) -> None:

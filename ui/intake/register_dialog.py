@@ -10,6 +10,7 @@ as it is; a personnummer with a bad check digit is a warning, never a refusal.
 from __future__ import annotations
 
 import mimetypes
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -59,7 +62,8 @@ class RegisterDialog(QDialog):
     sig_registered = Signal(str)  # a Swedish summary for the status bar
 
     def __init__(self, ops: Operations, actor: Actor, *, parent: QWidget | None = None,
-                 quarantine_alarm_id: int | None = None, prefill: dict[str, Any] | None = None):
+                 quarantine_alarm_id: int | None = None, prefill: dict[str, Any] | None = None,
+                 recorded_receipt: datetime | None = None):
         super().__init__(parent)
         self._ops = ops
         self._actor = actor
@@ -98,6 +102,15 @@ class RegisterDialog(QDialog):
         self.anonymous, self.reporter = self.header.anonymous, self.header.reporter
         self.wants_feedback = self.header.wants_feedback
         form_layout.addWidget(self.header)
+        # A quarantined file's receipt time is recorded; another time needs a reason.
+        self.recorded_receipt = recorded_receipt
+        self.receipt_reason = QLineEdit()
+        self.receipt_reason.setObjectName("receipt_reason")
+        if recorded_receipt is not None:
+            receipt_row = QFormLayout()
+            receipt_row.addRow(self.tr("Filen kom in:"), QLabel(format_datetime_sv(recorded_receipt)))
+            receipt_row.addRow(self.tr("Skäl om mottagningstiden ändras:"), self.receipt_reason)
+            form_layout.addLayout(receipt_row)
         self.children_section = PeopleSection(self.tr("Barn"), ChildRow,
                                               self.tr("Lägg till &barn"), self.form)
         self.guardians_section = PeopleSection(self.tr("Vårdnadshavare"), GuardianRow,
@@ -387,12 +400,14 @@ class RegisterDialog(QDialog):
         actor = self._actor
 
         alarm_id, draft_key = self._quarantine_alarm_id, self._draft_key
+        receipt_reason = self.receipt_reason.text()
 
         def register_and_drop_draft(session: Any) -> RegisterResult:
             if alarm_id is None:
                 result = register_report(session, actor, report)
             else:
-                result = register_quarantined(session, actor, alarm_id, report)
+                result = register_quarantined(session, actor, alarm_id, report,
+                                              receipt_reason=receipt_reason)
             discard_draft(session, actor, kind=DRAFT_KIND, key=draft_key)
             return result
 

@@ -14,10 +14,13 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -29,6 +32,9 @@ from PySide6.QtWidgets import (
 
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
+from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
+from mottagning.intake.concern_flags import correct_concern_codes
+from mottagning.intake.protected_identity import mark_protected_identity
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.rules import deadlines
@@ -39,6 +45,7 @@ from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment.screen import open_assessment
 from ui.operations import Operations
+from ui.queue.detail_corrections import ConcernCodesDialog
 from ui.queue.model import age_text, time_left_text
 from ui.widgets.style import FLAG_COLOURS, WARNING_BOX
 
@@ -60,6 +67,7 @@ def _text(value: str, *, bold: bool = False, size: float | None = None) -> QLabe
 class DetailPane(QScrollArea):
     sig_open_item = Signal(int)  # a sibling was chosen
     sig_loaded = Signal(int)  # item id whose detail is shown
+    sig_suggestions_shown = Signal(int)  # item id: possible same-child records are shown
 
     def __init__(self, ops: Operations, actor: Actor, *,
                  clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
@@ -84,8 +92,10 @@ class DetailPane(QScrollArea):
         # Other areas add a section about the shown item (the letters area: its letters and
         # återkoppling owed); called on every redraw, so a builder shows data it already has.
         self.section_builders: list[Callable[[ItemDetail], QWidget | None]] = []
+        self.link_suggestions: list[LinkSuggestion] = []
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
+        self.concern_dialog: QDialog | None = None
         QShortcut(QKeySequence("Ctrl+1"), self, activated=self.open_assessment,
                   context=Qt.ShortcutContext.WindowShortcut)
 
@@ -117,8 +127,20 @@ class DetailPane(QScrollArea):
         if detail.row.id != self._wanted:
             return
         self.detail = detail
+        self.link_suggestions = []
         self._render(detail)
         self.sig_loaded.emit(detail.row.id)
+        if allowed(self._actor.roles, Action.ASSESS):
+            actor, item_id, child_id = self._actor, detail.row.id, detail.row.child_id
+            self._ops.query(lambda session: suggest_links(session, actor, child_id),
+                            success=lambda found: self._show_suggestions(item_id, found))
+
+    def _show_suggestions(self, item_id: int, found: list[LinkSuggestion]) -> None:
+        if self.detail is None or self.detail.row.id != item_id or not found:
+            return
+        self.link_suggestions = found
+        self._render(self.detail)
+        self.sig_suggestions_shown.emit(item_id)
 
     def refresh_times(self) -> None:
         """Redraw the shown item so its time left is current (no new read, no audit)."""
@@ -153,6 +175,11 @@ class DetailPane(QScrollArea):
         layout.addWidget(_text(identity))
         if row.protected_identity:
             layout.addWidget(self._chip(self.tr("Skyddad identitet – adress visas inte"), "#37474f"))
+        elif allowed(self._actor.roles, Action.READ_CASE):
+            button = QPushButton(self.tr("Barnet har skyddad identitet…"))
+            button.setObjectName("protectChild")
+            button.clicked.connect(lambda: self.mark_protected(child_id=row.child_id))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
 
         warnings = [*detail.data_quality_warnings]
         if detail.late_delivery_note:
@@ -171,6 +198,9 @@ class DetailPane(QScrollArea):
             layout.addLayout(chips)
 
         layout.addLayout(self._deadlines(detail, now))
+        if self.link_suggestions:
+            layout.addWidget(self._heading(self.tr("Kanske samma barn")))
+            layout.addLayout(self._suggestions())
         if allowed(self._actor.roles, Action.ASSESS):
             button = QPushButton(self.tr("Skyddsbedömning (Ctrl+1)"))
             button.setObjectName("openAssessment")
@@ -182,6 +212,11 @@ class DetailPane(QScrollArea):
                 layout.addWidget(section)
         layout.addWidget(self._heading(self.tr("Anmälan")))
         layout.addLayout(self._report(detail))
+        if allowed(self._actor.roles, Action.ASSESS):
+            button = QPushButton(self.tr("Rätta orsaker till oro…"))
+            button.setObjectName("correctConcerns")
+            button.clicked.connect(lambda: self.correct_concerns())
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._heading(self.tr("Anmälarens text (ordagrant)")))
         layout.addWidget(self._verbatim(detail.description))
         if detail.attachments:
@@ -307,12 +342,93 @@ class DetailPane(QScrollArea):
         if not current:
             box.addWidget(_text(self.tr("Inga vårdnadshavare angivna i den här anmälan")))
         for guardian in current:
-            box.addWidget(_text(self._guardian_line(guardian)))
+            box.addLayout(self._guardian_row(guardian))
         if earlier:
             box.addWidget(_text(self.tr("Från tidigare anmälningar:"), bold=True))
             for guardian in earlier:
-                box.addWidget(_text(self._guardian_line(guardian)))
+                box.addLayout(self._guardian_row(guardian))
         return box
+
+    def _guardian_row(self, guardian: GuardianView) -> QHBoxLayout:
+        line = QHBoxLayout()
+        line.addWidget(_text(self._guardian_line(guardian)))
+        if not guardian.protected_identity and allowed(self._actor.roles, Action.READ_CASE):
+            button = QPushButton(self.tr("Skyddad identitet…"))
+            button.setFlat(True)
+            button.setObjectName(f"protectGuardian{guardian.id}")
+            button.clicked.connect(lambda _=False, g=guardian.id: self.mark_protected(guardian_id=g))
+            line.addWidget(button)
+        line.addStretch()
+        return line
+
+    def _suggestions(self) -> QVBoxLayout:
+        """Records with the same name and birth date: linked only when a worker confirms."""
+        box = QVBoxLayout()
+        for suggestion in self.link_suggestions:
+            line = QHBoxLayout()
+            line.addWidget(_text(self.tr("{name}, född {born}, {pnr} – {n} anmälningar").format(
+                name=suggestion.name, born=format_date_sv(suggestion.birth_date),
+                pnr=suggestion.personnummer or self.tr("utan personnummer"), n=suggestion.reports)))
+            button = QPushButton(self.tr("Samma barn…"))
+            button.setObjectName(f"linkChild{suggestion.child_id}")
+            button.clicked.connect(lambda _=False, c=suggestion.child_id: self.link_child(c))
+            line.addWidget(button)
+            line.addStretch()
+            box.addLayout(line)
+        return box
+
+    def link_child(self, other_child_id: int, *, reason: str | None = None) -> None:
+        """Confirm that another record is the same child: both histories become one (the
+        reason is asked for unless given; undone from the audit trail if wrong)."""
+        if self.detail is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("Samma barn"),
+                self.tr("Vad visar att det är samma barn? (sparas i loggen)"))
+            if not ok:
+                return
+        actor, child_id = self._actor, self.detail.row.child_id
+        self._ops.mutate(
+            lambda session: merge_children(session, actor, kept_child_id=child_id,
+                                           merged_child_id=other_child_id, reason=reason),
+            success=lambda _result: self.show_item(self.item_id))
+
+    # -- corrections -------------------------------------------------------------
+
+    def correct_concerns(self, *, codes: list[str] | None = None, reason: str | None = None) -> None:
+        """Correct the shown report's concern codes with a reason (a dialog asks for both
+        unless given)."""
+        if self.detail is None:
+            return
+        row = self.detail.row
+        if codes is None or reason is None:
+            dialog = ConcernCodesDialog(row.concern_codes, self)
+            self.concern_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            codes, reason = dialog.checked(), dialog.reason.toPlainText()
+        actor, report_id = self._actor, row.report_id
+        self._ops.mutate(
+            lambda session: correct_concern_codes(session, actor, report_id, concern_codes=codes,
+                                                  reason=reason),
+            success=lambda _result: self.show_item(self.item_id))
+
+    def mark_protected(self, *, child_id: int | None = None, guardian_id: int | None = None,
+                       ask: bool = True) -> None:
+        """Mark the child or a guardian as having protected identity: every report and
+        letter about the person follows, and the stored address is removed."""
+        if ask and QMessageBox.question(
+            self, self.tr("Skyddad identitet"),
+            self.tr("Markera personen med skyddad identitet? Det gäller alla anmälningar och brev "
+                    "om personen, och den sparade adressen tas bort. Det går inte att ångra här."),
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        actor = self._actor
+        self._ops.mutate(
+            lambda session: mark_protected_identity(session, actor, child_id=child_id,
+                                                    guardian_id=guardian_id),
+            success=lambda _result: self.show_item(self.item_id))
 
     def _guardian_line(self, guardian: GuardianView) -> str:
         parts = [guardian.name + (f" ({guardian.relation})" if guardian.relation else "")]

@@ -22,17 +22,19 @@ def lowered(database, actor, now, **kwargs) -> svc.AssessmentState:  # type: ign
     return _finish(database, actor, state, now, NO_IMMEDIATE_NEED, reason="Hotaren är gripen.")
 
 
-def test_a_lowered_assessment_is_listed_for_seniors_akut_first_until_second_signed(
+def test_a_lowered_assessment_is_listed_for_seniors_akut_until_second_signed(
         database, worker, senior, now) -> None:
     plain = lowered(database, worker, now)
     acute = lowered(database, worker, now, immediate_danger=True,
                     children=None, concerns=("vald_mot_barn",))
     with database.transaction() as session:
         rows = list_awaiting_second_signature(session, senior)
-    assert [r.assessment_id for r in rows] == [acute.id, plain.id]
-    assert [r.urgent for r in rows] == [True, False]
-    assert rows[0].child_name == "Ella Andersson" and rows[0].finished_by == worker.full_name
-    assert rows[0].violence and not rows[0].own(senior)
+    # The form recommended immediate protection for both (that is why they were lowered), so
+    # both items carry the Akut flag; the one that has waited longest comes first.
+    assert [r.assessment_id for r in rows] == [plain.id, acute.id]
+    assert [r.urgent for r in rows] == [True, True]
+    assert rows[1].child_name == "Ella Andersson" and rows[1].finished_by == worker.full_name
+    assert rows[1].violence and not rows[1].own(senior)
 
     with database.transaction() as session:
         svc.second_sign(session, senior, acute.id, secret=svc.SECOND_SIGNATURE_PHRASE, now=now)

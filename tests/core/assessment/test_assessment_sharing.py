@@ -50,3 +50,42 @@ def test_an_unfinished_assessment_or_another_child_is_refused(database: Database
     done = _finish(database, worker, state, now, NO_IMMEDIATE_NEED)
     with database.transaction() as session, pytest.raises(ValidationError, match="annat barn"):
         share_assessment(session, worker, done.id, [other], now=now)
+
+
+def _assessed_first(database: Database, worker: Actor, now, **kwargs) -> tuple[int, int]:
+    """The child's first report (received an hour ago), assessed now: (item id, assessment id)."""
+    first = register_simple(database, worker, now=now, **kwargs).item_ids[0]
+    state = _fill(database, worker, _start(database, worker, first, now).id, now)
+    return first, _finish(database, worker, state, now, NO_IMMEDIATE_NEED).id
+
+
+def test_a_report_received_after_the_assessment_finished_needs_its_own(
+    database: Database, worker: Actor, now
+) -> None:
+    first, assessment_id = _assessed_first(database, worker, now)
+    later = now + timedelta(days=4)
+    newer = register_simple(database, worker, now=later).item_ids[0]  # received 3 days 23 h after
+    with database.transaction() as session:
+        assert items_sharing_candidates(session, worker, first) == (assessment_id, [])
+    with database.transaction() as session, pytest.raises(ValidationError, match="efter att"):
+        share_assessment(session, worker, assessment_id, [newer], now=later)
+    with database.transaction() as session:
+        assert session.get(QueueItem, newer).status == Status.RECEIVED
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"immediate_danger": True}, "akut fara"),
+    ({"concerns": ("forsummelse", "vald_mot_barn")}, "våld"),
+    ({"concerns": ("missbruk_vardnadshavare",)}, "Missbruk"),
+])
+def test_a_report_with_a_flag_or_concern_the_assessment_did_not_consider_needs_its_own(
+    database: Database, worker: Actor, now, kwargs, match
+) -> None:
+    first = register_simple(database, worker, now=now, offset=timedelta(hours=1)).item_ids[0]
+    other = register_simple(database, worker, now=now, offset=timedelta(hours=2), **kwargs).item_ids[0]
+    state = _fill(database, worker, _start(database, worker, first, now).id, now)
+    assessment_id = _finish(database, worker, state, now, NO_IMMEDIATE_NEED).id
+    with database.transaction() as session:
+        assert items_sharing_candidates(session, worker, first) == (assessment_id, [])
+    with database.transaction() as session, pytest.raises(ValidationError, match=match):
+        share_assessment(session, worker, assessment_id, [other], now=now)

@@ -51,3 +51,31 @@ def test_unwritable_data_folder_gives_a_swedish_message(tmp_path) -> None:
     blocker.write_text("x")
     with pytest.raises(DatabaseError, match="Datamappen"):
         open_database(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
+
+
+def test_migration_0008_protects_every_row_of_an_already_protected_person(
+    database: Database, worker, now
+) -> None:
+    from alembic import command
+    from sqlalchemy import select
+
+    from mottagning.models import Child, Guardian
+    from tests.core.factories import register_simple
+
+    register_simple(database, worker, now=now)
+    register_simple(database, worker, now=now)
+    with database.transaction() as session:
+        rows = session.execute(select(Guardian).order_by(Guardian.id)).scalars().all()
+        assert len(rows) == 2 and all(g.street for g in rows)
+        rows[1].protected_identity = True  # as an older version left it: one row only
+        child = session.execute(select(Child)).scalar_one()
+        child.protected_identity, child.street = True, "Storgatan 1"
+    with database.engine.begin() as connection:
+        config = alembic_config(database.url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+        command.upgrade(config, "head")
+    with database.transaction() as session:
+        rows = session.execute(select(Guardian)).scalars().all()
+        assert all(g.protected_identity and g.street is None and g.city is None for g in rows)
+        assert session.execute(select(Child.street)).scalar_one() is None

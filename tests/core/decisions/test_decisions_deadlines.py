@@ -21,7 +21,7 @@ from mottagning.decisions.extensions import (
 )
 from mottagning.decisions.proposals import ProposalInput, propose_correction, propose_decision
 from mottagning.decisions.views import list_decisions, verify_signed_decisions
-from mottagning.errors import PermissionDenied, ValidationError
+from mottagning.errors import InvalidTransition, PermissionDenied, ValidationError
 from mottagning.models import QueueItem, User
 from mottagning.models.decisions import Decision
 from tests.conftest import make_user
@@ -52,10 +52,73 @@ def test_received_2359_on_31_october_is_due_at_the_end_of_14_november(
     assert due == datetime(2026, 11, 14, 23, 59, 59, tzinfo=STHLM)
     # One minute before the end of the day is in time; one second after midnight is late.
     decision_id = propose(database, worker, item_id, now=_local(2026, 11, 14, 23, 58))
-    sign(database, senior, decision_id, now=_local(2026, 11, 15, 0, 0, 1))
+    sign(database, senior, decision_id, now=_local(2026, 11, 15, 0, 0, 1),
+         overrun_reason="Granskaren var sjuk.")
     with database.transaction() as session:
         decision = session.get(Decision, decision_id)
         assert decision.overdue_at_signing and decision.status == "signed"
+
+
+def test_a_decision_proposed_in_time_but_signed_late_records_the_signers_reason(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now, offset=timedelta(days=10))
+    decision_id = propose(database, worker, item_id, now=now)
+    late = now + timedelta(days=6)
+    with pytest.raises(ValidationError, match="orsaken"):
+        sign(database, senior, decision_id, now=late)
+    with database.transaction() as session:
+        assert session.get(Decision, decision_id).status == "awaiting"
+    sign(database, senior, decision_id, now=late, overrun_reason="Granskaren var sjuk i en vecka.")
+    with database.transaction() as session:
+        decision = session.get(Decision, decision_id)
+        assert decision.overdue_at_signing
+        assert decision.overrun_reason == "Granskaren var sjuk i en vecka."
+        event = session.execute(text(
+            "SELECT id FROM audit_events WHERE action = 'decision_signed'")).first()
+        assert event is not None
+
+
+def test_a_decision_signed_in_time_needs_no_overrun_reason(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now, offset=timedelta(days=10))
+    decision_id = propose(database, worker, item_id, now=now)
+    sign(database, senior, decision_id, now=now + timedelta(days=1))
+    with database.transaction() as session:
+        decision = session.get(Decision, decision_id)
+        assert not decision.overdue_at_signing and decision.overrun_reason is None
+
+
+def test_an_extension_cannot_be_requested_after_the_deadline_and_the_overrun_stands(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now, offset=timedelta(days=20))
+    with database.transaction() as session, pytest.raises(InvalidTransition, match="innan den har gått ut"):
+        request_extension(session, worker, item_id, reason="Barnet vårdas på sjukhus.",
+                          new_date=(now + timedelta(days=10)).date(), now=now)
+    assert _due(database, item_id)[1] is None
+    with database.transaction() as session, pytest.raises(ValidationError, match="orsaken"):
+        propose_decision(session, worker, item_id, OPENED, now=now)
+
+
+def test_an_extension_requested_in_time_cannot_be_signed_after_the_deadline(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now, offset=timedelta(days=13))
+    with database.transaction() as session:
+        extension_id = request_extension(
+            session, worker, item_id, reason="Barnet vårdas på sjukhus.",
+            new_date=(now + timedelta(days=10)).date(), now=now).extension_id
+    new_date = (now + timedelta(days=10)).date()
+    with database.transaction() as session, pytest.raises(InvalidTransition, match="gick ut"):
+        sign_extension(session, senior, extension_id, secret=extension_phrase(new_date),
+                       expected_version=1, now=now + timedelta(days=3))
+    assert _due(database, item_id)[1] is None
+    with database.transaction() as session:
+        sign_extension(session, senior, extension_id, secret=extension_phrase(new_date),
+                       expected_version=1, now=now)
+    assert _due(database, item_id)[1] is not None
 
 
 def test_dst_end_does_not_shift_the_local_end_of_day(database: Database, worker: Actor) -> None:

@@ -226,3 +226,41 @@ def test_birth_day_exemption_uses_the_personnummer_when_no_birth_date_is_stored(
         plan = plan_weeding(session, senior, now=now)
     assert items[0] not in plan.summary["kinds"][REPORT_WITHOUT_INVESTIGATION]["item_ids"]
     assert date(2015, 3, 25).day in plan.rules["exempt_birth_days"]
+
+
+def test_a_child_without_personnummer_or_birth_date_is_held_back_for_a_person(
+    database: Database, worker: Actor, senior: Actor, now
+) -> None:
+    unknown = _closed(database, worker, at=OLD, children=(ChildInput(name="Okänt barn"),))
+    known = _closed(database, worker, at=OLD, children=(_child("Ella Andersson", "20150312-2382"),))
+    with database.transaction() as session:
+        plan = plan_weeding(session, senior, now=now)
+    assert plan.summary["kinds"][REPORT_WITHOUT_INVESTIGATION]["item_ids"] == known
+    with database.transaction() as session:
+        child_id = session.get(QueueItem, unknown[0]).child_id
+    assert plan.summary["held_back"] == [
+        {"child_id": child_id, "item_ids": unknown, "reason": "unknown_birth_date"}]
+    with database.transaction() as session:
+        weed_records(session, senior, now=now)
+    with database.transaction() as session:
+        assert session.get(QueueItem, unknown[0]) is not None
+        assert session.get(QueueItem, known[0]) is None
+
+
+def test_the_five_year_period_ends_exactly_five_years_after_the_last_entry(
+    database: Database, worker: Actor, senior: Actor, now
+) -> None:
+    # now is 24 November 2026: 4 years 364 days back is 25 November 2021, 5 years 1 day
+    # back is 23 November 2021.
+    assert now.date() == date(2026, 11, 24)
+    kept = _closed(database, worker, at=datetime(2021, 11, 25, 12, 0, tzinfo=UTC),
+                   children=(_child("Ella Andersson", "20150312-2382"),))
+    weeded = _closed(database, worker, at=datetime(2021, 11, 23, 12, 0, tzinfo=UTC),
+                     children=(_child("Alva Lind", "20160812-2383"),))
+    # Five years to the day: the period has run out.
+    weeded += _closed(database, worker, at=datetime(2021, 11, 24, 12, 0, tzinfo=UTC),
+                      children=(_child("Otto Sten", "20140902-2396"),))
+    with database.transaction() as session:
+        plan = plan_weeding(session, senior, now=now)
+    assert plan.summary["kinds"][REPORT_WITHOUT_INVESTIGATION]["item_ids"] == weeded
+    assert kept[0] not in plan.doomed["queue_items"]

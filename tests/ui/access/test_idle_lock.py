@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from mottagning.access import auth
 from mottagning.context import Actor
 from mottagning.db.database import Database
-from mottagning.settings import put_setting
+from mottagning.models import Setting
 from tests.ui.conftest import WAIT_MS
 from ui.access.idle_lock import install_idle_lock
 
@@ -44,7 +44,8 @@ def test_the_lock_comes_after_the_configured_idle_time_and_covers_the_case_data(
     database: Database, worker: Actor, make_window, qtbot: QtBot
 ) -> None:
     with database.transaction() as session:
-        put_setting(session, auth.IDLE_LOCK_KEY, 0.005)  # 0.3 seconds
+        # 0.3 seconds: below what a person may set, so written past the service's check
+        session.merge(Setting(key=auth.IDLE_LOCK_KEY, value={"value": 0.005}))
     window = make_window(worker)
     lock = install_idle_lock(window)
     with qtbot.waitSignal(lock.sig_locked, timeout=WAIT_MS):

@@ -32,8 +32,8 @@ WAIT_MS = 10_000
 SIGNOFF = ("ui.decisions.signoff_pane",)
 
 
-def _pane(ops: Operations, actor: Actor, qtbot: QtBot) -> SignoffPane:
-    pane = SignoffPane(ops, actor)
+def _pane(ops: Operations, actor: Actor, qtbot: QtBot, now: datetime | None = None) -> SignoffPane:
+    pane = SignoffPane(ops, actor) if now is None else SignoffPane(ops, actor, clock=lambda: now)
     qtbot.addWidget(pane)
     pane.show()
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
@@ -73,7 +73,7 @@ def test_worker_requests_more_time_and_a_senior_signs_it_keeping_both_dates(
     [extension] = _extensions(database, item_id)
     assert extension.status == "awaiting"
 
-    pane = _pane(ops, senior, qtbot)
+    pane = _pane(ops, senior, qtbot, now)
     assert pane.extensions.count() == 1 and pane.list.count() == 0
     assert format_date_sv(extension.new_due) in pane.extensions.item(0).text()
     pane.extensions.setCurrentRow(0)  # nothing is opened until the reviewer chooses it
@@ -133,7 +133,7 @@ def test_senior_returns_a_request_for_more_time_with_a_comment(
     with qtbot.wait_signal(dialog.sig_requested, timeout=WAIT_MS):
         dialog.submit()
 
-    pane = _pane(ops, senior, qtbot)
+    pane = _pane(ops, senior, qtbot, now)
     pane.extensions.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.extension is not None and pane.return_button.isEnabled(), timeout=WAIT_MS)
     pane.return_proposal()
@@ -173,7 +173,7 @@ def test_correction_of_a_signed_decision_is_prefilled_and_shown_as_a_correction_
     correction_id = blocker.args[0]
     qtbot.waitUntil(lambda: window.extensions[SIGNOFF[0]].correction_action.correction_dialog is None, timeout=WAIT_MS)
 
-    pane = _pane(ops, senior, qtbot)
+    pane = _pane(ops, senior, qtbot, now)
     assert f"RÄTTELSE av beslut {signed_id}" in pane.list.item(0).text()
     pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
@@ -196,7 +196,7 @@ def test_returned_proposal_opens_prefilled_by_keyboard_and_proposing_again_repla
     with database.transaction() as session:
         return_decision(session, senior, returned_id, comment="Ring skolan först.",
                         expected_version=version_of(database, returned_id), now=now)
-    pane = _pane(ops, worker, qtbot)
+    pane = _pane(ops, worker, qtbot, now)
     assert pane.returned.count() == 1
     pane.returned.setFocus()
     pane.returned.setCurrentRow(0)
@@ -230,7 +230,7 @@ def test_moving_from_a_request_to_a_proposal_makes_the_buttons_act_on_the_propos
         due = session.get(QueueItem, second).decision_due
         request_extension(session, worker, second, reason="Väntar på förhör.",
                           new_date=to_local(due).date() + timedelta(days=10), now=now)
-    pane = _pane(ops, senior, qtbot)
+    pane = _pane(ops, senior, qtbot, now)
     pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
     pane.extensions.setFocus()

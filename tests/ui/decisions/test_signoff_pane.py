@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -17,6 +17,7 @@ from mottagning.decisions.proposals import ProposalInput
 from mottagning.models import AuditEvent
 from mottagning.models.assessment import Assessment
 from mottagning.models.decisions import Decision
+from tests.conftest import FIXED_NOW
 from tests.core.assessment.test_assessment_awaiting import lowered
 from tests.core.decision_helpers import NOT_OPENED, item_in_assessment, propose
 from ui.decisions.signoff_pane import SignoffPane
@@ -31,7 +32,7 @@ def test_senior_signs_a_violence_flagged_proposal_by_keyboard(
     item_id = item_in_assessment(database, worker, now=now, concerns=("vald_mot_barn",))
     proposal = ProposalInput(**{**NOT_OPENED.__dict__, "violence_reason": "Polisen utreder redan."})
     decision_id = propose(database, worker, item_id, proposal, now=now)
-    pane = SignoffPane(ops, senior)
+    pane = SignoffPane(ops, senior, clock=lambda: now)
     qtbot.addWidget(pane)
     pane.show()
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
@@ -68,7 +69,7 @@ def test_returned_proposal_shows_in_the_proposers_own_list_with_the_comment(
 ) -> None:
     item_id = item_in_assessment(database, worker, now=now)
     propose(database, worker, item_id, now=now)
-    pane = SignoffPane(ops, senior)
+    pane = SignoffPane(ops, senior, clock=lambda: now)
     qtbot.addWidget(pane)
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
         pane.refresh()
@@ -80,7 +81,7 @@ def test_returned_proposal_shows_in_the_proposers_own_list_with_the_comment(
     dialog.comment.insertPlainText("Ring skolan först.")  # keyClicks is ASCII only
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
         dialog.accept()
-    own = SignoffPane(ops, worker)
+    own = SignoffPane(ops, worker, clock=lambda: now)
     qtbot.addWidget(own)
     with qtbot.wait_signal(own.sig_count_changed, timeout=WAIT_MS):
         own.refresh()
@@ -99,7 +100,7 @@ def _labels(pane: SignoffPane) -> str:
 
 
 def _pane(ops: Operations, actor: Actor, qtbot: QtBot) -> tuple[SignoffPane, int]:
-    pane = SignoffPane(ops, actor)
+    pane = SignoffPane(ops, actor, clock=lambda: FIXED_NOW)
     qtbot.addWidget(pane)
     pane.show()
     with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
@@ -184,3 +185,36 @@ def test_a_lowered_skyddsbedomning_waits_in_att_signera_akut_and_counted_and_ope
         ops.mutate(lambda session: second_sign(session, senior, assessment_id,
                                                secret=SECOND_SIGNATURE_PHRASE, now=now))
     assert blocker.args == [0] and waiting.count() == 0
+
+
+def test_signing_after_the_deadline_asks_the_signer_for_the_reason(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now, offset=timedelta(days=10))
+    decision_id = propose(database, worker, item_id, now=now)
+    late = now + timedelta(days=6)
+    pane = SignoffPane(ops, senior, clock=lambda: late)
+    qtbot.addWidget(pane)
+    pane.show()
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
+        pane.refresh()
+    pane.list.setCurrentRow(0)  # opening is the reviewer's deliberate choice
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
+    pane.sign_button.setFocus()
+    qtbot.keyClick(pane.sign_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: pane.signature_dialog is not None and pane.signature_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = pane.signature_dialog
+    assert dialog.overrun_reason is not None and "gick ut" in dialog.findChildren(QLabel)[1].text()
+    qtbot.keyClicks(dialog.secret, "Jag signerar beslutet att inleda utredning")
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # no reason yet: nothing is signed
+    qtbot.keyClicks(dialog.overrun_reason, "Granskaren var sjuk.")
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    assert blocker.args == [0]
+    with database.transaction() as session:
+        decision = session.get(Decision, decision_id)
+        assert decision.status == "signed" and decision.overdue_at_signing
+        assert decision.overrun_reason == "Granskaren var sjuk."

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mottagning.context import Actor
@@ -100,8 +101,7 @@ def test_a_quarantined_file_is_registered_by_hand_from_a_prefilled_form(
     quarantine = intake.open_quarantine(intake.alarms[0].id)
     qtbot.waitUntil(lambda: quarantine.shown is not None, timeout=WAIT_MS)
     dialogs: list = []
-    quarantine._register_by_hand = lambda alarm_id, partial: dialogs.append(
-        intake._register_by_hand(alarm_id, partial))
+    quarantine._register_by_hand = lambda *args: dialogs.append(intake._register_by_hand(*args))
     quarantine.register_button.click()
     dialog = dialogs[0]
     qtbot.waitUntil(lambda: dialog.is_ready, timeout=WAIT_MS)
@@ -149,3 +149,39 @@ def test_the_alarms_list_refreshes_after_a_file_is_handled_and_a_handled_file_op
     assert window.ops.errors.box is None  # no "Filen är redan hanterad" error
     again.close()
     alarms.close()
+def test_registering_from_quarantine_shows_the_files_arrival_as_the_receipt_time(
+    database: Database, qtbot: QtBot, make_window, worker: Actor, tmp_path: Path, now,
+) -> None:
+    import os
+    from datetime import timedelta
+
+    from mottagning.models import Report
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = inbox / "trasig.json"
+    path.write_text(json.dumps({"format": "okänt/9", "concern": {"description": "Oro."}}),
+                    encoding="utf-8")
+    arrived = now - timedelta(hours=26)
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    Importer(database, inbox).run_once()
+    window = make_window(worker, extensions=("ui.intake.install",))
+    intake: IntakeController = window.extensions["ui.intake.install"]
+    qtbot.waitUntil(lambda: len(intake.alarms) == 1, timeout=WAIT_MS)
+    quarantine = intake.open_quarantine(intake.alarms[0].id)
+    qtbot.waitUntil(lambda: quarantine.shown is not None, timeout=WAIT_MS)
+    dialogs: list = []
+    quarantine._register_by_hand = lambda *args: dialogs.append(intake._register_by_hand(*args))
+    quarantine.register_button.click()
+    dialog = dialogs[0]
+    qtbot.waitUntil(lambda: dialog.is_ready, timeout=WAIT_MS)
+    assert dialog.recorded_receipt == arrived
+    assert dialog.header.received_moment() == arrived.replace(second=0, microsecond=0)
+    dialog.category.setCurrentIndex(dialog.category.findData("skola"))
+    dialog.concerns.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.children_section.rows[0].edits["name"].setText("Ella Andersson")
+    dialog.register()
+    qtbot.waitUntil(lambda: not intake.banner.isVisible(), timeout=WAIT_MS)
+    with database.transaction() as session:
+        [report] = session.query(Report).all()
+        assert report.received_at == arrived

@@ -1,0 +1,81 @@
+"""Corrections from the detail pane: concern codes with a reason, protected identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from mottagning.context import Actor
+from mottagning.db.database import Database
+from mottagning.models import Guardian, QueueItem
+from tests.core.factories import register_simple
+from tests.ui.conftest import WAIT_MS
+
+
+def _texts(window) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(label.text() for label in window.detail.widget().findChildren(QLabel))
+
+
+def _open(make_window, worker: Actor, item_id: int, qtbot: QtBot):  # type: ignore[no-untyped-def]
+    window = make_window(worker)
+    assert window.select_item(item_id)
+    qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=WAIT_MS)
+    return window
+
+
+def test_a_worker_corrects_the_concern_codes_and_the_violence_flag_shows(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    window = _open(make_window, worker, item_id, qtbot)
+    assert window.detail.widget().findChild(QPushButton, "correctConcerns") is not None
+    assert "violence" not in window.detail.detail.row.flags
+    window.detail.correct_concerns(codes=["forsummelse", "bevittnat_vald"],
+                                   reason="Barnet har sett pappa slå mamma.")
+    qtbot.waitUntil(lambda: "violence" in window.detail.detail.row.flags, timeout=WAIT_MS)
+    assert "Bevittnat våld" in _texts(window)
+    with database.transaction() as session:
+        assert session.get(QueueItem, item_id).flag_violence
+
+
+def test_a_guardian_is_marked_protected_from_the_detail_pane_and_the_address_goes(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    window = _open(make_window, worker, item_id, qtbot)
+    assert "Storgatan 14 B" in _texts(window)
+    [guardian] = window.detail.detail.guardians
+    assert window.detail.widget().findChild(QPushButton, f"protectGuardian{guardian.id}") is not None
+    window.detail.mark_protected(guardian_id=guardian.id, ask=False)
+    qtbot.waitUntil(lambda: window.detail.detail.guardians[0].protected_identity, timeout=WAIT_MS)
+    assert "Storgatan 14 B" not in _texts(window)
+    with database.transaction() as session:
+        row = session.execute(select(Guardian)).scalar_one()
+        assert row.protected_identity and row.street is None
+
+
+def test_a_possible_same_child_is_suggested_and_linked_when_the_worker_confirms(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    from datetime import date, timedelta
+
+    from mottagning.intake.reports import ChildInput
+
+    liam = (ChildInput(name="Liam Okänd", birth_date=date(2019, 1, 1)),)
+    first = register_simple(database, worker, now=now - timedelta(days=20), children=liam).item_ids[0]
+    second = register_simple(database, worker, now=now, children=liam).item_ids[0]
+    window = make_window(worker)
+    with qtbot.wait_signal(window.detail.sig_suggestions_shown, timeout=WAIT_MS):
+        assert window.select_item(second)
+    [suggestion] = window.detail.link_suggestions
+    assert "Kanske samma barn" in _texts(window)
+    button = window.detail.widget().findChild(QPushButton, f"linkChild{suggestion.child_id}")
+    assert button is not None
+    window.detail.link_child(suggestion.child_id, reason="Samma skola och samma vårdnadshavare.")
+    qtbot.waitUntil(lambda: window.detail.detail is not None
+                    and len(window.detail.detail.history.entries) == 2, timeout=WAIT_MS)
+    with database.transaction() as session:
+        assert session.get(QueueItem, first).child_id == session.get(QueueItem, second).child_id
