@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.assessment import OUTCOME_LABELS, gaps, recommend, visible_questions
+from mottagning.assessment import (
+    IMMEDIATE_PROTECTION,
+    OUTCOME_LABELS,
+    gaps,
+    recommend,
+    visible_questions,
+)
 from mottagning.codes import concern_label
 from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
@@ -84,8 +90,11 @@ class AssessmentScreen(QWidget):
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._show_deadline)
+        self._closed = False
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.request_finish)
+        # every answer and note is saved as it is given: closing keeps the draft
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
 
     # -- loading -----------------------------------------------------------------
 
@@ -144,13 +153,16 @@ class AssessmentScreen(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._context(detail))
         splitter.addWidget(self._questions(state))
-        self.panel = OutcomePanel(violence="violence" in row.flags)
+        self.panel = OutcomePanel(violence="violence" in row.flags,
+                                  immediate_danger=detail.immediate_danger
+                                  or "immediate_danger" in row.flags)
         self.panel.sig_finish.connect(self.request_finish)
         self.panel.sig_second_sign.connect(self._second_sign)
         self.panel.sig_checklist.connect(self._tick_checklist)
         self.panel.sig_pdf.connect(self._save_pdf)
         self.panel.reason.textChanged.connect(self._refresh_panel_only)
         side = QScrollArea()
+        side.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the outcome, not the frame
         side.setWidgetResizable(True)
         side.setWidget(self.panel)
         splitter.addWidget(side)
@@ -224,6 +236,7 @@ class AssessmentScreen(QWidget):
                 layout.addWidget(widget)
         layout.addStretch()
         self.scroll = QScrollArea()
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(page)
         return self.scroll
@@ -356,6 +369,8 @@ class AssessmentScreen(QWidget):
 
     def _saved(self, state: svc.AssessmentState) -> None:
         self._pending -= 1
+        if self._closed:
+            return
         if self.state is not None:
             self.state = state if not self.state.read_only else self.state
         if self._pending == 0:
@@ -369,6 +384,9 @@ class AssessmentScreen(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._pending -= 1
         self._finish_requested = False
+        if self._closed:
+            self._ops.errors.show_error(error)
+            return
         self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
         self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self._ops.errors.show_error(error)
@@ -394,6 +412,10 @@ class AssessmentScreen(QWidget):
             self._focus(first)
             return
         outcome = self.panel.chosen_outcome()
+        if outcome is None:
+            self.save_label.setText(self.tr("Välj ett utfall innan du slutför."))
+            self.panel.outcome_buttons[IMMEDIATE_PROTECTION].setFocus()
+            return
         reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
         actor, assessment_id, version = self._actor, self.state.id, self.state.version
         self._ops.mutate(
@@ -463,6 +485,7 @@ class AssessmentScreen(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.flush_notes()
+        self._closed = True
         self._tick.stop()
         app = QApplication.instance()
         if self.questions and app is not None:
