@@ -3,6 +3,9 @@
 Usable by any form: give it a function that collects the form as a JSON-ready dict.
 `check()` looks for a draft left by an earlier session (a crash, a closed window) before
 autosave starts, so an old draft is never overwritten by an empty form.
+
+A change is saved once typing pauses for a second, and never later than two seconds after
+the first unsaved change, however long the typing goes on: a crash loses at most that.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from mottagning.services.drafts import SavedDraft, discard_draft, load_draft, sa
 from ui.operations import Operations
 from ui.style import WARNING_BOX
 
-DELAY_MS = 1000
+DELAY_MS = 1000  # a pause in typing this long saves
+MAX_WAIT_MS = 2000  # an unsaved change is saved at the latest this long after it was made
 
 
 class DraftAutosaver(QObject):
@@ -38,6 +42,8 @@ class DraftAutosaver(QObject):
         self._last_saved: dict[str, Any] | None = None
         self._timer = QTimer(self, singleShot=True, interval=DELAY_MS)
         self._timer.timeout.connect(self.save_now)
+        self._max_wait = QTimer(self, singleShot=True, interval=MAX_WAIT_MS)
+        self._max_wait.timeout.connect(self.save_now)
 
     @property
     def active(self) -> bool:
@@ -64,14 +70,18 @@ class DraftAutosaver(QObject):
         """No more saves (the form is being registered or was discarded)."""
         self._active = False
         self._timer.stop()
+        self._max_wait.stop()
 
     def schedule(self) -> None:
-        """A change: save about a second after typing pauses."""
+        """A change: save a second after typing pauses, at the latest two seconds from now."""
         if self._active:
             self._timer.start()
+            if not self._max_wait.isActive():
+                self._max_wait.start()
 
     def save_now(self) -> None:
         self._timer.stop()
+        self._max_wait.stop()
         if not self._active:
             return
         content = self._collect()

@@ -1,8 +1,9 @@
 """Manual registration of a report (phone, letter, fax, e-mail, in person), keyboard only.
 
 Built for a phone call: Tab walks the form top to bottom, Ctrl+Enter registers. Everything
-typed is autosaved as a draft about a second after typing pauses and on close, and offered
-back when the dialog opens again. Registering is one service call in one transaction, which
+typed is autosaved as a draft a second after typing pauses (at the latest two seconds after
+a change, even while typing goes on) and on close, and offered back when the dialog opens
+again and at start-up. Registering is one service call in one transaction, which
 also removes the draft. Validation lists every problem in one message and keeps the form
 as it is; a personnummer with a bad check digit is a warning, never a refusal.
 """
