@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft, load_draft, save_draft
+from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 from ui.style import WARNING_BOX
 
@@ -144,3 +145,95 @@ class DraftOffer(QWidget):
     def _discard(self) -> None:
         self.hide()
         self.sig_discard.emit()
+
+
+DRAFT_KIND_LABELS = {
+    "register_report": QT_TRANSLATE_NOOP("UnsavedDrafts", "Ny anmälan"),
+    "decision_proposal": QT_TRANSLATE_NOOP("UnsavedDrafts", "Beslutsförslag"),
+    "deadline_extension": QT_TRANSLATE_NOOP("UnsavedDrafts", "Begäran om förlängd tid"),
+    "letter_template": QT_TRANSLATE_NOOP("UnsavedDrafts", "Brevmall"),
+}
+
+DraftOpener = Callable[[str], None]
+
+
+def open_item_draft(window, key: str, open_form) -> None:  # type: ignore[no-untyped-def]
+    """Open the form of a queue item's draft (key = the item's id) from the start-up offer."""
+    if key.isdigit() and window.select_item(int(key)):
+        open_form(window)
+    else:
+        window.statusBar().showMessage(window.tr(
+            "Ärendet till utkastet finns inte i den inlästa kön; välj det och öppna formuläret."),
+            10000)
+
+
+class UnsavedDrafts(QWidget):
+    """The bar that offers, at start-up, every draft the user left unsaved (a crash, a
+    closed window): "Du har 2 osparade utkast", with a button that opens each form, which
+    then offers its draft back as usual. Forms register an opener per draft kind."""
+
+    sig_open = Signal(str, str)  # draft kind, key
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("unsavedDrafts")
+        self.setStyleSheet(WARNING_BOX)
+        self.label = QLabel()
+        self.label.setObjectName("unsavedDraftsText")
+        self.label.setWordWrap(True)
+        self._buttons = QHBoxLayout()
+        self.later_button = QPushButton(self.tr("Senare"))
+        self.later_button.setAccessibleName(self.tr("Stäng raden om osparade utkast"))
+        self.later_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addLayout(self._buttons)
+        layout.addWidget(self.later_button)
+        self.open_buttons: list[QPushButton] = []
+        self._drafts: list[SavedDraft] = []
+        self._openers: dict[str, DraftOpener] = {}
+        self.hide()
+
+    def describe(self, draft: SavedDraft) -> str:
+        what = self.tr(DRAFT_KIND_LABELS.get(draft.kind, draft.kind))
+        if draft.kind in ("decision_proposal", "deadline_extension") and draft.key.isdigit():
+            what = self.tr("{what}, ärende {id}").format(what=what, id=draft.key)
+        elif draft.kind == "register_report" and draft.key != "new":
+            what = self.tr("Fil i karantän som registreras för hand")
+        return self.tr("{what} (sparat {when})").format(
+            what=what, when=format_datetime_sv(draft.saved_at))
+
+    def show_drafts(self, drafts: list[SavedDraft], openers: dict[str, DraftOpener]) -> None:
+        self._drafts, self._openers = list(drafts), openers
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        for button in self.open_buttons:
+            self._buttons.removeWidget(button)
+            button.deleteLater()
+        self.open_buttons = []
+        if not self._drafts:
+            self.hide()
+            return
+        n = len(self._drafts)
+        heading = (self.tr("Du har 1 osparat utkast:") if n == 1
+                   else self.tr("Du har {n} osparade utkast:").format(n=n))
+        self.label.setText(heading + " " + "; ".join(self.describe(d) for d in self._drafts))
+        for draft in self._drafts:
+            opener = self._openers.get(draft.kind)
+            if opener is None or (draft.kind == "register_report" and draft.key != "new"):
+                continue
+            button = QPushButton(self.tr("Öppna: {what}").format(
+                what=self.tr(DRAFT_KIND_LABELS.get(draft.kind, draft.kind))))
+            button.setAccessibleName(self.tr("Öppna utkastet {what}").format(
+                what=self.describe(draft)))
+            button.clicked.connect(lambda _=False, d=draft: self._open(d))
+            self._buttons.addWidget(button)
+            self.open_buttons.append(button)
+        self.show()
+
+    def _open(self, draft: SavedDraft) -> None:
+        self._drafts = [d for d in self._drafts if d is not draft]
+        self._rebuild()
+        self.sig_open.emit(draft.kind, draft.key)
+        self._openers[draft.kind](draft.key)

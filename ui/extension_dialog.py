@@ -30,7 +30,7 @@ from mottagning.services.decision_extensions import request_extension
 from mottagning.services.drafts import SavedDraft, discard_draft
 from mottagning.services.queue import QueueRow
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local
-from ui.autosave import DraftAutosaver
+from ui.autosave import DraftAutosaver, open_item_draft
 from ui.operations import Operations
 from ui.proposal_dialog import show_dialog
 
@@ -168,4 +168,7 @@ class ExtensionAction(QObject):
 def install_action(window) -> ExtensionAction | None:  # type: ignore[no-untyped-def]
     if not allowed(window.actor.roles, Action.PROPOSE_DECISION):
         return None
-    return ExtensionAction(window)
+    action = ExtensionAction(window)
+    window.draft_openers[DRAFT_KIND] = lambda key: open_item_draft(
+        window, key, lambda _window: action.open())
+    return action

@@ -32,12 +32,16 @@ from sqlalchemy.engine import make_url
 from mottagning.db import Database
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.services.context import Actor, Changes
+from mottagning.services.drafts import list_drafts
 from mottagning.services.queue import QueueRow
 from mottagning.timeutil import utc_now
+from ui.autosave import DraftOpener, UnsavedDrafts
 from ui.detail_pane import DetailPane
 from ui.flag_delegate import FlagDelegate
 from ui.operations import Operations
 from ui.queue_model import FLAGS_ROLE, Column, QueueModel
+from ui.register_dialog import DRAFT_KEY as REGISTER_DRAFT_KEY
+from ui.register_dialog import DRAFT_KIND as REGISTER_DRAFT_KIND
 from ui.register_dialog import RegisterDialog
 from ui.style import DEMO_BANNER
 
@@ -93,6 +97,8 @@ class MainWindow(QMainWindow):
         self.ops.sig_operation_executed.connect(self._on_operation_executed)
         self._menus: dict[str, QMenu] = {}
         self.register_dialog: RegisterDialog | None = None
+        # draft kind → opens the form for a draft key; the form then offers the draft back
+        self.draft_openers: dict[str, DraftOpener] = {REGISTER_DRAFT_KIND: self._open_register_draft}
 
         title = self.tr("Mottagning – {name}").format(name=database_title(database))
         self.setWindowTitle(title + (self.tr(" – DEMO") if demo else ""))
@@ -114,6 +120,8 @@ class MainWindow(QMainWindow):
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setStyleSheet(DEMO_BANNER)
             self.add_banner(banner)
+        self.unsaved_drafts = UnsavedDrafts()
+        self.add_banner(self.unsaved_drafts)
 
         self.model = QueueModel(self.ops, actor, clock=clock, parent=self)
         self.table = self._build_table()
@@ -146,6 +154,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
         self.model.refresh()
+        self._offer_unsaved_drafts()
 
     # -- extension points --------------------------------------------------------
 
@@ -262,6 +271,17 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self._on_register_closed)
         self.register_dialog = dialog
         dialog.open()
+
+    def _offer_unsaved_drafts(self) -> None:
+        """At start-up: every draft the user left (a crash, a closed form) is offered."""
+        actor = self.actor
+        self.ops.query(lambda session: list_drafts(session, actor),
+                       success=lambda drafts: self.unsaved_drafts.show_drafts(
+                           drafts, self.draft_openers))
+
+    def _open_register_draft(self, key: str) -> None:
+        if key == REGISTER_DRAFT_KEY:
+            self.new_report()
 
     def _on_register_closed(self) -> None:
         if self.register_dialog is not None:

@@ -41,7 +41,7 @@ from mottagning.services.decisions import (
 )
 from mottagning.services.drafts import SavedDraft, discard_draft
 from mottagning.timeutil import format_datetime_sv
-from ui.autosave import DraftAutosaver
+from ui.autosave import DraftAutosaver, open_item_draft
 from ui.operations import Operations
 from ui.style import WARNING_BOX
 
@@ -281,4 +281,6 @@ def install_action(window) -> QAction:  # type: ignore[no-untyped-def]
     action.triggered.connect(lambda: open_proposal_dialog(window))
     window.menu(window.tr("Ä&rende")).addAction(action)
     window.propose_action = action
+    window.draft_openers[DRAFT_KIND] = lambda key: open_item_draft(window, key, open_proposal_dialog)
     return action
+
