@@ -13,7 +13,7 @@ from mottagning.errors import DatabaseError, MottagningError
 from mottagning.services.auth import os_actor_unless_sign_in
 from mottagning.services.context import Actor
 from mottagning.services.settings import is_demo
-from ui.gc_policy import GuiThreadCollector
+from ui.gc_policy import GuiThreadCollector, freeze_once_loaded
 from ui.idle_lock import install_idle_lock
 from ui.key_prompts import qt_key_prompts
 from ui.main_window import MainWindow
@@ -63,7 +63,7 @@ def _fail(title: str, text: str, details: str | None = None) -> int:
 def run_app(db_url: str | None) -> int:
     """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
     app = _application()
-    GuiThreadCollector(app)
+    collector = GuiThreadCollector(app)
     try:
         database, actor, demo = _start(db_url)
     except DatabaseError as exc:
@@ -84,6 +84,7 @@ def run_app(db_url: str | None) -> int:
     window = MainWindow(database, actor, demo=demo)
     install_idle_lock(window)
     window.show()
+    freeze_once_loaded(window, collector)
     status = app.exec()
     database.dispose()
     return status
