@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,6 +55,7 @@ from ui.assessment_question import QuestionWidget
 from ui.operations import Operations
 from ui.queue_model import time_left_text
 from ui.style import URGENCY_COLOURS
+from ui.window_geometry import fit_window
 
 TICK_MS = 30_000
 
@@ -85,7 +86,7 @@ class AssessmentScreen(QWidget):
         self._pending = 0
         self._finish_requested = False
         self.setWindowTitle(self.tr("Skyddsbedömning"))
-        self.resize(1500, 920)
+        fit_window(self, "assessment", QSize(1500, 920))
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
         self._tick = QTimer(self, interval=TICK_MS)

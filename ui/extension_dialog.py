@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -33,6 +33,7 @@ from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local
 from ui.autosave import DraftAutosaver, open_item_draft
 from ui.operations import Operations
 from ui.proposal_dialog import show_dialog
+from ui.window_geometry import fit_window
 
 DRAFT_KIND = "deadline_extension"
 SWEDISH = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
@@ -87,7 +88,7 @@ class ExtensionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(560, 420)
+        fit_window(self, "extension", QSize(560, 420))
         self.reason.setFocus()
 
         self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=str(row.id),

@@ -7,7 +7,7 @@ the SHA-256 of the preview along, so what is stored is exactly what was looked a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QTime, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, QTime, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,6 +41,7 @@ from mottagning.timeutil import STOCKHOLM, utc_now
 from ui.letters_preview import PRINT_DPI, PagePreview, PdfWork, paint_on_printer, pdf_page_images
 from ui.operations import Operations
 from ui.style import WARNING_BOX
+from ui.window_geometry import fit_window
 
 REDRAW_MS = 400
 
@@ -56,7 +57,7 @@ class LetterDialog(QDialog):
         self.issued_letter_id: int | None = None
         self.pdf_work = PdfWork(self)
         self.setWindowTitle(self.tr("Brev i ärende {id}").format(id=item_id))
-        self.resize(1180, 860)
+        fit_window(self, "letter", QSize(1180, 860))
 
         self.kind = QComboBox()
         for kind in LetterKind:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +44,7 @@ from ui.register_dialog import DRAFT_KEY as REGISTER_DRAFT_KEY
 from ui.register_dialog import DRAFT_KIND as REGISTER_DRAFT_KIND
 from ui.register_dialog import RegisterDialog
 from ui.style import DEMO_BANNER
+from ui.window_geometry import fit_window
 
 REFRESH_MS = 30_000
 OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
 
         title = self.tr("Mottagning – {name}").format(name=database_title(database))
         self.setWindowTitle(title + (self.tr(" – DEMO") if demo else ""))
-        self.resize(1500, 900)
+        fit_window(self, "main", QSize(1500, 900))
 
         central = QWidget()
         layout = QVBoxLayout(central)

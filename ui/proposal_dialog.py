@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,6 +44,7 @@ from mottagning.timeutil import format_datetime_sv
 from ui.autosave import DraftAutosaver, open_item_draft
 from ui.operations import Operations
 from ui.style import WARNING_BOX
+from ui.window_geometry import fit_window
 
 
 def parse_contacts(text: str) -> tuple[Contact, ...]:
@@ -163,7 +164,8 @@ class ProposalDialog(QDialog):
         self._update_fields()
         if prefill:
             self.fill(prefill)
-        self.resize(640, 760 if corrects_id is None else 860)
+        fit_window(self, "proposal" if corrects_id is None else "correction",
+                   QSize(640, 760 if corrects_id is None else 860))
 
         key = draft_key(item_id) if corrects_id is None else correction_draft_key(item_id)
         self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=key,

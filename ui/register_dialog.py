@@ -14,7 +14,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,6 +51,7 @@ from ui.register_people import PeopleSection
 from ui.register_reporter import ReporterFields
 from ui.register_rows import ChildRow, GuardianRow
 from ui.style import ERROR_BOX
+from ui.window_geometry import fit_window
 
 DRAFT_KIND = "register_report"
 DRAFT_KEY = "new"
@@ -75,7 +76,8 @@ class RegisterDialog(QDialog):
                                        collect=self.collect_draft, parent=self)
         self.setWindowTitle(self.tr("Ny anmälan") if quarantine_alarm_id is None
                             else self.tr("Registrera fil i karantän för hand"))
-        self.resize(1050, 900)
+        fit_window(self, "register" if quarantine_alarm_id is None else "register_quarantine",
+                   QSize(1050, 900))
 
         self.offer = DraftOffer(discard_text=self.tr("&Börja om (kasta utkastet)"))
         self.offer.sig_resume.connect(self._resume)

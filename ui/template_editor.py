@@ -9,7 +9,7 @@ crash too; saving the template discards the draft in the same transaction.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,6 +43,7 @@ from ui.autosave import DraftAutosaver, DraftOffer
 from ui.letters_preview import PagePreview, PdfWork, pdf_page_images
 from ui.operations import Operations
 from ui.style import WARNING_BOX
+from ui.window_geometry import fit_window
 
 VALIDATE_MS = 350
 DRAFT_KIND = "letter_template"
@@ -59,7 +60,7 @@ class TemplateEditor(QDialog):
         self.autosave: DraftAutosaver | None = None
         self._draft: SavedDraft | None = None
         self.setWindowTitle(self.tr("Brevmallar"))
-        self.resize(1300, 860)
+        fit_window(self, "templates", QSize(1300, 860))
         self.kind = QComboBox()
         for kind in LetterKind:
             self.kind.addItem(self.tr(KIND_LABELS[kind]), kind)
