@@ -129,11 +129,12 @@ class OutcomePanel(QWidget):
             "Bedömningen räknas först när en förste socialsekreterare eller enhetschef har "
             "signerat den som andra bedömare."), WARNING_BOX)
         finish.addWidget(self.floor_warning)
+        # Not in the panel's layout: the screen keeps it in view below the scrolling panel,
+        # however long the recommendation grows.
         self.finish_button = QPushButton(self.tr("Slutför skyddsbedömningen (Ctrl+Enter)"))
         self.finish_button.setObjectName("finish")
         self.finish_button.setAccessibleName(self.tr("Slutför skyddsbedömningen"))
         self.finish_button.clicked.connect(self.sig_finish)
-        finish.addWidget(self.finish_button)
         layout.addWidget(self.finish_box)
 
         self.done_box = QWidget()
@@ -241,6 +242,7 @@ class OutcomePanel(QWidget):
 
     def show_finished(self, state: AssessmentState, *, can_second_sign: bool) -> None:
         self.finish_box.hide()
+        self.finish_button.hide()
         self.done_box.show()
         lines = [STATUS_LABELS[state.status],
                  self.tr("Utfall: {outcome}").format(outcome=OUTCOME_LABELS[state.outcome or ""])]

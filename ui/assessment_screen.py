@@ -166,7 +166,12 @@ class AssessmentScreen(QWidget):
         side.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the outcome, not the frame
         side.setWidgetResizable(True)
         side.setWidget(self.panel)
-        splitter.addWidget(side)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(side, 1)
+        column_layout.addWidget(self.panel.finish_button)  # always in view
+        splitter.addWidget(column)
         splitter.setSizes([430, 700, 370])
         self._layout.addWidget(splitter, 1)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)

@@ -158,3 +158,24 @@ def _hours(n: int):  # type: ignore[no-untyped-def]
 
 
 __all__ = ["QApplication"]
+
+
+def test_finish_stays_in_view_when_many_red_flags_fire(database, worker, ops, qtbot) -> None:
+    from mottagning.assessment import visible_questions
+    from mottagning.assessment.form import FREE_TEXT
+    from mottagning.services import assessments as svc
+
+    item_id = register_simple(database, worker, now=_now()).item_ids[0]
+    with database.transaction() as session:
+        state = svc.start_or_resume(session, worker, item_id, now=_now())
+        for question in visible_questions(state.form, {}):
+            if question.kind == FREE_TEXT:
+                continue
+            svc.save_answer(session, worker, state.id, question.id, "vet_ej", now=_now())
+    screen = AssessmentScreen(ops, worker, item_id, clock=_now)
+    _show(qtbot, screen)
+    with qtbot.waitSignal(screen.sig_loaded, timeout=WAIT_MS):
+        screen.load()
+    qtbot.waitUntil(lambda: screen.panel.isVisible(), timeout=WAIT_MS)
+    assert screen.panel.rules_label.text().count("•") >= 8
+    assert_fits_with(screen, screen.panel.outcome_badge, screen.panel.finish_button)
