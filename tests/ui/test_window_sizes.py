@@ -179,3 +179,19 @@ def test_finish_stays_in_view_when_many_red_flags_fire(database, worker, ops, qt
     qtbot.waitUntil(lambda: screen.panel.isVisible(), timeout=WAIT_MS)
     assert screen.panel.rules_label.text().count("•") >= 8
     assert_fits_with(screen, screen.panel.outcome_badge, screen.panel.finish_button)
+
+
+def test_quarantine_dialog_fits_1280x720(database, senior, ops, qtbot, tmp_path) -> None:
+    from mottagning.intake.importer import Importer
+    from mottagning.services.alarms import list_open_alarms
+    from ui.quarantine_dialog import QuarantineDialog
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "felsida.json").write_text("<html>502 Bad Gateway</html>\n" * 200, encoding="utf-8")
+    Importer(database, inbox).run_once()
+    with database.transaction() as session:
+        alarm_id = list_open_alarms(session)[0].id
+    dialog = _show(qtbot, QuarantineDialog(ops, senior, alarm_id))
+    qtbot.waitUntil(lambda: dialog.shown is not None, timeout=WAIT_MS)
+    assert_fits_with(dialog, dialog.register_button, dialog.dismiss_button)
