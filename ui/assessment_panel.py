@@ -25,6 +25,7 @@ from mottagning.assessment import (
     Recommendation,
 )
 from mottagning.assessment.form import outcome_rank
+from mottagning.i18n import ngettext
 from mottagning.model_assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.services.assessments import CHECKLIST, STATUS_LABELS, AssessmentState
 from mottagning.timeutil import format_datetime_sv
@@ -192,9 +193,11 @@ class OutcomePanel(QWidget):
         else:
             self.rules_label.setText(self.tr("Inga regler har slagit till."))
         if open_gaps:
-            self.gaps_label.setText(self.tr("{n} saker kvar innan bedömningen kan slutföras "
-                                            "(obesvarade frågor, anteckningar som krävs).")
-                                    .format(n=open_gaps))
+            self.gaps_label.setText(ngettext(
+                self.tr("{n} sak kvar innan bedömningen kan slutföras (obesvarade frågor, "
+                        "anteckningar som krävs)."),
+                self.tr("{n} saker kvar innan bedömningen kan slutföras (obesvarade frågor, "
+                        "anteckningar som krävs)."), open_gaps).format(n=open_gaps))
             self.gaps_label.setStyleSheet(WARNING_BOX)
         else:
             self.gaps_label.setText(self.tr("Alla frågor är besvarade."))

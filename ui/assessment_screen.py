@@ -41,6 +41,7 @@ from mottagning.assessment import (
     visible_questions,
 )
 from mottagning.codes import concern_label
+from mottagning.i18n import ngettext
 from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import label as status_label
@@ -192,8 +193,10 @@ class AssessmentScreen(QWidget):
         text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         layout.addWidget(text, 3)
         count = detail.history.count_last_12_months
-        layout.addWidget(self._wrapped(self.tr("Barnets historik – {n} anmälningar senaste 12 "
-                                               "månaderna").format(n=count), bold=True))
+        history = ngettext(self.tr("Barnets historik – {n} anmälan senaste 12 månaderna"),
+                           self.tr("Barnets historik – {n} anmälningar senaste 12 månaderna"),
+                           count).format(n=count)
+        layout.addWidget(self._wrapped(history, bold=True))
         tree = QTreeWidget()
         tree.setObjectName("history")
         tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -413,7 +416,9 @@ class AssessmentScreen(QWidget):
         open_gaps = gaps(self.state.form, self._answers, self._current_notes())
         if open_gaps:
             first = self.questions[open_gaps[0].question_id]
-            self.save_label.setText(self.tr("{n} saker kvar: {what}").format(
+            self.save_label.setText(ngettext(self.tr("{n} sak kvar: {what}"),
+                                             self.tr("{n} saker kvar: {what}"),
+                                             len(open_gaps)).format(
                 n=len(open_gaps), what=open_gaps[0].message))
             self._focus(first)
             return

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.codes import channel_label, concern_label, reporter_label
+from mottagning.i18n import ngettext
 from mottagning.model_assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
@@ -343,7 +344,8 @@ class DetailPane(QScrollArea):
         layout.setContentsMargins(0, 0, 0, 0)
         count = history.count_last_12_months
         summary = (self.tr("1 anmälan senaste 12 månaderna") if count == 1 else
-                   self.tr("{n} anmälningar senaste 12 månaderna").format(n=count))
+                   ngettext(self.tr("{n} anmälan senaste 12 månaderna"),
+                            self.tr("{n} anmälningar senaste 12 månaderna"), count).format(n=count))
         layout.addWidget(_text(summary, bold=count > 1))
         tree = QTreeWidget()
         tree.setObjectName("history")

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
+from mottagning.i18n import ngettext
 from mottagning.intake.importer import ImportSummary
 from mottagning.intake.prefill import draft_from_partial
 from mottagning.rules.permissions import Action, allowed
@@ -112,7 +113,9 @@ class IntakeController(QObject):
     def _on_imported(self, summary: ImportSummary) -> None:
         if summary.registered:
             self.window.statusBar().showMessage(
-                self.tr("{n} nya anmälningar från e-tjänsten.").format(n=summary.registered), 10_000)
+                ngettext(self.tr("{n} ny anmälan från e-tjänsten."),
+                         self.tr("{n} nya anmälningar från e-tjänsten."),
+                         summary.registered).format(n=summary.registered), 10_000)
         if summary.files_seen:
             self.window.refresh()
         self.refresh_alarms()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from mottagning.db import Database
+from mottagning.i18n import ngettext
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.services.context import Actor, Changes
 from mottagning.services.drafts import list_drafts
@@ -295,7 +296,8 @@ class MainWindow(QMainWindow):
     def _on_loaded(self) -> None:
         empty = self.model.total == 0 and self.model.rowCount() == 0
         self._queue_stack.setCurrentWidget(self._empty_hint if empty else self.table)
-        self.count_label.setText(self.tr("{n} öppna ärenden").format(n=self.model.total))
+        self.count_label.setText(ngettext(self.tr("{n} öppet ärende"), self.tr("{n} öppna ärenden"),
+                                           self.model.total).format(n=self.model.total))
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from mottagning.codes import concern_label, reporter_label
+from mottagning.i18n import ngettext
 from mottagning.model_assessment import AWAITING_SECOND_SIGNATURE, DRAFT
 from mottagning.rules import deadlines
 from mottagning.rules.status import Status, label
@@ -273,8 +274,9 @@ class QueueModel(QAbstractTableModel):
             return self._urgency_labels[row_urgency(row, now)]
         if column is Column.CHILD:
             if row.group_size > 1:
-                return self.tr("{name}  ({n} öppna ärenden)").format(name=row.child_name,
-                                                                     n=row.group_size)
+                return ngettext(self.tr("{name}  ({n} öppet ärende)"),
+                                self.tr("{name}  ({n} öppna ärenden)"),
+                                row.group_size).format(name=row.child_name, n=row.group_size)
             return row.child_name
         if column is Column.AGE:
             return age_text(row.birth_date, to_local(now).date())

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from mottagning.codes import codes
 from mottagning.errors import ValidationError
+from mottagning.i18n import ngettext
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft
 from mottagning.services.quarantine import register_quarantined
@@ -406,7 +407,8 @@ class RegisterDialog(QDialog):
         self._registered = True
         count = len(result.item_ids)
         message = (self.tr("Anmälan registrerad: 1 ärende i kön.") if count == 1 else
-                   self.tr("Anmälan registrerad: {n} ärenden i kön.").format(n=count))
+                   ngettext(self.tr("Anmälan registrerad: {n} ärende i kön."),
+                            self.tr("Anmälan registrerad: {n} ärenden i kön."), count).format(n=count))
         if result.warnings:
             message += " " + self.tr("Observera: {w}.").format(w="; ".join(result.warnings))
         self.sig_registered.emit(message)
