@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.i18n import ngettext
 from mottagning.services.context import Actor, Changes
 from mottagning.services.letter_requests import KIND_LABELS
 from mottagning.services.letters import LetterInfo, LetterStatus, mark_sent, pending_letters
@@ -136,9 +135,7 @@ class PrintQueuePage(QWidget):
                           done=self._printed)
 
     def _printed(self, result) -> None:  # type: ignore[no-untyped-def]
-        printed = len(result.printed) + len(result.reprinted)
-        message = ngettext(self.tr("{n} brev utskrivet."), self.tr("{n} brev utskrivna."),
-                           printed).format(n=printed)
+        message = self.tr("{n} brev utskrivna.").format(n=len(result.printed) + len(result.reprinted))
         if result.reprinted:
             message += " " + self.tr("{n} av dem hade redan skrivits ut av någon annan.").format(
                 n=len(result.reprinted))
