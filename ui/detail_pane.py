@@ -38,6 +38,7 @@ from mottagning.services.context import Actor
 from mottagning.services.queue import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment_screen import open_assessment
+from ui.flag_texts import flag_explanation
 from ui.operations import Operations
 from ui.queue_model import age_text, time_left_text
 from ui.style import FLAG_COLOURS, WARNING_BOX
@@ -166,7 +167,13 @@ class DetailPane(QScrollArea):
             chips = QHBoxLayout()
             for flag in row.flags:
                 background, _ = FLAG_COLOURS.get(flag, ("#777777", "#ffffff"))
-                chips.addWidget(self._chip(self.flag_labels.get(flag, flag), background))
+                chip = self._chip(self.flag_labels.get(flag, flag), background)
+                chip.setObjectName(f"flag_{flag}")
+                chip.setToolTip(flag_explanation(
+                    flag, concern_codes=row.concern_codes,
+                    data_quality_warnings=detail.data_quality_warnings,
+                    reports_last_12_months=detail.history.count_last_12_months))
+                chips.addWidget(chip)
             chips.addStretch()
             layout.addLayout(chips)
 

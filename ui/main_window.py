@@ -32,6 +32,8 @@ from sqlalchemy.engine import make_url
 from mottagning.db import Database
 from mottagning.i18n import ngettext
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
+from mottagning.rules.status import LABELS_SV as STATUS_LABELS_SV
+from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.services.context import Actor, Changes
 from mottagning.services.drafts import list_drafts
 from mottagning.services.queue import QueueRow
@@ -47,6 +49,7 @@ from ui.register_dialog import RegisterDialog
 from ui.style import DEMO_BANNER
 from ui.window_geometry import fit_window
 
+STATUS_TEXTS = (*STATUS_LABELS_SV.values(), *ASSESSMENT_STATUS_LABELS.values())
 REFRESH_MS = 30_000
 OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
 
@@ -217,6 +220,10 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        # the longest status ("Väntar på andra signatur") whole; other cut-off texts have
+        # their whole text as a tooltip
+        longest = max(table.fontMetrics().horizontalAdvance(text) for text in STATUS_TEXTS)
+        header.resizeSection(Column.STATUS, max(COLUMN_WIDTHS[Column.STATUS], longest + 16))
         table.setItemDelegateForColumn(
             Column.FLAGS, FlagDelegate(self.model.flag_labels, FLAGS_ROLE, table))
         table.selectionModel().currentRowChanged.connect(self._on_current_changed)

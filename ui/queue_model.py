@@ -27,6 +27,7 @@ from mottagning.services.assessments import STATUS_LABELS
 from mottagning.services.context import Actor
 from mottagning.services.queue import QueuePage, QueueRow, list_queue
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
+from ui.flag_texts import flags_explanation
 from ui.operations import Operations
 from ui.style import URGENCY_COLOURS
 
@@ -306,8 +307,6 @@ class QueueModel(QAbstractTableModel):
     def _tooltip(self, row: QueueRow, column: Column) -> str | None:
         if column is Column.RECEIVED:
             return format_datetime_sv(row.received_at)
-        if column is Column.CHILD and row.protected_identity:
-            return self.tr("Skyddad identitet – adressen visas inte")
         if column is Column.PROTECTION_LEFT:
             return self.tr("Skyddsbedömning senast {due}").format(
                 due=format_datetime_sv(row.protection_due))
@@ -315,9 +314,14 @@ class QueueModel(QAbstractTableModel):
             due = row.decision_due_extended or row.decision_due
             note = self.tr(" (förlängd)") if row.decision_due_extended else ""
             return self.tr("Beslut senast {due}{note}").format(due=format_datetime_sv(due), note=note)
-        if column in (Column.CONCERNS, Column.FLAGS):
-            return self._display(row, column, self._clock())
-        return None
+        if column is Column.FLAGS:
+            return flags_explanation(row.flags, concern_codes=row.concern_codes,
+                                     data_quality_warnings=row.data_quality_warnings)
+        # names, statuses and the rest may be cut off in a narrow column: the whole text
+        text = self._display(row, column, self._clock())
+        if column is Column.CHILD and row.protected_identity:
+            return text + "\n" + self.tr("Skyddad identitet – adressen visas inte")
+        return text or None
 
     def _colour(self, row: QueueRow, column: Column, now: datetime, role: int) -> QBrush | None:
         level: str | None = None

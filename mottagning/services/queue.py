@@ -49,6 +49,8 @@ class QueueRow:
     group_size: int = 1
     """With mass-report grouping: how many open items the child has (this row stands
     for all of them; each keeps its own record and deadlines)."""
+    data_quality_warnings: tuple[str, ...] = ()
+    """What is wrong with the report's data (behind the Datakvalitet flag)."""
 
     @property
     def next_due(self) -> datetime:
@@ -109,6 +111,7 @@ def _row(
         flags=tuple(item.flags), concern_codes=tuple(report.concern_codes),
         reporter_category=report.reporter_category, channel=report.channel,
         assigned_to=assigned, group_size=group_size,
+        data_quality_warnings=tuple(report.data_quality_warnings or ()),
     )
 
 
