@@ -13,6 +13,7 @@ from mottagning.errors import DatabaseError, MottagningError
 from mottagning.services.auth import os_actor_unless_sign_in
 from mottagning.services.context import Actor
 from mottagning.services.settings import is_demo
+from ui.accessibility import install_focus_frames
 from ui.gc_policy import GuiThreadCollector, freeze_once_loaded
 from ui.idle_lock import install_idle_lock
 from ui.key_prompts import qt_key_prompts
@@ -29,6 +30,7 @@ def _application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Mottagning")
     app.setApplicationDisplayName("Mottagning")
+    install_focus_frames(app)
     swedish = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
     QLocale.setDefault(swedish)
     # Qt's own texts (Ja/Nej, Avbryt, the calendar) in Swedish

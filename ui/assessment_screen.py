@@ -51,6 +51,7 @@ from mottagning.services.context import Actor
 from mottagning.services.queue import ItemDetail, open_item
 from mottagning.services.signature import signature_method
 from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
+from ui.accessibility import name_widgets
 from ui.assessment_panel import OutcomePanel
 from ui.assessment_question import QuestionWidget
 from ui.operations import Operations
@@ -120,6 +121,7 @@ class AssessmentScreen(QWidget):
         self._show_deadline()
         self._tick.start()
         self._restore_focus()
+        name_widgets(self)  # built after the window was shown
         self.sig_loaded.emit()
 
     def _build(self) -> None:
@@ -189,6 +191,7 @@ class AssessmentScreen(QWidget):
         layout.addWidget(self._wrapped(self.tr("Anmälarens text (ordagrant)"), bold=True))
         text = QPlainTextEdit(detail.description)
         text.setObjectName("verbatim")
+        text.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
         text.setReadOnly(True)
         text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         layout.addWidget(text, 3)

@@ -37,6 +37,7 @@ from mottagning.services.assessments import STATUS_LABELS as ASSESSMENT_STATUS_L
 from mottagning.services.context import Actor
 from mottagning.services.queue import GuardianView, HistoryEntry, ItemDetail, open_item
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
+from ui.accessibility import name_widgets
 from ui.assessment_screen import open_assessment
 from ui.flag_texts import flag_explanation
 from ui.operations import Operations
@@ -208,6 +209,7 @@ class DetailPane(QScrollArea):
         layout.addWidget(self._heading(self.tr("Barnets historik")))
         layout.addWidget(self._history(detail))
         self.setWidget(page)
+        name_widgets(page)  # built after the window was shown
 
     def _open_items(self, entries: list[HistoryEntry], now: datetime) -> QVBoxLayout:
         """Each report keeps its own record and deadline, also in a burst of reports."""
@@ -299,6 +301,7 @@ class DetailPane(QScrollArea):
     def _verbatim(self, description: str) -> QPlainTextEdit:
         editor = QPlainTextEdit()
         editor.setObjectName("verbatim")
+        editor.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
         editor.setReadOnly(True)
         editor.setPlainText(description)
         editor.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse

@@ -27,6 +27,7 @@ from mottagning.services.auth import SignInOutcome, sign_in, username_for_os_acc
 from mottagning.services.context import Actor
 from mottagning.services.users import current_os_account
 from mottagning.timeutil import utc_now
+from ui.accessibility import name_on_show
 from ui.operations import Operations
 from ui.style import ERROR_BOX
 
@@ -127,6 +128,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr("Logga in – Mottagning"))
+        name_on_show(self)
         self.setMinimumWidth(420)
         heading = QLabel(self.tr("<h2>Mottagning</h2>Logga in med ditt lösenord för att se "
                                  "och arbeta med ärendena."))

@@ -62,10 +62,12 @@ class TemplateEditor(QDialog):
         self.setWindowTitle(self.tr("Brevmallar"))
         fit_window(self, "templates", QSize(1300, 860))
         self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Brevmall"))
         for kind in LetterKind:
             self.kind.addItem(self.tr(KIND_LABELS[kind]), kind)
         self.about = QLabel()
         self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName(self.tr("Mallens text"))
         self.editor.setObjectName("templateText")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)

@@ -1,5 +1,8 @@
 """Every window and dialog fits the screen it opens on, and remembers its size and place.
 
+(When first shown it also names its inputs and buttons for screen readers: see
+ui/accessibility.py.)
+
 A window asks for the size it would like (`preferred`); it gets that, or what the user
 left it at last time (QSettings, per window), but never more than the screen's available
 geometry (a 1280×720 laptop, a taskbar), and never a place off the screen (a second
@@ -12,6 +15,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
+
+from ui.accessibility import name_on_show
 
 # Room for the window manager's frame (title bar, borders) that geometry() leaves out.
 FRAME_ALLOWANCE = QSize(16, 40)
@@ -86,3 +91,4 @@ def fit_window(widget: QWidget, name: str, preferred: QSize) -> None:
     if window_settings().value(f"windows/{name}_maximized") in (True, "true"):
         widget.setWindowState(widget.windowState() | Qt.WindowState.WindowMaximized)
     _GeometryKeeper(widget, name)
+    name_on_show(widget)
