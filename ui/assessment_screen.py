@@ -209,9 +209,12 @@ class AssessmentScreen(QWidget):
             when = format_date_sv(entry.received_at)
             if entry.item_id == row.id:
                 when += self.tr(" (denna)")
-            tree.addTopLevelItem(QTreeWidgetItem([
-                when, ", ".join(concern_label(c) for c in entry.concern_codes),
-                status_label(entry.status)]))
+            texts = [when, ", ".join(concern_label(c) for c in entry.concern_codes),
+                     status_label(entry.status)]
+            tree_item = QTreeWidgetItem(texts)
+            for column, text in enumerate(texts):
+                tree_item.setToolTip(column, text)  # the narrow columns cut it off
+            tree.addTopLevelItem(tree_item)
         tree.resizeColumnToContents(0)
         layout.addWidget(tree, 2)
         return box

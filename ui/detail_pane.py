@@ -353,9 +353,8 @@ class DetailPane(QScrollArea):
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(0, 0, 0, 0)
         count = history.count_last_12_months
-        summary = (self.tr("1 anmälan senaste 12 månaderna") if count == 1 else
-                   ngettext(self.tr("{n} anmälan senaste 12 månaderna"),
-                            self.tr("{n} anmälningar senaste 12 månaderna"), count).format(n=count))
+        summary = ngettext(self.tr("{n} anmälan senaste 12 månaderna"),
+                           self.tr("{n} anmälningar senaste 12 månaderna"), count).format(n=count)
         layout.addWidget(_text(summary, bold=count > 1))
         tree = QTreeWidget()
         tree.setObjectName("history")

@@ -48,3 +48,21 @@ def test_names_and_statuses_are_whole_in_a_tooltip_and_the_status_column_fits(
     waiting = STATUS_LABELS["awaiting_second_signature"]
     needed = window.table.fontMetrics().horizontalAdvance(waiting)
     assert window.table.columnWidth(Column.STATUS) > needed
+
+
+def test_the_assessment_history_is_whole_in_tooltips(database, worker, ops, qtbot, now) -> None:
+    from PySide6.QtWidgets import QTreeWidget
+
+    from ui.assessment_screen import AssessmentScreen
+
+    item_id = register_simple(database, worker, now=now,
+                              concerns=("missbruk_vardnadshavare", "psykisk_ohalsa_vardnadshavare")
+                              ).item_ids[0]
+    screen = AssessmentScreen(ops, worker, item_id, clock=lambda: now)
+    qtbot.addWidget(screen)
+    screen.show()
+    with qtbot.waitSignal(screen.sig_loaded, timeout=WAIT_MS):
+        screen.load()
+    tree = screen.findChild(QTreeWidget, "history")
+    item = tree.topLevelItem(0)
+    assert item.toolTip(1) == item.text(1) and "," in item.toolTip(1)
