@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from mottagning.i18n import ngettext
 from mottagning.services.context import Actor
 from mottagning.services.drafts import SavedDraft, discard_draft, load_draft, save_draft
 from mottagning.timeutil import format_datetime_sv
@@ -172,8 +173,6 @@ class UnsavedDrafts(QWidget):
     closed window): "Du har 2 osparade utkast", with a button that opens each form, which
     then offers its draft back as usual. Forms register an opener per draft kind."""
 
-    sig_open = Signal(str, str)  # draft kind, key
-
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("unsavedDrafts")
@@ -216,8 +215,8 @@ class UnsavedDrafts(QWidget):
             self.hide()
             return
         n = len(self._drafts)
-        heading = (self.tr("Du har 1 osparat utkast:") if n == 1
-                   else self.tr("Du har {n} osparade utkast:").format(n=n))
+        heading = ngettext(self.tr("Du har {n} osparat utkast:"),
+                           self.tr("Du har {n} osparade utkast:"), n).format(n=n)
         self.label.setText(heading + " " + "; ".join(self.describe(d) for d in self._drafts))
         for draft in self._drafts:
             opener = self._openers.get(draft.kind)
@@ -235,5 +234,4 @@ class UnsavedDrafts(QWidget):
     def _open(self, draft: SavedDraft) -> None:
         self._drafts = [d for d in self._drafts if d is not draft]
         self._rebuild()
-        self.sig_open.emit(draft.kind, draft.key)
         self._openers[draft.kind](draft.key)
