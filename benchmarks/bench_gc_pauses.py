@@ -24,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MOTTAGNING_DB_KEY", secrets.token_hex(32))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
+from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -71,6 +72,8 @@ def main() -> int:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory() as folder:
+        # the window remembers its geometry: not in the user's own settings
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, folder)
         database = open_database(f"sqlite:///{Path(folder) / 'bench.db'}", migrate=True)
         with database.transaction() as session:
             fill_demo(session, reports=320, seed=1)  # about 200 of them open
