@@ -25,6 +25,7 @@ from mottagning.assessment import NO, UNKNOWN, YES, Question
 from mottagning.assessment.form import FREE_TEXT
 
 NOTE_DELAY_MS = 300  # a note is saved this long after typing pauses, and on leaving it
+NOTE_MAX_WAIT_MS = 2000  # ... and at the latest this long after a change, while typing goes on
 
 KEYS = {
     Qt.Key.Key_J: YES, Qt.Key.Key_1: YES,
@@ -121,8 +122,10 @@ class QuestionWidget(QFrame):
         layout.addWidget(self.note)
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_DELAY_MS)
         self._note_timer.timeout.connect(self.flush_note)
+        self._note_max_wait = QTimer(self, singleShot=True, interval=NOTE_MAX_WAIT_MS)
+        self._note_max_wait.timeout.connect(self.flush_note)
         self._saved_note = ""
-        self.note.textChanged.connect(self._note_timer.start)
+        self.note.textChanged.connect(self._note_changed)
         self.note.sig_left.connect(self.flush_note)
         self.set_current(False)
         self.set_note_required(False)
@@ -178,8 +181,14 @@ class QuestionWidget(QFrame):
             button.setChecked(key == value)
         self.sig_answered.emit(self.question.id, value)
 
+    def _note_changed(self) -> None:
+        self._note_timer.start()
+        if not self._note_max_wait.isActive():
+            self._note_max_wait.start()
+
     def flush_note(self) -> None:
         self._note_timer.stop()
+        self._note_max_wait.stop()
         text = self.note.toPlainText()
         if text != self._saved_note and not self._read_only:
             self._saved_note = text

@@ -1,10 +1,10 @@
 """The guided skyddsbedömning screen: the report and the child's history beside the
 questions, the live recommendation beside them, every answer and note saved at once.
 
-Answers are saved one operation each as they are given; notes shortly after typing pauses
-and on leaving the note. Nothing is kept only in the window: a crash loses at most the
-last third of a second of typing, and reopening puts the cursor back on the question the
-worker was on.
+Answers are saved one operation each as they are given; notes shortly after typing pauses,
+at the latest two seconds after a change while typing goes on, and on leaving the note.
+Nothing is kept only in the window: a crash loses at most the last two seconds of typing,
+and reopening puts the cursor back on the question the worker was on.
 """
 
 from __future__ import annotations

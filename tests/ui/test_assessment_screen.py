@@ -205,3 +205,29 @@ def test_escape_closes_the_assessment_and_keeps_the_draft(qtbot, ops, database, 
         state = svc.start_or_resume(session, worker, item_id, now=now)
     assert state.answers == {"ny_handelse": "nej"}
     assert state.notes == {question.question.id: "Mamma hämtade i dag."}
+
+
+def test_a_note_typed_without_pause_is_saved_within_two_seconds(
+        qtbot, ops, database, worker, now) -> None:
+    from PySide6.QtCore import QElapsedTimer
+
+    from ui.assessment_question import NOTE_MAX_WAIT_MS
+
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    question = screen.questions["ny_handelse"]
+    question.note.setFocus()
+    saves: list[int] = []
+    clock = QElapsedTimer()
+    question.sig_note_changed.connect(lambda *_: saves.append(clock.elapsed()))
+    clock.start()
+    for char in "Skolan ringde om blåmärken på armen. " * 3:  # a key every 100 ms, no pause
+        _type(question.note, char)
+        qtbot.wait(100)
+        if saves:
+            break
+    assert saves and saves[0] <= NOTE_MAX_WAIT_MS + 700
+    qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
+    with database.transaction() as session:
+        state = svc.start_or_resume(session, worker, item_id, now=now)
+    assert state.notes["ny_handelse"].startswith("Skolan ringde")
