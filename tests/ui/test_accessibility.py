@@ -3,6 +3,8 @@ boxes show where the keyboard focus is."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QRadioButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -14,6 +16,7 @@ from ui.accessibility import INPUTS, install_focus_frames
 from ui.alarms_dialog import AlarmsDialog
 from ui.assessment_screen import AssessmentScreen
 from ui.extension_dialog import ExtensionDialog
+from ui.key_prompts import RecoveryKeyDialog
 from ui.letters_dialog import LetterDialog
 from ui.main_window import EXTENSIONS
 from ui.profile_form import ProfileForm
@@ -70,6 +73,7 @@ def test_every_input_and_button_of_every_window_has_an_accessible_name(
         _show(qtbot, TemplateEditor(ops, admin)),
         _show(qtbot, ProfileForm(ops, admin)),
         _show(qtbot, SignInDialog(ops)),
+        _show(qtbot, RecoveryKeyDialog(Path("mottagning.db"), "ABCD-EFGH", "Skriv ut nyckeln.")),
     ]
     qtbot.waitUntil(lambda: ops.idle and window.ops.idle, timeout=WAIT_MS)
     problems = {w.windowTitle() or type(w).__name__: unnamed(w) for w in windows}

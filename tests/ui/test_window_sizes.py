@@ -195,3 +195,18 @@ def test_quarantine_dialog_fits_1280x720(database, senior, ops, qtbot, tmp_path)
     dialog = _show(qtbot, QuarantineDialog(ops, senior, alarm_id))
     qtbot.waitUntil(lambda: dialog.shown is not None, timeout=WAIT_MS)
     assert_fits_with(dialog, dialog.register_button, dialog.dismiss_button)
+
+
+def test_correction_and_recovery_key_dialogs_fit_1280x720(database, worker, ops, qtbot,
+                                                          tmp_path) -> None:
+    from ui.key_prompts import RecoveryKeyDialog
+
+    item_id = register_simple(database, worker, now=_now()).item_ids[0]
+    correction = _show(qtbot, ProposalDialog(ops, worker, item_id, child_name="Ella Andersson",
+                                             violence=True, corrects_id=1))
+    assert_fits_with(correction, _button(correction, QDialogButtonBox.StandardButton.Ok))
+    recovery = _show(qtbot, RecoveryKeyDialog(
+        tmp_path / "mottagning.db", "ABCD-" * 12 + "ABCD",
+        "Skriv ut återställningsnyckeln och lås in den. " * 12))
+    accept = recovery.findChild(QDialogButtonBox).buttons()[0]
+    assert_fits_with(recovery, accept)
