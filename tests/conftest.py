@@ -28,6 +28,10 @@ from tests import pg
 from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The GUI tests run on a laptop's screen, 1280×720: every window must fit it.
+SCREEN_1280X720 = Path(__file__).resolve().parent / "data" / "screen-1280x720.json"
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_1280X720}"
 os.environ.pop("MOTTAGNING_DB", None)
 # Every test database is encrypted with this key (also in subprocesses, which inherit it);
 # tests of key handling itself remove it with monkeypatch.

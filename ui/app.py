@@ -18,7 +18,8 @@ from ui.access.key_prompts import qt_key_prompts
 from ui.access.signin_dialog import ask_sign_in
 from ui.main_window import MainWindow
 from ui.operations import install_error_hook
-from ui.widgets.gc_policy import GuiThreadCollector
+from ui.widgets.accessibility import install_focus_frames
+from ui.widgets.gc_policy import GuiThreadCollector, freeze_once_loaded
 
 
 def _tr(text: str) -> str:
@@ -30,6 +31,7 @@ def _application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Mottagning")
     app.setApplicationDisplayName("Mottagning")
+    install_focus_frames(app)
     swedish = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
     QLocale.setDefault(swedish)
     # Qt's own texts (Ja/Nej, Avbryt, the calendar) in Swedish
@@ -66,8 +68,9 @@ class _WindowSession:
     user who signed in (the new window is shown before the old closes, so the program does
     not quit in between)."""
 
-    def __init__(self, database: Database, demo: bool):
-        self._database, self._demo = database, demo
+    def __init__(self, database: Database, demo: bool,
+                 collector: GuiThreadCollector | None = None):
+        self._database, self._demo, self._collector = database, demo, collector
         self.window: MainWindow | None = None
         self.restore_hook = lambda: None
 
@@ -80,6 +83,8 @@ class _WindowSession:
         self.restore_hook = install_error_hook(window.ops.errors)
         self.window = window
         window.show()
+        if self._collector is not None:
+            freeze_once_loaded(window, self._collector)
         if previous is not None:
             previous.close()
             previous.deleteLater()
@@ -88,7 +93,7 @@ class _WindowSession:
 def run_app(db_url: str | None) -> int:
     """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
     app = _application()
-    GuiThreadCollector(app)
+    collector = GuiThreadCollector(app)
     try:
         database, actor, demo = _start(db_url)
     except DatabaseError as exc:
@@ -106,7 +111,7 @@ def run_app(db_url: str | None) -> int:
         if actor is None:  # sign-in cancelled
             database.dispose()
             return 0
-    session = _WindowSession(database, demo)
+    session = _WindowSession(database, demo, collector)
     session.open(actor)
     try:
         status = app.exec()

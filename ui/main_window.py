@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,24 +29,33 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
+from mottagning.access.drafts import list_drafts
+from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor, Changes
 from mottagning.db.database import Database
+from mottagning.i18n import ngettext
 from mottagning.queue.listing import QueueRow
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
+from mottagning.rules.status import LABELS_SV as STATUS_LABELS_SV
 from mottagning.timeutil import utc_now
 from ui.access import settings_dialog
 from ui.audit import loggkontroll
 from ui.decisions import signoff_pane
 from ui.intake import install as intake_area
+from ui.intake.register_dialog import DRAFT_KEY as REGISTER_DRAFT_KEY
+from ui.intake.register_dialog import DRAFT_KIND as REGISTER_DRAFT_KIND
 from ui.intake.register_dialog import RegisterDialog
 from ui.letters import install as letters_area
 from ui.operations import Operations
 from ui.queue import item_actions
 from ui.queue.detail_pane import DetailPane
 from ui.queue.model import FLAGS_ROLE, Column, QueueModel
+from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
+from ui.widgets.window_geometry import fit_window
 
+STATUS_TEXTS = (*STATUS_LABELS_SV.values(), *ASSESSMENT_STATUS_LABELS.values())
 REFRESH_MS = 30_000
 OPEN_DELAY_MS = 250  # opening is audited: wait until arrow-key browsing settles
 
@@ -104,10 +113,12 @@ class MainWindow(QMainWindow):
         self.ops.sig_operation_executed.connect(self._on_operation_executed)
         self._menus: dict[str, QMenu] = {}
         self.register_dialog: RegisterDialog | None = None
+        # draft kind → opens the form for a draft key; the form then offers the draft back
+        self.draft_openers: dict[str, DraftOpener] = {REGISTER_DRAFT_KIND: self._open_register_draft}
 
         title = self.tr("Mottagning – {name}").format(name=database_title(database))
         self.setWindowTitle(title + (self.tr(" – DEMO") if demo else ""))
-        self.resize(1500, 900)
+        fit_window(self, "main", QSize(1500, 900))
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -125,6 +136,8 @@ class MainWindow(QMainWindow):
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setStyleSheet(DEMO_BANNER)
             self.add_banner(banner)
+        self.unsaved_drafts = UnsavedDrafts()
+        self.add_banner(self.unsaved_drafts)
 
         self.model = QueueModel(self.ops, actor, clock=clock, parent=self)
         self.table = self._build_table()
@@ -157,6 +170,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
         self.model.refresh()
+        self._offer_unsaved_drafts()
 
     # -- extension points --------------------------------------------------------
 
@@ -217,6 +231,10 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        # the longest status ("Väntar på andra signatur") whole; other cut-off texts have
+        # their whole text as a tooltip
+        longest = max(table.fontMetrics().horizontalAdvance(text) for text in STATUS_TEXTS)
+        header.resizeSection(Column.STATUS, max(COLUMN_WIDTHS[Column.STATUS], longest + 16))
         table.setItemDelegateForColumn(
             Column.FLAGS, FlagDelegate(self.model.flag_labels, FLAGS_ROLE, table))
         table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -297,6 +315,17 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(finished)
         dialog.open()
 
+    def _offer_unsaved_drafts(self) -> None:
+        """At start-up: every draft the user left (a crash, a closed form) is offered."""
+        actor = self.actor
+        self.ops.query(lambda session: list_drafts(session, actor),
+                       success=lambda drafts: self.unsaved_drafts.show_drafts(
+                           drafts, self.draft_openers))
+
+    def _open_register_draft(self, key: str) -> None:
+        if key == REGISTER_DRAFT_KEY:
+            self.new_report()
+
     def _on_register_closed(self) -> None:
         if self.register_dialog is not None:
             self.register_dialog.deleteLater()
@@ -308,7 +337,8 @@ class MainWindow(QMainWindow):
     def _on_loaded(self) -> None:
         empty = self.model.total == 0 and self.model.rowCount() == 0
         self._queue_stack.setCurrentWidget(self._empty_hint if empty else self.table)
-        self.count_label.setText(self.tr("{n} öppna ärenden").format(n=self.model.total))
+        self.count_label.setText(ngettext(self.tr("{n} öppet ärende"), self.tr("{n} öppna ärenden"),
+                                           self.model.total).format(n=self.model.total))
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None

@@ -67,10 +67,12 @@ def discard_draft(session: Session, actor: Actor, *, kind: str, key: str) -> boo
     return bool(result.rowcount)
 
 
-def list_drafts(session: Session, actor: Actor, kind: str) -> list[SavedDraft]:
-    """The actor's drafts of one kind, newest first."""
-    rows = session.execute(
-        select(Draft).where(Draft.user_id == actor.user_id, Draft.kind == kind)
-        .order_by(Draft.saved_at.desc(), Draft.id.desc())
-    ).scalars()
+def list_drafts(session: Session, actor: Actor, kind: str | None = None) -> list[SavedDraft]:
+    """The actor's drafts of one kind (of every kind when `kind` is None), newest first.
+
+    At start-up the GUI offers every unsaved draft back with this."""
+    query = select(Draft).where(Draft.user_id == actor.user_id)
+    if kind is not None:
+        query = query.where(Draft.kind == kind)
+    rows = session.execute(query.order_by(Draft.saved_at.desc(), Draft.id.desc())).scalars()
     return [SavedDraft(r.kind, r.key, dict(r.content), r.saved_at) for r in rows]

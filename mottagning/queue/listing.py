@@ -16,6 +16,10 @@ from mottagning.models import Child, Guardian, QueueItem, Report, User
 from mottagning.rules.deadlines import applicable_decision_due, next_deadline
 from mottagning.rules.permissions import Action
 from mottagning.rules.status import OPEN_STATUSES, Status, is_decided
+from mottagning.rules.urgency import (
+    PROTECTION_SOON_SETTING,
+    Tier,
+)
 from mottagning.timeutil import utc_now
 
 HISTORY_WINDOW = timedelta(days=365)
@@ -45,6 +49,8 @@ class QueueRow:
     group_size: int = 1
     """With mass-report grouping: how many open items the child has (this row stands
     for all of them; each keeps its own record and deadlines)."""
+    data_quality_warnings: tuple[str, ...] = ()
+    """What is wrong with the report's data (behind the Datakvalitet flag)."""
 
     @property
     def next_due(self) -> datetime:
@@ -66,21 +72,30 @@ def _next_due_expr():  # type: ignore[no-untyped-def]
     )
 
 
-def _urgency_order(now: datetime):  # type: ignore[no-untyped-def]
+def _tier_expr(now: datetime, protection_soon: timedelta):  # type: ignore[no-untyped-def]
+    """`rules.urgency.urgency`'s tier in SQL (a test checks that the two agree)."""
     next_due = _next_due_expr()
-    # A signed decision has no deadline left in this unit: it goes after all open work.
-    return (
-        case((QueueItem.status == Status.CLOSED.value, 2),
-             (QueueItem.status == Status.DECISION_SIGNED.value, 1), else_=0),
-        case(
-            (and_(QueueItem.flag_immediate_danger.is_(True),
-                  QueueItem.status == Status.RECEIVED.value), 0),
-            else_=1,
-        ),
-        case((next_due < now, 0), else_=1),
-        next_due,
-        QueueItem.id,
+    received = QueueItem.status == Status.RECEIVED.value
+    return case(
+        (QueueItem.status == Status.CLOSED.value, int(Tier.CLOSED)),
+        (QueueItem.status == Status.DECISION_SIGNED.value, int(Tier.DECIDED)),
+        (and_(received, QueueItem.flag_immediate_danger.is_(True)), int(Tier.IMMEDIATE_DANGER)),
+        (and_(received, next_due < now), int(Tier.PROTECTION_OVERDUE)),
+        (and_(received, next_due < now + protection_soon), int(Tier.PROTECTION_DUE_SOON)),
+        (next_due < now, int(Tier.DECISION_OVERDUE)),
+        else_=int(Tier.NEXT_DEADLINE),
     )
+
+
+def _urgency_order(now: datetime, protection_soon: timedelta):  # type: ignore[no-untyped-def]
+    return (_tier_expr(now, protection_soon), _next_due_expr(), QueueItem.id)
+
+
+def protection_soon_window(session: Session) -> timedelta:
+    """How near its deadline a skyddsbedömning rises above late decisions (setting, hours)."""
+    from mottagning.settings import setting
+
+    return timedelta(hours=float(setting(session, PROTECTION_SOON_SETTING)))
 
 
 def _row(
@@ -95,6 +110,7 @@ def _row(
         flags=tuple(item.flags), concern_codes=tuple(report.concern_codes),
         reporter_category=report.reporter_category, channel=report.channel,
         assigned_to=assigned, group_size=group_size,
+        data_quality_warnings=tuple(report.data_quality_warnings or ()),
     )
 
 
@@ -119,7 +135,9 @@ def list_queue(
     include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
     group_mass_reports: bool = False,
 ) -> QueuePage:
-    """One page of the queue, most urgent first (immediate danger, overdue, due soonest).
+    """One page of the queue, most urgent first, in the order of `rules.urgency.urgency`:
+    immediate danger without a counted skyddsbedömning, skyddsbedömning overdue, due within
+    `protection_soon`, decision overdue, then the deadline that comes next.
 
     With `group_mass_reports`, a child with many recent reports (see `mass_report_rule`)
     is one row, its most urgent item, carrying the count of the child's open items, so a
@@ -132,7 +150,7 @@ def list_queue(
     now = now or utc_now()
     open_only = QueueItem.status.in_([s.value for s in OPEN_STATUSES])
     condition = True if include_closed else open_only
-    ordering = _urgency_order(now)
+    ordering = _urgency_order(now, protection_soon_window(session))
     base = (
         select(QueueItem, Child, Report, User.full_name)
         .join(Child, QueueItem.child_id == Child.id)
@@ -203,7 +221,7 @@ def list_child_items(
         .outerjoin(User, QueueItem.assigned_to_id == User.id)
         .where(QueueItem.child_id == child_id,
                QueueItem.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(*_urgency_order(now))
+        .order_by(*_urgency_order(now, protection_soon_window(session)))
     )
     rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in session.execute(query))
     audit.record(

@@ -41,6 +41,16 @@ def collect_garbage_on_the_gui_thread() -> Iterator[None]:
     gc.enable()
 
 
+@pytest.fixture(autouse=True)
+def window_settings_in_a_temp_folder(tmp_path: Path) -> Iterator[Path]:
+    """Remembered window sizes go to a fresh folder, never the user's own settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "qsettings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
 @pytest.fixture
 def ops(database: Database, qtbot: QtBot) -> Iterator[Operations]:
     operations = Operations(database)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.db.keys import KeyPrompts
+from ui.widgets.accessibility import name_on_show
 
 
 def _tr(text: str) -> str:
@@ -56,6 +57,7 @@ class RecoveryKeyDialog(QDialog):
                           QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+        name_on_show(self)
 
 
 def _ask_key(path: Path, message: str) -> str | None:

@@ -29,6 +29,7 @@ from mottagning.context import Actor
 from mottagning.db.database import Database
 from mottagning.timeutil import utc_now
 from ui.operations import Operations
+from ui.widgets.accessibility import name_on_show
 from ui.widgets.style import ERROR_BOX
 
 
@@ -132,6 +133,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr("Logga in – Mottagning"))
+        name_on_show(self)
         self.setMinimumWidth(420)
         heading = QLabel(self.tr("<h2>Mottagning</h2>Logga in med ditt lösenord för att se "
                                  "och arbeta med ärendena."))

@@ -26,6 +26,7 @@ from mottagning.assessment import (
 )
 from mottagning.assessment.form import outcome_rank
 from mottagning.assessment.service import CHECKLIST, STATUS_LABELS, AssessmentState
+from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.timeutil import format_datetime_sv
 from ui.widgets.style import ERROR_BOX, WARNING_BOX
@@ -62,11 +63,16 @@ class OutcomePanel(QWidget):
     sig_checklist = Signal(str, bool)
     sig_pdf = Signal()
 
-    def __init__(self, *, violence: bool, parent: QWidget | None = None):
+    def __init__(self, *, violence: bool, immediate_danger: bool = False,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._recommended: str | None = None
         self._floor: str | None = None
         self._chosen_by_worker = False
+        # On a report marked Akut fara nothing lower than immediate protection is chosen
+        # for the worker: they choose it themselves.
+        self._immediate_danger = immediate_danger
+        self._presetting = False
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)
 
@@ -94,11 +100,18 @@ class OutcomePanel(QWidget):
         finish = QVBoxLayout(self.finish_box)
         finish.setContentsMargins(0, 0, 0, 0)
         finish.addWidget(_heading(self.tr("Utfall")))
+        if immediate_danger:
+            self.danger_hint = _label(self.tr(
+                "Anmälan är markerad Akut fara: välj utfallet själv."), WARNING_BOX)
+            finish.addWidget(self.danger_hint)
         self.outcome_buttons: dict[str, QRadioButton] = {}
-        group = QButtonGroup(self)
+        self._outcome_group = group = QButtonGroup(self)
         for outcome in reversed(OUTCOMES):
             button = QRadioButton(OUTCOME_LABELS[outcome])
             button.setObjectName(f"outcome_{outcome}")
+            button.setAccessibleName(self.tr("Utfall: {outcome}").format(
+                outcome=OUTCOME_LABELS[outcome]))
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.toggled.connect(self._on_outcome_toggled)
             group.addButton(button)
             self.outcome_buttons[outcome] = button
@@ -108,6 +121,7 @@ class OutcomePanel(QWidget):
         finish.addWidget(self.reason_caption)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("overrideReason")
+        self.reason.setAccessibleName(self.tr("Skäl till annat utfall"))
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 14)
         finish.addWidget(self.reason)
@@ -116,10 +130,12 @@ class OutcomePanel(QWidget):
             "Bedömningen räknas först när en förste socialsekreterare eller enhetschef har "
             "signerat den som andra bedömare."), WARNING_BOX)
         finish.addWidget(self.floor_warning)
+        # Not in the panel's layout: the screen keeps it in view below the scrolling panel,
+        # however long the recommendation grows.
         self.finish_button = QPushButton(self.tr("Slutför skyddsbedömningen (Ctrl+Enter)"))
         self.finish_button.setObjectName("finish")
+        self.finish_button.setAccessibleName(self.tr("Slutför skyddsbedömningen"))
         self.finish_button.clicked.connect(self.sig_finish)
-        finish.addWidget(self.finish_button)
         layout.addWidget(self.finish_box)
 
         self.done_box = QWidget()
@@ -177,16 +193,32 @@ class OutcomePanel(QWidget):
         else:
             self.rules_label.setText(self.tr("Inga regler har slagit till."))
         if open_gaps:
-            self.gaps_label.setText(self.tr("{n} saker kvar innan bedömningen kan slutföras "
-                                            "(obesvarade frågor, anteckningar som krävs).")
-                                    .format(n=open_gaps))
+            self.gaps_label.setText(ngettext(
+                self.tr("{n} sak kvar innan bedömningen kan slutföras (obesvarade frågor, "
+                        "anteckningar som krävs)."),
+                self.tr("{n} saker kvar innan bedömningen kan slutföras (obesvarade frågor, "
+                        "anteckningar som krävs)."), open_gaps).format(n=open_gaps))
             self.gaps_label.setStyleSheet(WARNING_BOX)
         else:
             self.gaps_label.setText(self.tr("Alla frågor är besvarade."))
             self.gaps_label.setStyleSheet("")
         if not self._chosen_by_worker:
-            self.outcome_buttons[result.outcome].setChecked(True)
+            self._preselect(result.outcome)
         self._update_finish()
+
+    def _preselect(self, recommended: str) -> None:
+        self._presetting = True
+        try:
+            if self._immediate_danger and \
+                    outcome_rank(recommended) < outcome_rank(IMMEDIATE_PROTECTION):
+                self._outcome_group.setExclusive(False)
+                for button in self.outcome_buttons.values():
+                    button.setChecked(False)
+                self._outcome_group.setExclusive(True)
+            else:
+                self.outcome_buttons[recommended].setChecked(True)
+        finally:
+            self._presetting = False
 
     def chosen_outcome(self) -> str | None:
         for outcome, button in self.outcome_buttons.items():
@@ -195,9 +227,10 @@ class OutcomePanel(QWidget):
         return None
 
     def _on_outcome_toggled(self, checked: bool) -> None:
-        if checked and self.sender() is not None and self._recommended is not None:
+        if checked and not self._presetting and self._recommended is not None:
             button = self.sender()
-            self._chosen_by_worker = button is not self.outcome_buttons[self._recommended]
+            self._chosen_by_worker = (self._immediate_danger
+                                      or button is not self.outcome_buttons[self._recommended])
         self._update_finish()
 
     def _update_finish(self) -> None:
@@ -212,6 +245,7 @@ class OutcomePanel(QWidget):
 
     def show_finished(self, state: AssessmentState, *, can_second_sign: bool) -> None:
         self.finish_box.hide()
+        self.finish_button.hide()
         self.done_box.show()
         lines = [STATUS_LABELS[state.status],
                  self.tr("Utfall: {outcome}").format(outcome=OUTCOME_LABELS[state.outcome or ""])]

@@ -1,7 +1,9 @@
 """One question of the skyddsbedömning: its text, ja/nej/vet ej and a note.
 
-Keyboard-first: the question itself takes the focus, and J/N/V or 1/2/3 answer it. The
-three buttons never take the focus, so Tab goes question → note → next question.
+Keyboard-first: the answer buttons take the focus (with a visible frame), and J/N/V or
+1/2/3 answer the question only while one of them has it, never while a note has it, so a
+note typed in the wrong place cannot answer questions. The buttons are one exclusive
+group, so Tab goes buttons → note → next question and the arrow keys move between them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mottagning.assessment import NO, UNKNOWN, YES, Question
 from mottagning.assessment.form import FREE_TEXT
 
 NOTE_DELAY_MS = 300  # a note is saved this long after typing pauses, and on leaving it
+NOTE_MAX_WAIT_MS = 2000  # ... and at the latest this long after a change, while typing goes on
 
 KEYS = {
     Qt.Key.Key_J: YES, Qt.Key.Key_1: YES,
@@ -31,8 +34,11 @@ KEYS = {
 }
 
 FRAME = "QFrame#question {{ border: {width}px solid {colour}; border-radius: 6px; background: {bg}; }}"
-ANSWER_BUTTON = ("QPushButton:checked { background: #1565c0; color: white; font-weight: bold; "
-                 "border: 1px solid #0d47a1; border-radius: 3px; padding: 4px; }")
+ANSWER_BUTTON = ("QPushButton { padding: 4px; border: 1px solid #8a8a8a; border-radius: 3px; "
+                 "background: #f5f5f5; } "
+                 "QPushButton:checked { background: #1565c0; color: white; font-weight: bold; "
+                 "border: 1px solid #0d47a1; } "
+                 "QPushButton:focus { border: 3px solid #ef6c00; }")
 NOTE_REQUIRED = "QPlainTextEdit { border: 2px solid #b71c1c; background: #fff6f6; }"
 
 
@@ -42,6 +48,23 @@ class NoteEdit(QPlainTextEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:  # Qt override
         super().focusOutEvent(event)
         self.sig_left.emit()
+
+
+class AnswerButton(QPushButton):
+    """Ja / Nej / Vet ej: while it has the focus, J/N/V/1/2/3 answer and Delete clears."""
+
+    sig_key_answer = Signal(object)  # "ja"/"nej"/"vet_ej" or None (cleared)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        value = KEYS.get(Qt.Key(event.key()))
+        if value is not None and modifiers == Qt.KeyboardModifier.NoModifier:
+            self.sig_key_answer.emit(value)
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.sig_key_answer.emit(None)
+            return
+        super().keyPressEvent(event)
 
 
 class QuestionWidget(QFrame):
@@ -70,33 +93,39 @@ class QuestionWidget(QFrame):
             help_text.setTextFormat(Qt.TextFormat.PlainText)
             help_text.setStyleSheet("color: #555;")
             layout.addWidget(help_text)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, AnswerButton] = {}
         self._group = QButtonGroup(self)
         if not self.free_text:
             row = QHBoxLayout()
             for value, caption in ((YES, self.tr("Ja (J)")), (NO, self.tr("Nej (N)")),
                                    (UNKNOWN, self.tr("Vet ej (V)"))):
-                button = QPushButton(caption)
+                button = AnswerButton(caption)
+                button.setObjectName(f"answer_{value}")
+                button.setAccessibleName(self.tr("{answer} – fråga {n}").format(
+                    answer=caption.split(" (")[0], n=number))
                 button.setCheckable(True)
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
                 button.setMinimumWidth(90)
                 button.setStyleSheet(ANSWER_BUTTON)
                 button.clicked.connect(lambda _=False, v=value: self._choose(v))
+                button.sig_key_answer.connect(self._choose)
                 self._group.addButton(button)
                 self.buttons[value] = button
                 row.addWidget(button)
             row.addStretch()
             layout.addLayout(row)
-            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.note = NoteEdit()
         self.note.setObjectName(f"note_{question.id}")
+        self.note.setAccessibleName(self.tr("Anteckning – fråga {n}").format(n=number))
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 3 + 14)
         layout.addWidget(self.note)
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_DELAY_MS)
         self._note_timer.timeout.connect(self.flush_note)
+        self._note_max_wait = QTimer(self, singleShot=True, interval=NOTE_MAX_WAIT_MS)
+        self._note_max_wait.timeout.connect(self.flush_note)
         self._saved_note = ""
-        self.note.textChanged.connect(self._note_timer.start)
+        self.note.textChanged.connect(self._note_changed)
         self.note.sig_left.connect(self.flush_note)
         self.set_current(False)
         self.set_note_required(False)
@@ -108,7 +137,10 @@ class QuestionWidget(QFrame):
         return self._answer
 
     def focus_target(self) -> QWidget:
-        return self.note if self.free_text else self
+        """The chosen answer's button (else Ja); the note of a free-text question."""
+        if self.free_text:
+            return self.note
+        return self.buttons.get(self._answer or "") or self.buttons[YES]
 
     def set_values(self, answer: str | None, note: str) -> None:
         """Show saved values without emitting saves."""
@@ -149,20 +181,15 @@ class QuestionWidget(QFrame):
             button.setChecked(key == value)
         self.sig_answered.emit(self.question.id, value)
 
+    def _note_changed(self) -> None:
+        self._note_timer.start()
+        if not self._note_max_wait.isActive():
+            self._note_max_wait.start()
+
     def flush_note(self) -> None:
         self._note_timer.stop()
+        self._note_max_wait.stop()
         text = self.note.toPlainText()
         if text != self._saved_note and not self._read_only:
             self._saved_note = text
             self.sig_note_changed.emit(self.question.id, text)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
-        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        value = KEYS.get(Qt.Key(event.key()))
-        if value is not None and modifiers == Qt.KeyboardModifier.NoModifier and self.buttons:
-            self._choose(value)
-            return
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.buttons:
-            self._choose(None)
-            return
-        super().keyPressEvent(event)

@@ -1,10 +1,10 @@
 """The guided skyddsbedömning screen: the report and the child's history beside the
 questions, the live recommendation beside them, every answer and note saved at once.
 
-Answers are saved one operation each as they are given; notes shortly after typing pauses
-and on leaving the note. Nothing is kept only in the window: a crash loses at most the
-last third of a second of typing, and reopening puts the cursor back on the question the
-worker was on.
+Answers are saved one operation each as they are given; notes shortly after typing pauses,
+at the latest two seconds after a change while typing goes on, and on leaving the note.
+Nothing is kept only in the window: a crash loses at most the last two seconds of typing,
+and reopening puts the cursor back on the question the worker was on.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,10 +34,17 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.access.signature import signature_method
-from mottagning.assessment import OUTCOME_LABELS, gaps, recommend, visible_questions
+from mottagning.assessment import (
+    IMMEDIATE_PROTECTION,
+    OUTCOME_LABELS,
+    gaps,
+    recommend,
+    visible_questions,
+)
 from mottagning.assessment import service as svc
 from mottagning.assessment.printing import assessment_pdf
 from mottagning.context import Actor
+from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import ItemDetail, open_item
 from mottagning.rules import deadlines
@@ -49,7 +56,9 @@ from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
 from ui.operations import Operations
 from ui.queue.model import time_left_text
+from ui.widgets.accessibility import name_widgets
 from ui.widgets.style import URGENCY_COLOURS
+from ui.widgets.window_geometry import fit_window
 
 TICK_MS = 30_000
 
@@ -80,13 +89,16 @@ class AssessmentScreen(QWidget):
         self._pending = 0
         self._finish_requested = False
         self.setWindowTitle(self.tr("Skyddsbedömning"))
-        self.resize(1500, 920)
+        fit_window(self, "assessment", QSize(1500, 920))
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._show_deadline)
+        self._closed = False
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.request_finish)
+        # every answer and note is saved as it is given: closing keeps the draft
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
 
     # -- loading -----------------------------------------------------------------
 
@@ -110,6 +122,7 @@ class AssessmentScreen(QWidget):
         self._show_deadline()
         self._tick.start()
         self._restore_focus()
+        name_widgets(self)  # built after the window was shown
         self.sig_loaded.emit()
 
     def _build(self) -> None:
@@ -145,16 +158,24 @@ class AssessmentScreen(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._context(detail))
         splitter.addWidget(self._questions(state))
-        self.panel = OutcomePanel(violence="violence" in row.flags)
+        self.panel = OutcomePanel(violence="violence" in row.flags,
+                                  immediate_danger=detail.immediate_danger
+                                  or "immediate_danger" in row.flags)
         self.panel.sig_finish.connect(self.request_finish)
         self.panel.sig_second_sign.connect(self._second_sign)
         self.panel.sig_checklist.connect(self._tick_checklist)
         self.panel.sig_pdf.connect(self._save_pdf)
         self.panel.reason.textChanged.connect(self._refresh_panel_only)
         side = QScrollArea()
+        side.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the outcome, not the frame
         side.setWidgetResizable(True)
         side.setWidget(self.panel)
-        splitter.addWidget(side)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(side, 1)
+        column_layout.addWidget(self.panel.finish_button)  # always in view
+        splitter.addWidget(column)
         splitter.setSizes([430, 700, 370])
         self._layout.addWidget(splitter, 1)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
@@ -171,12 +192,15 @@ class AssessmentScreen(QWidget):
         layout.addWidget(self._wrapped(self.tr("Anmälarens text (ordagrant)"), bold=True))
         text = QPlainTextEdit(detail.description)
         text.setObjectName("verbatim")
+        text.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
         text.setReadOnly(True)
         text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         layout.addWidget(text, 3)
         count = detail.history.count_last_12_months
-        layout.addWidget(self._wrapped(self.tr("Barnets historik – {n} anmälningar senaste 12 "
-                                               "månaderna").format(n=count), bold=True))
+        history = ngettext(self.tr("Barnets historik – {n} anmälan senaste 12 månaderna"),
+                           self.tr("Barnets historik – {n} anmälningar senaste 12 månaderna"),
+                           count).format(n=count)
+        layout.addWidget(self._wrapped(history, bold=True))
         tree = QTreeWidget()
         tree.setObjectName("history")
         tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -186,9 +210,12 @@ class AssessmentScreen(QWidget):
             when = format_date_sv(entry.received_at)
             if entry.item_id == row.id:
                 when += self.tr(" (denna)")
-            tree.addTopLevelItem(QTreeWidgetItem([
-                when, ", ".join(concern_label(c) for c in entry.concern_codes),
-                status_label(entry.status)]))
+            texts = [when, ", ".join(concern_label(c) for c in entry.concern_codes),
+                     status_label(entry.status)]
+            tree_item = QTreeWidgetItem(texts)
+            for column, text in enumerate(texts):
+                tree_item.setToolTip(column, text)  # the narrow columns cut it off
+            tree.addTopLevelItem(tree_item)
         tree.resizeColumnToContents(0)
         layout.addWidget(tree, 2)
         return box
@@ -225,6 +252,7 @@ class AssessmentScreen(QWidget):
                 layout.addWidget(widget)
         layout.addStretch()
         self.scroll = QScrollArea()
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(page)
         return self.scroll
@@ -361,6 +389,8 @@ class AssessmentScreen(QWidget):
 
     def _saved(self, state: svc.AssessmentState) -> None:
         self._pending -= 1
+        if self._closed:
+            return
         if self.state is not None:
             self.state = state if not self.state.read_only else self.state
         if self._pending == 0:
@@ -374,6 +404,9 @@ class AssessmentScreen(QWidget):
     def _save_failed(self, error: BaseException) -> None:
         self._pending -= 1
         self._finish_requested = False
+        if self._closed:
+            self._ops.errors.show_error(error)
+            return
         self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
         self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self._ops.errors.show_error(error)
@@ -394,11 +427,17 @@ class AssessmentScreen(QWidget):
         open_gaps = gaps(self.state.form, self._answers, self._current_notes())
         if open_gaps:
             first = self.questions[open_gaps[0].question_id]
-            self.save_label.setText(self.tr("{n} saker kvar: {what}").format(
+            self.save_label.setText(ngettext(self.tr("{n} sak kvar: {what}"),
+                                             self.tr("{n} saker kvar: {what}"),
+                                             len(open_gaps)).format(
                 n=len(open_gaps), what=open_gaps[0].message))
             self._focus(first)
             return
         outcome = self.panel.chosen_outcome()
+        if outcome is None:
+            self.save_label.setText(self.tr("Välj ett utfall innan du slutför."))
+            self.panel.outcome_buttons[IMMEDIATE_PROTECTION].setFocus()
+            return
         reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
         actor, assessment_id, version = self._actor, self.state.id, self.state.version
         self._ops.mutate(
@@ -468,6 +507,7 @@ class AssessmentScreen(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.flush_notes()
+        self._closed = True
         self._tick.stop()
         app = QApplication.instance()
         if self.questions and app is not None:

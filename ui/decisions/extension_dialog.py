@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -34,7 +34,8 @@ from mottagning.rules.status import DECIDED_STATUSES
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.decisions.proposal_dialog import show_dialog
 from ui.operations import Operations
-from ui.widgets.autosave import DraftAutosaver
+from ui.widgets.autosave import DraftAutosaver, open_item_draft
+from ui.widgets.window_geometry import fit_window
 
 DRAFT_KIND = "deadline_extension"
 SWEDISH = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
@@ -89,7 +90,7 @@ class ExtensionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(560, 420)
+        fit_window(self, "extension", QSize(560, 420))
         self.reason.setFocus()
 
         self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=str(row.id),
@@ -176,4 +177,7 @@ class ExtensionAction(QObject):
 def install_action(window) -> ExtensionAction | None:  # type: ignore[no-untyped-def]
     if not allowed(window.actor.roles, Action.PROPOSE_DECISION):
         return None
-    return ExtensionAction(window)
+    action = ExtensionAction(window)
+    window.draft_openers[DRAFT_KIND] = lambda key: open_item_draft(
+        window, key, lambda _window: action.open())
+    return action

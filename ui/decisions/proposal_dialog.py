@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,8 +42,9 @@ from mottagning.errors import ValidationError
 from mottagning.models.decisions import Decision
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
-from ui.widgets.autosave import DraftAutosaver
+from ui.widgets.autosave import DraftAutosaver, open_item_draft
 from ui.widgets.style import WARNING_BOX
+from ui.widgets.window_geometry import fit_window
 
 
 def parse_contacts(text: str) -> tuple[Contact, ...]:
@@ -163,7 +164,8 @@ class ProposalDialog(QDialog):
         self._update_fields()
         if prefill:
             self.fill(prefill)
-        self.resize(640, 760 if corrects_id is None else 860)
+        fit_window(self, "proposal" if corrects_id is None else "correction",
+                   QSize(640, 760 if corrects_id is None else 860))
 
         key = draft_key(item_id) if corrects_id is None else correction_draft_key(item_id)
         self.autosaver = DraftAutosaver(ops, actor, kind=DRAFT_KIND, key=key,
@@ -280,4 +282,6 @@ def install_action(window) -> QAction:  # type: ignore[no-untyped-def]
     action.setShortcut(QKeySequence("Ctrl+2"))
     action.triggered.connect(lambda: open_proposal_dialog(window))
     window.menu(window.tr("Ä&rende")).addAction(action)
+    window.draft_openers[DRAFT_KIND] = lambda key: open_item_draft(window, key, open_proposal_dialog)
     return action
+

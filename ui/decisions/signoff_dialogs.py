@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.accessibility import name_on_show
+
 
 class SignatureDialog(QDialog):
     """Asks for the password, or for the phrase that names the decision being signed."""
@@ -35,13 +37,14 @@ class SignatureDialog(QDialog):
         self.secret = QLineEdit()
         self.secret.setObjectName("signatureSecret")
         if method == "password":
-            layout.addWidget(QLabel(self.tr("Ange ditt lösenord för att signera:")))
+            prompt = QLabel(self.tr("Ange ditt lösenord för att signera:"))
             self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         else:
             prompt = QLabel(self.tr("Skriv meningen nedan för att signera:\n”{phrase}”").format(phrase=phrase),
                             wordWrap=True)
-            layout.addWidget(prompt)
             self.secret.setPlaceholderText(phrase)
+        prompt.setBuddy(self.secret)
+        layout.addWidget(prompt)
         layout.addWidget(self.secret)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -55,6 +58,7 @@ class SignatureDialog(QDialog):
             self.overrun_reason.textChanged.connect(self._update_ok)
             self._update_ok()
         self.resize(520, self.sizeHint().height())
+        name_on_show(self)
 
     def reason_text(self) -> str | None:
         return self.overrun_reason.toPlainText() if self.overrun_reason is not None else None
@@ -76,8 +80,10 @@ class ReturnDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Återsänd förslaget"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Kommentar till den som föreslog beslutet (krävs):")))
+        caption = QLabel(self.tr("Kommentar till den som föreslog beslutet (krävs):"))
+        layout.addWidget(caption)
         self.comment = QPlainTextEdit()
+        caption.setBuddy(self.comment)
         self.comment.setObjectName("returnComment")
         self.comment.setTabChangesFocus(True)
         layout.addWidget(self.comment)
@@ -89,3 +95,4 @@ class ReturnDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(480, 260)
+        name_on_show(self)

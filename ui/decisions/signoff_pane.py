@@ -148,7 +148,9 @@ class SignoffPane(QWidget):
         self.notice = QLabel(wordWrap=True)
         self.sign_button = QPushButton(self.tr("&Signera…"))
         self.sign_button.clicked.connect(self.sign)
-        self.return_button = QPushButton(self.tr("&Återsänd med kommentar…"))
+        # Alt+K, not Alt+Å: typeable on any keyboard layout
+        self.return_button = QPushButton(self.tr("Återsänd med &kommentar…"))
+        self.return_button.setToolTip(self.tr("Återsänd förslaget med en kommentar (Alt+K)"))
         self.return_button.clicked.connect(self.return_proposal)
         proposal_side = QWidget()
         proposal_layout = QVBoxLayout(proposal_side)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,6 +21,7 @@ from mottagning.intake.alarms import AlarmView, acknowledge_alarm, list_open_ala
 from mottagning.intake.quarantine import QUARANTINE_KINDS
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
+from ui.widgets.window_geometry import fit_window
 
 
 class AlarmsDialog(QDialog):
@@ -31,12 +32,14 @@ class AlarmsDialog(QDialog):
         self.ops = ops
         self.actor = actor
         self.setWindowTitle(self.tr("Öppna larm"))
-        self.resize(900, 420)
+        fit_window(self, "alarms", QSize(900, 420))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr(
+        intro = QLabel(self.tr(
             "Larmen står kvar tills någon har tagit hand om dem. En saknad inlämning eller en "
             "tyst e-tjänst kvitteras med en motivering; en fil i karantän registreras för hand "
-            "eller markeras som ”inte en anmälan”.")))
+            "eller markeras som ”inte en anmälan”."))
+        intro.setWordWrap(True)  # the dialog must fit a small screen
+        layout.addWidget(intro)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())

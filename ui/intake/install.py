@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from mottagning.access.users import system_actor
 from mottagning.assessment.service import report_form_problems
 from mottagning.context import Changes
+from mottagning.i18n import ngettext
 from mottagning.intake.alarms import AlarmView, list_open_alarms
 from mottagning.intake.importer import ImportSummary
 from mottagning.intake.prefill import draft_from_partial
@@ -113,7 +114,9 @@ class IntakeController(QObject):
     def _on_imported(self, summary: ImportSummary) -> None:
         if summary.registered:
             self.window.statusBar().showMessage(
-                self.tr("{n} nya anmälningar från e-tjänsten.").format(n=summary.registered), 10_000)
+                ngettext(self.tr("{n} ny anmälan från e-tjänsten."),
+                         self.tr("{n} nya anmälningar från e-tjänsten."),
+                         summary.registered).format(n=summary.registered), 10_000)
         if summary.files_seen:
             self.window.refresh()
         self.refresh_alarms()

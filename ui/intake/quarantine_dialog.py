@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +23,7 @@ from mottagning.intake.quarantine import QuarantinedFile, dismiss_quarantined, r
 from mottagning.rules.permissions import Action, allowed
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
+from ui.widgets.window_geometry import fit_window
 
 
 class QuarantineDialog(QDialog):
@@ -37,7 +39,7 @@ class QuarantineDialog(QDialog):
         self._register_by_hand = register_by_hand
         self.shown: QuarantinedFile | None = None
         self.setWindowTitle(self.tr("Fil i karantän"))
-        self.resize(900, 640)
+        fit_window(self, "quarantine", QSize(900, 640))
         layout = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setWordWrap(True)

@@ -1,8 +1,9 @@
 """Manual registration of a report (phone, letter, fax, e-mail, in person), keyboard only.
 
 Built for a phone call: Tab walks the form top to bottom, Ctrl+Enter registers. Everything
-typed is autosaved as a draft about a second after typing pauses and on close, and offered
-back when the dialog opens again. Registering is one service call in one transaction, which
+typed is autosaved as a draft a second after typing pauses (at the latest two seconds after
+a change, even while typing goes on) and on close, and offered back when the dialog opens
+again and at start-up. Registering is one service call in one transaction, which
 also removes the draft. Validation lists every problem in one message and keeps the form
 as it is; a personnummer with a bad check digit is a warning, never a refusal.
 """
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from mottagning.access.drafts import SavedDraft, discard_draft
 from mottagning.context import Actor
 from mottagning.errors import ValidationError
+from mottagning.i18n import ngettext
 from mottagning.intake.quarantine import register_quarantined
 from mottagning.intake.reports import (
     AttachmentInput,
@@ -53,6 +55,7 @@ from ui.intake.register_rows import ChildRow, GuardianRow
 from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
 from ui.widgets.style import ERROR_BOX
+from ui.widgets.window_geometry import fit_window
 
 DRAFT_KIND = "register_report"
 DRAFT_KEY = "new"
@@ -78,7 +81,8 @@ class RegisterDialog(QDialog):
                                        collect=self.collect_draft, parent=self)
         self.setWindowTitle(self.tr("Ny anmälan") if quarantine_alarm_id is None
                             else self.tr("Registrera fil i karantän för hand"))
-        self.resize(1050, 900)
+        fit_window(self, "register" if quarantine_alarm_id is None else "register_quarantine",
+                   QSize(1050, 900))
 
         self.offer = DraftOffer(discard_text=self.tr("&Börja om (kasta utkastet)"))
         self.offer.sig_resume.connect(self._resume)
@@ -418,7 +422,8 @@ class RegisterDialog(QDialog):
         self._registered = True
         count = len(result.item_ids)
         message = (self.tr("Anmälan registrerad: 1 ärende i kön.") if count == 1 else
-                   self.tr("Anmälan registrerad: {n} ärenden i kön.").format(n=count))
+                   ngettext(self.tr("Anmälan registrerad: {n} ärende i kön."),
+                            self.tr("Anmälan registrerad: {n} ärenden i kön."), count).format(n=count))
         if result.warnings:
             message += " " + self.tr("Observera: {w}.").format(w="; ".join(result.warnings))
         self.sig_registered.emit(message)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.intake.register_rows import ChildRow, GuardianRow
+from ui.widgets.accessibility import name_widgets
 
 PersonRow = ChildRow | GuardianRow
 
@@ -37,6 +38,7 @@ class PeopleSection(QGroupBox):
         row.sig_remove.connect(self.remove_row)
         self._rows_layout.addWidget(row)
         self.rows.append(row)
+        name_widgets(row)
         self.sig_rows_changed.emit()
         self.sig_changed.emit()
         return row

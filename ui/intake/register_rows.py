@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.i18n import ngettext
 from mottagning.intake.reports import ChildInput, ChildMatch, GuardianInput
 from mottagning.rules import personnummer as pnr
 from mottagning.timeutil import format_date_sv
@@ -172,7 +173,9 @@ class ChildRow(_PersonRow):
             self.match_frame.hide()
             return
         match = matches[0]
-        described = self.tr("{name}, född {born}, {n} tidigare anmälningar").format(
+        described = ngettext(self.tr("{name}, född {born}, {n} tidigare anmälan"),
+                             self.tr("{name}, född {born}, {n} tidigare anmälningar"),
+                             match.reports).format(
             name=match.name, born=format_date_sv(match.birth_date) if match.birth_date else "?",
             n=match.reports)
         if self.existing_child_id == match.child_id:

@@ -7,7 +7,7 @@ the SHA-256 of the preview along, so what is stored is exactly what was looked a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QTime, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, QTime, QTimer, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -47,6 +47,7 @@ from ui.widgets.page_preview import (
     pdf_page_images,
 )
 from ui.widgets.style import WARNING_BOX
+from ui.widgets.window_geometry import fit_window
 
 REDRAW_MS = 400
 
@@ -62,7 +63,7 @@ class LetterDialog(QDialog):
         self.issued_letter_id: int | None = None
         self.pdf_work = PdfWork(self)
         self.setWindowTitle(self.tr("Brev"))  # the child's name once the case is read
-        self.resize(1180, 860)
+        fit_window(self, "letter", QSize(1180, 860))
 
         self.kind = QComboBox()
         for kind in LetterKind:

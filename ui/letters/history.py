@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -43,6 +43,7 @@ from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
 from ui.letters.dialog import print_letters
 from ui.widgets.page_preview import PagePreview, PdfWork, pdf_page_images
 from ui.widgets.style import WARNING_BOX
+from ui.widgets.window_geometry import fit_window
 
 NOT_SENT = (LetterStatus.APPROVED, LetterStatus.PRINTED)
 REPRINTABLE = (LetterStatus.PRINTED, LetterStatus.SENT)
@@ -66,7 +67,7 @@ class LetterViewer(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("{kind} till {name}").format(
             kind=self.tr(KIND_LABELS[letter.kind]), name=letter.recipient_name))
-        self.resize(760, 900)
+        fit_window(self, "letter_viewer", QSize(760, 900))
         self.identical = hashlib.sha256(pdf).hexdigest() == letter.sha256
         check = (self.tr("Brevet visas exakt som det utfärdades (kontrollsumman stämmer).") if self.identical
                  else self.tr("VARNING: det lagrade brevet stämmer inte med sin kontrollsumma. Kontakta systemförvaltaren."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mottagning.context import Actor
 from mottagning.letters.profile import ProfileData, get_profile, put_profile
 from ui.operations import Operations
+from ui.widgets.window_geometry import fit_window
 
 
 class ProfileForm(QDialog):
@@ -31,7 +32,7 @@ class ProfileForm(QDialog):
         self._ops, self._actor = ops, actor
         self.logo: bytes | None = None
         self.setWindowTitle(self.tr("Kommunprofil för brev"))
-        self.resize(620, 520)
+        fit_window(self, "profile", QSize(620, 520))
         self.fields = {
             "municipality": QLineEdit(), "unit": QLineEdit(), "visiting_address": QLineEdit(),
             "phone": QLineEdit(), "phone_hours": QLineEdit(), "email": QLineEdit(),

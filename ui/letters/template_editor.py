@@ -9,7 +9,7 @@ crash too; saving the template discards the draft in the same transaction.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,6 +43,7 @@ from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
 from ui.widgets.page_preview import PagePreview, PdfWork, pdf_page_images
 from ui.widgets.style import WARNING_BOX
+from ui.widgets.window_geometry import fit_window
 
 VALIDATE_MS = 350
 DRAFT_KIND = "letter_template"
@@ -59,12 +60,14 @@ class TemplateEditor(QDialog):
         self.autosave: DraftAutosaver | None = None
         self._draft: SavedDraft | None = None
         self.setWindowTitle(self.tr("Brevmallar"))
-        self.resize(1300, 860)
+        fit_window(self, "templates", QSize(1300, 860))
         self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Brevmall"))
         for kind in LetterKind:
             self.kind.addItem(self.tr(KIND_LABELS[kind]), kind)
         self.about = QLabel()
         self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName(self.tr("Mallens text"))
         self.editor.setObjectName("templateText")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)

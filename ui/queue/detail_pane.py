@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
+from mottagning.i18n import ngettext
 from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
 from mottagning.intake.concern_flags import correct_concern_codes
 from mottagning.intake.protected_identity import mark_protected_identity
@@ -47,6 +48,8 @@ from ui.assessment.screen import open_assessment
 from ui.operations import Operations
 from ui.queue.detail_corrections import ConcernCodesDialog
 from ui.queue.model import age_text, time_left_text
+from ui.widgets.accessibility import name_widgets
+from ui.widgets.flag_texts import flag_explanation
 from ui.widgets.style import FLAG_COLOURS, WARNING_BOX
 
 
@@ -193,7 +196,13 @@ class DetailPane(QScrollArea):
             chips = QHBoxLayout()
             for flag in row.flags:
                 background, _ = FLAG_COLOURS.get(flag, ("#777777", "#ffffff"))
-                chips.addWidget(self._chip(self.flag_labels.get(flag, flag), background))
+                chip = self._chip(self.flag_labels.get(flag, flag), background)
+                chip.setObjectName(f"flag_{flag}")
+                chip.setToolTip(flag_explanation(
+                    flag, concern_codes=row.concern_codes,
+                    data_quality_warnings=detail.data_quality_warnings,
+                    reports_last_12_months=detail.history.count_last_12_months))
+                chips.addWidget(chip)
             chips.addStretch()
             layout.addLayout(chips)
 
@@ -236,6 +245,7 @@ class DetailPane(QScrollArea):
         layout.addWidget(self._heading(self.tr("Barnets historik")))
         layout.addWidget(self._history(detail))
         self.setWidget(page)
+        name_widgets(page)  # built after the window was shown
 
     def _open_items(self, entries: list[HistoryEntry], now: datetime) -> QVBoxLayout:
         """Each report keeps its own record and deadline, also in a burst of reports."""
@@ -327,6 +337,7 @@ class DetailPane(QScrollArea):
     def _verbatim(self, description: str) -> QPlainTextEdit:
         editor = QPlainTextEdit()
         editor.setObjectName("verbatim")
+        editor.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
         editor.setReadOnly(True)
         editor.setPlainText(description)
         editor.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -459,8 +470,8 @@ class DetailPane(QScrollArea):
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(0, 0, 0, 0)
         count = history.count_last_12_months
-        summary = (self.tr("1 anmälan senaste 12 månaderna") if count == 1 else
-                   self.tr("{n} anmälningar senaste 12 månaderna").format(n=count))
+        summary = ngettext(self.tr("{n} anmälan senaste 12 månaderna"),
+                           self.tr("{n} anmälningar senaste 12 månaderna"), count).format(n=count)
         layout.addWidget(_text(summary, bold=count > 1))
         tree = QTreeWidget()
         tree.setObjectName("history")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from mottagning.assessment.service import STATUS_LABELS
 from mottagning.context import Actor
+from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE, DRAFT
 from mottagning.queue.listing import QueuePage, QueueRow, list_queue
 from mottagning.rules import deadlines
@@ -28,6 +29,7 @@ from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
 from ui.operations import Operations
+from ui.widgets.flag_texts import flags_explanation
 from ui.widgets.style import URGENCY_COLOURS
 
 CHUNK = 200
@@ -274,8 +276,9 @@ class QueueModel(QAbstractTableModel):
             return self._urgency_labels[row_urgency(row, now)]
         if column is Column.CHILD:
             if row.group_size > 1:
-                return self.tr("{name}  ({n} öppna ärenden)").format(name=row.child_name,
-                                                                     n=row.group_size)
+                return ngettext(self.tr("{name}  ({n} öppet ärende)"),
+                                self.tr("{name}  ({n} öppna ärenden)"),
+                                row.group_size).format(name=row.child_name, n=row.group_size)
             return row.child_name
         if column is Column.AGE:
             return age_text(row.birth_date, to_local(now).date())
@@ -305,8 +308,6 @@ class QueueModel(QAbstractTableModel):
     def _tooltip(self, row: QueueRow, column: Column) -> str | None:
         if column is Column.RECEIVED:
             return format_datetime_sv(row.received_at)
-        if column is Column.CHILD and row.protected_identity:
-            return self.tr("Skyddad identitet – adressen visas inte")
         if column is Column.PROTECTION_LEFT:
             return self.tr("Skyddsbedömning senast {due}").format(
                 due=format_datetime_sv(row.protection_due))
@@ -314,9 +315,14 @@ class QueueModel(QAbstractTableModel):
             due = applicable_decision_due(row.decision_due, row.decision_due_extended)
             note = self.tr(" (förlängd)") if row.decision_due_extended else ""
             return self.tr("Beslut senast {due}{note}").format(due=format_datetime_sv(due), note=note)
-        if column in (Column.CONCERNS, Column.FLAGS):
-            return self._display(row, column, self._clock())
-        return None
+        if column is Column.FLAGS:
+            return flags_explanation(row.flags, concern_codes=row.concern_codes,
+                                     data_quality_warnings=row.data_quality_warnings)
+        # names, statuses and the rest may be cut off in a narrow column: the whole text
+        text = self._display(row, column, self._clock())
+        if column is Column.CHILD and row.protected_identity:
+            return text + "\n" + self.tr("Skyddad identitet – adressen visas inte")
+        return text or None
 
     def _colour(self, row: QueueRow, column: Column, now: datetime, role: int) -> QBrush | None:
         level: str | None = None

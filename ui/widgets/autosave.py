@@ -3,6 +3,9 @@
 Usable by any form: give it a function that collects the form as a JSON-ready dict.
 `check()` looks for a draft left by an earlier session (a crash, a closed window) before
 autosave starts, so an old draft is never overwritten by an empty form.
+
+A change is saved once typing pauses for a second, and never later than two seconds after
+the first unsaved change, however long the typing goes on: a crash loses at most that.
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from mottagning.access.drafts import SavedDraft, discard_draft, load_draft, save_draft
 from mottagning.context import Actor
+from mottagning.i18n import ngettext
+from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 from ui.widgets.style import WARNING_BOX
 
-DELAY_MS = 1000
+DELAY_MS = 1000  # a pause in typing this long saves
+MAX_WAIT_MS = 2000  # an unsaved change is saved at the latest this long after it was made
 
 
 class DraftAutosaver(QObject):
@@ -38,6 +44,8 @@ class DraftAutosaver(QObject):
         self._last_saved: dict[str, Any] | None = None
         self._timer = QTimer(self, singleShot=True, interval=DELAY_MS)
         self._timer.timeout.connect(self.save_now)
+        self._max_wait = QTimer(self, singleShot=True, interval=MAX_WAIT_MS)
+        self._max_wait.timeout.connect(self.save_now)
 
     @property
     def active(self) -> bool:
@@ -64,14 +72,18 @@ class DraftAutosaver(QObject):
         """No more saves (the form is being registered or was discarded)."""
         self._active = False
         self._timer.stop()
+        self._max_wait.stop()
 
     def schedule(self) -> None:
-        """A change: save about a second after typing pauses."""
+        """A change: save a second after typing pauses, at the latest two seconds from now."""
         if self._active:
             self._timer.start()
+            if not self._max_wait.isActive():
+                self._max_wait.start()
 
     def save_now(self) -> None:
         self._timer.stop()
+        self._max_wait.stop()
         if not self._active:
             return
         content = self._collect()
@@ -134,3 +146,92 @@ class DraftOffer(QWidget):
     def _discard(self) -> None:
         self.hide()
         self.sig_discard.emit()
+
+
+DRAFT_KIND_LABELS = {
+    "register_report": QT_TRANSLATE_NOOP("UnsavedDrafts", "Ny anmälan"),
+    "decision_proposal": QT_TRANSLATE_NOOP("UnsavedDrafts", "Beslutsförslag"),
+    "deadline_extension": QT_TRANSLATE_NOOP("UnsavedDrafts", "Begäran om förlängd tid"),
+    "letter_template": QT_TRANSLATE_NOOP("UnsavedDrafts", "Brevmall"),
+}
+
+DraftOpener = Callable[[str], None]
+
+
+def open_item_draft(window, key: str, open_form) -> None:  # type: ignore[no-untyped-def]
+    """Open the form of a queue item's draft (key = the item's id) from the start-up offer."""
+    if key.isdigit() and window.select_item(int(key)):
+        open_form(window)
+    else:
+        window.statusBar().showMessage(window.tr(
+            "Ärendet till utkastet finns inte i den inlästa kön; välj det och öppna formuläret."),
+            10000)
+
+
+class UnsavedDrafts(QWidget):
+    """The bar that offers, at start-up, every draft the user left unsaved (a crash, a
+    closed window): "Du har 2 osparade utkast", with a button that opens each form, which
+    then offers its draft back as usual. Forms register an opener per draft kind."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("unsavedDrafts")
+        self.setStyleSheet(WARNING_BOX)
+        self.label = QLabel()
+        self.label.setObjectName("unsavedDraftsText")
+        self.label.setWordWrap(True)
+        self._buttons = QHBoxLayout()
+        self.later_button = QPushButton(self.tr("Senare"))
+        self.later_button.setAccessibleName(self.tr("Stäng raden om osparade utkast"))
+        self.later_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addLayout(self._buttons)
+        layout.addWidget(self.later_button)
+        self.open_buttons: list[QPushButton] = []
+        self._drafts: list[SavedDraft] = []
+        self._openers: dict[str, DraftOpener] = {}
+        self.hide()
+
+    def describe(self, draft: SavedDraft) -> str:
+        what = self.tr(DRAFT_KIND_LABELS.get(draft.kind, draft.kind))
+        if draft.kind in ("decision_proposal", "deadline_extension") and draft.key.isdigit():
+            what = self.tr("{what}, ärende {id}").format(what=what, id=draft.key)
+        elif draft.kind == "register_report" and draft.key != "new":
+            what = self.tr("Fil i karantän som registreras för hand")
+        return self.tr("{what} (sparat {when})").format(
+            what=what, when=format_datetime_sv(draft.saved_at))
+
+    def show_drafts(self, drafts: list[SavedDraft], openers: dict[str, DraftOpener]) -> None:
+        self._drafts, self._openers = list(drafts), openers
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        for button in self.open_buttons:
+            self._buttons.removeWidget(button)
+            button.deleteLater()
+        self.open_buttons = []
+        if not self._drafts:
+            self.hide()
+            return
+        n = len(self._drafts)
+        heading = ngettext(self.tr("Du har {n} osparat utkast:"),
+                           self.tr("Du har {n} osparade utkast:"), n).format(n=n)
+        self.label.setText(heading + " " + "; ".join(self.describe(d) for d in self._drafts))
+        for draft in self._drafts:
+            opener = self._openers.get(draft.kind)
+            if opener is None or (draft.kind == "register_report" and draft.key != "new"):
+                continue
+            button = QPushButton(self.tr("Öppna: {what}").format(
+                what=self.tr(DRAFT_KIND_LABELS.get(draft.kind, draft.kind))))
+            button.setAccessibleName(self.tr("Öppna utkastet {what}").format(
+                what=self.describe(draft)))
+            button.clicked.connect(lambda _=False, d=draft: self._open(d))
+            self._buttons.addWidget(button)
+            self.open_buttons.append(button)
+        self.show()
+
+    def _open(self, draft: SavedDraft) -> None:
+        self._drafts = [d for d in self._drafts if d is not draft]
+        self._rebuild()
+        self._openers[draft.kind](draft.key)

@@ -60,3 +60,16 @@ def test_list_drafts_is_newest_first_and_per_kind(database: Database, worker: Ac
         save_draft(session, worker, kind="assessment", key="7", content={}, now=now)
     with database.transaction() as session:
         assert [d.key for d in list_drafts(session, worker, KIND)] == ["b", "a"]
+
+
+def test_every_draft_of_the_user_is_listed_for_the_start_up_offer(
+    database: Database, worker: Actor, senior: Actor, now: datetime
+):
+    with database.transaction() as session:
+        save_draft(session, worker, kind=KIND, key="new", content={"v": 1}, now=now)
+        save_draft(session, worker, kind="decision_proposal", key="7", content={"v": 2},
+                   now=now + timedelta(minutes=1))
+        save_draft(session, senior, kind=KIND, key="new", content={"v": 3}, now=now)
+    with database.transaction() as session:
+        drafts = list_drafts(session, worker)
+    assert [(d.kind, d.key) for d in drafts] == [("decision_proposal", "7"), (KIND, "new")]

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from mottagning.assessment import NO_IMMEDIATE_NEED
+from mottagning.assessment import IMMEDIATE_PROTECTION, NO_IMMEDIATE_NEED
 from mottagning.assessment import service as svc
 from mottagning.models.assessment import FINISHED
 from mottagning.queue.items import get_item
@@ -70,7 +70,8 @@ def test_an_assessment_is_completed_by_keyboard_alone(qtbot, ops, database, work
             _type(question.note, "Hos mormor, som är trygg.")
             qtbot.keyClick(question.note, Qt.Key.Key_Tab)
         else:
-            qtbot.keyClick(question, KEY_CODES[KEYS[question.question.id]])
+            assert QApplication.focusWidget() in question.buttons.values()
+            qtbot.keyClick(QApplication.focusWidget(), KEY_CODES[KEYS[question.question.id]])
         if not screen._first_open():
             break
     assert screen.panel.outcome_badge.text() == "Inget omedelbart skyddsbehov"
@@ -128,3 +129,105 @@ def test_no_all_clear_is_shown_before_the_questions_are_answered(qtbot, ops, dat
     screen = _open(qtbot, ops, worker, item_id, now)
     qtbot.waitUntil(lambda: screen.panel.outcome_badge.text() != "", timeout=WAIT_MS)
     assert screen.panel.outcome_badge.text() == "Preliminärt: inget omedelbart skyddsbehov"
+
+
+def test_letters_typed_outside_the_answer_buttons_answer_nothing(
+        qtbot, ops, database, worker, now) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    screen.activateWindow()
+    first = _focused_question(screen)
+    assert QApplication.focusWidget() is first.buttons["ja"]
+    # Tab leaves the buttons for the note: typing there is a note, never answers
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert QApplication.focusWidget() is first.buttons["nej"]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is first.note
+    for key in (Qt.Key.Key_N, Qt.Key.Key_V, Qt.Key.Key_J, Qt.Key.Key_1):
+        qtbot.keyClick(first.note, key)
+    qtbot.keyClick(first.note, Qt.Key.Key_Tab)
+    second = _focused_question(screen)
+    assert second is not first and QApplication.focusWidget() is second.buttons["ja"]
+    _type(screen.panel.reason, "nvj")
+    # keys that reach a question frame or a read-only text (not its buttons) answer nothing
+    qtbot.keyClick(second, Qt.Key.Key_N)
+    qtbot.keyClick(screen.findChild(QPlainTextEdit, "verbatim"), Qt.Key.Key_V)
+    assert {w.answer for w in screen.questions.values()} == {None}
+    assert first.note.toPlainText() == "nvj1"
+    # on the buttons, N answers and the focus moves on to the next question's buttons
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N)
+    assert second.answer == "nej"
+    assert _focused_question(screen) is not second
+
+
+def test_the_outcome_and_finish_are_reachable_with_tab(qtbot, ops, database, worker, now) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    screen.activateWindow()
+    last = [w for w in screen.questions.values() if not w.isHidden()][-1]
+    last.note.setFocus()
+    reached = []
+    for _ in range(2):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached[0] in screen.panel.outcome_buttons.values()
+    assert reached[1] is screen.panel.finish_button
+
+
+def test_akut_fara_preselects_no_lower_outcome(qtbot, ops, database, worker, now) -> None:
+    item_id = register_simple(database, worker, now=now, immediate_danger=True).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    qtbot.waitUntil(lambda: screen.panel.outcome_badge.text() != "", timeout=WAIT_MS)
+    assert screen.panel._recommended == NO_IMMEDIATE_NEED  # nothing answered yet
+    assert screen.panel.chosen_outcome() is None
+    # answering more questions does not preselect it either
+    screen.questions["ny_handelse"]._choose("nej")
+    assert screen.panel.chosen_outcome() is None
+    screen.request_finish()
+    # the worker's own choice stays
+    screen.panel.outcome_buttons[IMMEDIATE_PROTECTION].click()
+    screen.questions["pagatt_lange"]._choose("nej")
+    assert screen.panel.chosen_outcome() == IMMEDIATE_PROTECTION
+
+
+def test_escape_closes_the_assessment_and_keeps_the_draft(qtbot, ops, database, worker, now) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    screen.activateWindow()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N)
+    question = _focused_question(screen)
+    question.note.setFocus()
+    _type(question.note, "Mamma hämtade i dag.")
+    qtbot.keyClick(question.note, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not screen.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
+    with database.transaction() as session:
+        state = svc.start_or_resume(session, worker, item_id, now=now)
+    assert state.answers == {"ny_handelse": "nej"}
+    assert state.notes == {question.question.id: "Mamma hämtade i dag."}
+
+
+def test_a_note_typed_without_pause_is_saved_within_two_seconds(
+        qtbot, ops, database, worker, now) -> None:
+    from PySide6.QtCore import QElapsedTimer
+
+    from ui.assessment.question import NOTE_MAX_WAIT_MS
+
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    screen = _open(qtbot, ops, worker, item_id, now)
+    question = screen.questions["ny_handelse"]
+    question.note.setFocus()
+    saves: list[int] = []
+    clock = QElapsedTimer()
+    question.sig_note_changed.connect(lambda *_: saves.append(clock.elapsed()))
+    clock.start()
+    for char in "Skolan ringde om blåmärken på armen. " * 3:  # a key every 100 ms, no pause
+        _type(question.note, char)
+        qtbot.wait(100)
+        if saves:
+            break
+    assert saves and saves[0] <= NOTE_MAX_WAIT_MS + 700
+    qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
+    with database.transaction() as session:
+        state = svc.start_or_resume(session, worker, item_id, now=now)
+    assert state.notes["ny_handelse"].startswith("Skolan ringde")

@@ -274,3 +274,30 @@ def test_attachments_are_read_with_their_media_type(
     assert attachment.filename == "brev från skolan.pdf"
     assert attachment.media_type == "application/pdf"
     assert attachment.content == b"%PDF-1.4 scanned letter"
+
+
+def test_continuous_typing_is_saved_within_two_seconds(
+    database: Database, worker: Actor, ops: Operations, qtbot: QtBot
+):
+    from PySide6.QtCore import QElapsedTimer
+
+    from ui.widgets.autosave import MAX_WAIT_MS
+
+    dialog = open_dialog(ops, worker, qtbot)
+    wait_ready(dialog, qtbot)
+    tab_to(qtbot, dialog.description)
+    saves: list[int] = []
+    clock = QElapsedTimer()
+    dialog.autosave.sig_saved.connect(lambda _saved: saves.append(clock.elapsed()))
+    clock.start()
+    text = "Barnet berättar att pappa slår. " * 2
+    for char in text:  # a key every 80 ms, never a one-second pause, for about five seconds
+        type_text(qtbot, char)
+        qtbot.wait(80)
+        if saves:
+            break
+    assert saves, "nothing was saved while typing went on"
+    assert saves[0] <= MAX_WAIT_MS + 700  # timers under load may be a little late
+    assert dialog.description.toPlainText().startswith(
+        stored_draft(database, worker).content["description"])
+    assert stored_draft(database, worker).content["description"]
