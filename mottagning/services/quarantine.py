@@ -51,8 +51,9 @@ def read_quarantined(
     session: Session, actor: Actor, alarm_id: int, *, now: datetime | None = None
 ) -> QuarantinedFile:
     """The raw file and its error, for the quarantine screen (an audited read: the file may
-    hold a report's personal data)."""
-    actor.require(Action.REGISTER_REPORT)
+    hold a report's personal data). Only roles that may read cases may read it: an
+    assistant registers reports but does not read case content."""
+    actor.require(Action.READ_CASE)
     alarm = _quarantine_alarm(session, actor, alarm_id)
     raw = alarm.raw_content or b""
     shown = raw[:MAX_SHOWN_BYTES]
