@@ -76,12 +76,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from mottagning.demo import database_is_empty, fill_demo
 
     database = open_db(args)
-    current_actor(database)
+    actor = current_actor(database)
     with database.transaction() as session:
         if args.if_empty and not database_is_empty(session):
             print("Databasen innehåller redan anmälningar; inga demodata lades till.")
             return 0
-        result = fill_demo(session, reports=args.reports, seed=args.seed)
+        result = fill_demo(session, reports=args.reports, seed=args.seed, actor=actor)
     print(f"Demodata skapade: {result.reports} anmälningar, {result.items} ärenden i kön.")
     return 0
 
@@ -108,6 +108,7 @@ def queue_json_row(row: Any) -> dict[str, Any]:
 def _cmd_queue(args: argparse.Namespace) -> int:
     from mottagning.rules.status import label
     from mottagning.services.queue import list_queue
+    from mottagning.terminal import printable
     from mottagning.timeutil import format_datetime_sv
 
     database = open_db(args)
@@ -130,8 +131,9 @@ def _cmd_queue(args: argparse.Namespace) -> int:
         print("Kön är tom.")
     for r in rows:
         flags = ",".join(r.flags)
-        print(f"{r.id:>6}  {r.child_name:<28} {r.personnummer or '-':<14} "
-              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {flags}")
+        # Names are case data typed by others: an ESC or CR/LF must not forge a row.
+        print(f"{r.id:>6}  {printable(r.child_name):<28} {printable(r.personnummer or '-'):<14} "
+              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {printable(flags)}")
     return 0
 
 
@@ -147,13 +149,15 @@ def _cmd_users_add(args: argparse.Namespace) -> int:
 
 def _cmd_users_list(args: argparse.Namespace) -> int:
     from mottagning.services.users import list_users
+    from mottagning.terminal import printable
 
     users = run_as_user(args, list_users)
     if args.json:
         emit_json([u.__dict__ | {"roles": list(u.roles)} for u in users])
         return 0
     for u in users:
-        print(f"{u.username:<16} {u.full_name:<28} {', '.join(u.roles):<24} {u.os_account or ''}")
+        print(f"{printable(u.username):<16} {printable(u.full_name):<28} {', '.join(u.roles):<24} "
+              f"{printable(u.os_account or '')}")
     return 0
 
 

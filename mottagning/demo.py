@@ -22,7 +22,7 @@ from mottagning.errors import MottagningError
 from mottagning.model_decisions import Decision
 from mottagning.models import QueueItem, Report, User
 from mottagning.rules import personnummer as pnr
-from mottagning.rules.permissions import Role
+from mottagning.rules.permissions import Action, Role
 from mottagning.rules.status import Status
 from mottagning.services import assessments
 from mottagning.services import settings as settings_service
@@ -87,9 +87,17 @@ def database_is_empty(session: Session) -> bool:
 
 def fill_demo(
     session: Session, *, reports: int, seed: int, now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> DemoResult:
-    """Fill an empty database with `reports` synthetic reports and one user per role."""
+    """Fill an empty database with `reports` synthetic reports and one user per role.
+
+    Demo data creates users (a senior, an administrator): only a system administrator may
+    run it (`actor`; on a new database the first user is one). `actor=None` is for tests.
+    """
     from faker import Faker  # only the demo needs it
+
+    if actor is not None:
+        actor.require(Action.MANAGE_USERS)
 
     if not database_is_empty(session):
         raise MottagningError("Databasen innehåller redan anmälningar; demodata läggs bara i en tom databas.")

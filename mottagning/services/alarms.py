@@ -132,6 +132,12 @@ def list_open_alarms(session: Session) -> list[AlarmView]:
     return [_view(a) for a in rows]
 
 
+def open_alarm_count(session: Session, actor: Actor) -> int:
+    """How many alarms are open: all that monitoring may see."""
+    actor.require(Action.READ_ALARM_COUNTS)
+    return count_open_alarms(session)
+
+
 def count_open_alarms(session: Session) -> int:
     return session.execute(
         select(func.count()).select_from(Alarm).where(Alarm.closed_at.is_(None))
