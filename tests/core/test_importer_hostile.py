@@ -401,3 +401,33 @@ def test_every_good_file_is_registered_whatever_hostile_file_lies_among_them(
         shutil.rmtree(folder / "arkiv", ignore_errors=True)
 
     check()
+
+
+# --- two importers on two machines ------------------------------------------------------
+
+
+def test_a_duplicate_found_only_at_commit_time_is_archived_as_a_duplicate(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another importer commits the same submission between our check and our commit."""
+    other = tmp_path / "other"
+    other.mkdir()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(other, "1.json", danger_report(1))
+    write(mine, "1.json", danger_report(1))
+    real = Importer._existing
+    calls = []
+
+    def blind_first_check(session, parsed):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            run(database, other)  # the other machine wins the race meanwhile
+            return None
+        return real(session, parsed)
+
+    monkeypatch.setattr(Importer, "_existing", staticmethod(blind_first_check))
+    summary = run(database, mine)
+    assert summary.duplicates == 1 and summary.registered == 0 and summary.quarantined == 0
+    assert (mine / "arkiv" / "1.json").exists()
+    assert registered_ids(database) == {"ETJANST-TEST-000001"}
