@@ -27,6 +27,7 @@ from mottagning.timeutil import as_utc, to_local
 FORMAT = "mottagning.e-tjanst/1"
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_NESTING = 32
+MAX_CHILDREN = 50
 LATE_AFTER = timedelta(hours=24)
 IDENTIFYING_REPORTER_FIELDS = ("name", "organisation", "role", "phone", "email")
 _FORMAT_FIELDS = frozenset({
@@ -123,6 +124,13 @@ def _parse(raw: bytes, *, file_name: str, received_at: datetime, now: datetime):
         return unreadable(
             "Anmälan anger inget barn (children saknas, är tom eller går inte att läsa).",
             "The report names no child (children is missing, empty or unreadable).",
+        )
+    if len(children_json) > MAX_CHILDREN:
+        # One queue item per child: thousands of children from one file would flood the
+        # queue (and its memory); a person decides what such a file is.
+        return unreadable(
+            f"Anmälan anger {len(children_json)} barn, fler än {MAX_CHILDREN} som tas emot per fil.",
+            f"The report names {len(children_json)} children, more than {MAX_CHILDREN} per file.",
         )
     concern_json = effective.get("concern")
     description = concern_json.get("description") if isinstance(concern_json, dict) else None

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import undefer
 
 from mottagning import cli
 from mottagning.db import Database
@@ -49,7 +50,8 @@ def registered_ids(database: Database) -> set[str]:
 
 def open_alarms(database: Database) -> list[Alarm]:
     with database.transaction() as session:
-        rows = session.execute(select(Alarm).where(Alarm.closed_at.is_(None))).scalars().all()
+        rows = session.execute(select(Alarm).where(Alarm.closed_at.is_(None))
+                               .options(undefer(Alarm.raw_content))).scalars().all()
         session.expunge_all()
         return list(rows)
 
@@ -431,3 +433,46 @@ def test_a_duplicate_found_only_at_commit_time_is_archived_as_a_duplicate(
     assert summary.duplicates == 1 and summary.registered == 0 and summary.quarantined == 0
     assert (mine / "arkiv" / "1.json").exists()
     assert registered_ids(database) == {"ETJANST-TEST-000001"}
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+
+def test_a_file_about_more_than_fifty_children_is_quarantined(database: Database, inbox: Path) -> None:
+    document = submission(1)
+    document["children"] = [dict(document["children"][0], name=f"Barn {n}") for n in range(51)]
+    write(inbox, "massa.json", document)
+    write(inbox, "2.json", danger_report(2))
+    summary = run(database, inbox)
+    assert summary.registered == 1 and summary.quarantined == 1 and summary.queue_items_created == 1
+    assert "51 barn" in (inbox / "karantan" / "massa.json.error.txt").read_text(encoding="utf-8")
+
+
+def test_queue_and_alarm_lists_never_load_originals_attachments_or_raw_content(
+    database: Database, inbox: Path, worker: Actor
+) -> None:
+    from mottagning.services.queue import list_queue
+
+    document = danger_report(1)
+    document["attachments"] = [{"filename": "stor.pdf", "media_type": "application/pdf",
+                                "content_base64": "QUJD" * 1000}]
+    write(inbox, "1.json", document)
+    (inbox / "0.json").write_bytes(b"<html>502</html>")
+    run(database, inbox)
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", remember)
+    try:
+        with database.transaction() as session:
+            page = list_queue(session, worker, offset=0, limit=200)
+            assert page.rows
+            assert list_open_alarms(session)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", remember)
+    loaded = "\n".join(statements)
+    for column in ("reports.original,", "reports.original ", "attachments.content",
+                   "alarms.raw_content"):
+        assert column not in loaded, column
