@@ -476,3 +476,20 @@ def test_queue_and_alarm_lists_never_load_originals_attachments_or_raw_content(
     for column in ("reports.original,", "reports.original ", "attachments.content",
                    "alarms.raw_content"):
         assert column not in loaded, column
+
+
+def test_a_personnummer_in_full_width_digits_is_the_same_child(
+    database: Database, inbox: Path
+) -> None:
+    from mottagning.models import Child
+
+    ascii_digits = submission(1)
+    ascii_digits["children"][0].update(personnummer="20150312-2382", name="Ella Andersson")
+    wide = submission(2)
+    wide["children"][0].update(personnummer="２０１５０３１２－２３８２", name="Ella Andersson")
+    write(inbox, "1.json", ascii_digits)
+    write(inbox, "2.json", wide)
+    summary = run(database, inbox)
+    assert summary.registered == 2 and summary.warnings == 0
+    with database.transaction() as session:
+        assert session.execute(select(Child.personnummer)).scalars().all() == ["20150312-2382"]
