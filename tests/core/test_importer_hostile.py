@@ -493,3 +493,32 @@ def test_a_personnummer_in_full_width_digits_is_the_same_child(
     assert summary.registered == 2 and summary.warnings == 0
     with database.transaction() as session:
         assert session.execute(select(Child.personnummer)).scalars().all() == ["20150312-2382"]
+
+
+def test_a_known_personnummer_with_another_name_is_not_merged_silently(
+    database: Database, inbox: Path
+) -> None:
+    from mottagning.models import Child, QueueItem
+
+    first = submission(1)
+    first["children"][0].update(personnummer="20150312-2382", name="Ella Andersson",
+                                address={"street": "Storgatan 1", "postal_code": "784 33",
+                                         "city": "Borlänge"})
+    second = submission(2)
+    second["children"][0].update(personnummer="20150312-2382", name="Olle Svensson",
+                                 address={"street": "Ringvägen 8", "postal_code": "784 40",
+                                          "city": "Borlänge"})
+    write(inbox, "1.json", first)
+    write(inbox, "2.json", second)
+    summary = run(database, inbox)
+    assert summary.registered == 2 and summary.warnings == 1
+    with database.transaction() as session:
+        child = session.execute(select(Child)).scalar_one()
+        assert (child.name, child.street) == ("Ella Andersson", "Storgatan 1")
+        report = session.execute(select(Report).where(Report.sequence == 2)).scalar_one()
+        text = " ".join(report.data_quality_warnings)
+        assert "Olle Svensson" in text and "Ella Andersson" in text and "Ringvägen 8" in text
+        assert b"Olle Svensson" in report.original
+        flagged = session.execute(select(QueueItem.flag_data_quality)
+                                  .where(QueueItem.report_id == report.id)).scalar_one()
+    assert flagged
