@@ -1,8 +1,9 @@
-"""Text from case data or file names made safe to print on a terminal.
+"""Text from case data or file names made safe to print on a terminal, a page or a screen.
 
 A name or file name may hold ESC, CR or LF: printed raw they move the cursor, recolour the
 screen or forge a line of output (a fake queue row). Every command that prints such text
-passes it through `printable`.
+passes it through `printable`; single-line values on a letter or in a GUI list go through
+`one_line` instead.
 """
 
 from __future__ import annotations
@@ -26,3 +27,11 @@ def _escaped(ch: str) -> str:
     if unicodedata.category(ch) in ("Zs",):  # a no-break or other space is harmless
         return ch
     return ch.encode("unicode_escape").decode("ascii")
+
+
+def one_line(text: str) -> str:
+    """`text` for one printed line (a name on a letter, a cell in a list): every control or
+    bidirectional-override character becomes a space."""
+    if text.isprintable():
+        return text
+    return "".join(ch if _escaped(ch) == ch else " " for ch in text)

@@ -25,6 +25,7 @@ from mottagning.rules.status import Status, label
 from mottagning.services.assessments import STATUS_LABELS
 from mottagning.services.context import Actor
 from mottagning.services.queue import QueuePage, QueueRow, list_queue
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
 from ui.operations import Operations
 from ui.style import URGENCY_COLOURS
@@ -257,7 +258,8 @@ class QueueModel(QAbstractTableModel):
             return None
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column, self._clock())
+            # Case data may hold control characters (a forged name): one plain line per cell.
+            return one_line(self._display(row, column, self._clock()))
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):

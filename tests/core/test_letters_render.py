@@ -218,3 +218,15 @@ def test_a_logo_is_drawn_in_the_letterhead_and_rendering_stays_deterministic(tmp
     images = PdfReader(io.BytesIO(first.pdf)).pages[0].images
     assert len(images) == 1
     assert not any("Logotypen" in warning for warning in first.warnings)
+
+
+def test_control_characters_in_case_data_never_reach_the_pdf():
+    request = sample_request(LetterKind.KALLELSE)
+    forged = dataclasses.replace(request, child_name="Ella\x1b[2J\r\nAndersson\u202e",
+                                 recipient=dataclasses.replace(request.recipient,
+                                                               name="Maria\x07 Andersson"))
+    letter = render(forged)
+    raw = letter_text(letter.pdf)
+    for control in ("\x1b", "\r", "\x07", "\u202e"):
+        assert control not in raw
+    assert "Maria Andersson" in raw
