@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from mottagning.assessment import OUTCOME_LABELS, gaps, recommend, visible_questions
 from mottagning.codes import concern_label
+from mottagning.errors import MottagningError
+from mottagning.output_files import protected_paths, write_output
 from mottagning.rules import deadlines
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import label as status_label
@@ -454,10 +456,16 @@ class AssessmentScreen(QWidget):
 
     def _write_pdf(self, path: Path, pdf: bytes) -> None:
         try:
-            path.write_bytes(pdf)
+            # The file dialog has asked before replacing a file; the database's own files
+            # are refused all the same, and the PDF (case data) is created 0600.
+            write_output(path, pdf, force=True,
+                         protected=protected_paths(self._ops.database.file))
         except OSError as error:
             QMessageBox.warning(self, self.tr("Skyddsbedömning"), self.tr(
                 "PDF-filen kunde inte sparas: {error}").format(error=error.strerror))
+            return
+        except MottagningError as error:
+            QMessageBox.warning(self, self.tr("Skyddsbedömning"), str(error))
             return
         self.save_label.setText(self.tr("Sparad som {name}").format(name=path.name))
 

@@ -184,12 +184,12 @@ def archive_submission(path: Path, inbox: Path, *, replacement_bytes: bytes | No
     never neither. Pass `ParsedSubmission.stored_original` for an anonymous reporter, also
     when the file turned out to be a duplicate.
     """
-    archive = inbox / ARCHIVE_DIR
-    archive.mkdir(mode=0o700, exist_ok=True)
+    archive = _private_folder(inbox / ARCHIVE_DIR)
     target = _free_name(archive, path.name)
     if replacement_bytes is None:
         os.rename(path, target)
         os.utime(target)
+        os.chmod(target, 0o600)  # a regular file (read_entry checked): the report's data
         _fsync_directory(archive)
     else:
         _write_atomically(target, replacement_bytes)
@@ -206,8 +206,7 @@ def quarantine(path: Path, inbox: Path, reason_sv: str, reason_en: str) -> Path:
     quarantined again on the next run, and overwrites the orphaned sidecar then. The
     file itself is kept byte for byte and never deleted.
     """
-    quarantine_dir = inbox / QUARANTINE_DIR
-    quarantine_dir.mkdir(mode=0o700, exist_ok=True)
+    quarantine_dir = _private_folder(inbox / QUARANTINE_DIR)
     # Renamed to its printable form, so that the name can be stored, shown and compared.
     target = _free_name(quarantine_dir, _storable_name(path.name))
     sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
@@ -215,9 +214,19 @@ def quarantine(path: Path, inbox: Path, reason_sv: str, reason_en: str) -> Path:
                       .encode("utf-8"))
     _fsync_directory(quarantine_dir)
     os.rename(path, target)
+    if stat.S_ISREG(os.lstat(target).st_mode) and os.lstat(target).st_nlink == 1:
+        os.chmod(target, 0o600)  # never through a link, never someone else's linked file
     _fsync_directory(quarantine_dir)
     _fsync_directory(path.parent)
     return target
+
+
+def _private_folder(folder: Path) -> Path:
+    """`folder`, created or tightened to 0700: it holds reports' personal data."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if os.name != "nt" and stat.S_IMODE(os.stat(folder).st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
 
 
 def purge_archive(inbox: Path, *, older_than: timedelta, now: datetime) -> list[Path]:

@@ -522,3 +522,23 @@ def test_a_known_personnummer_with_another_name_is_not_merged_silently(
         flagged = session.execute(select(QueueItem.flag_data_quality)
                                   .where(QueueItem.report_id == report.id)).scalar_one()
     assert flagged
+
+
+def test_archived_and_quarantined_files_are_readable_by_the_owner_only(
+    database: Database, inbox: Path
+) -> None:
+    (inbox / "karantan").mkdir(mode=0o755)
+    os.chmod(inbox / "karantan", 0o755)
+    path = write(inbox, "1.json", submission(1))
+    os.chmod(path, 0o644)
+    broken = inbox / "0.json"
+    broken.write_bytes(b"<html>502</html>")
+    os.chmod(broken, 0o644)
+    run(database, inbox)
+
+    def mode(p: Path) -> str:
+        return oct(p.stat().st_mode & 0o777)
+
+    assert mode(inbox / "arkiv") == mode(inbox / "karantan") == "0o700"
+    assert mode(inbox / "arkiv" / "1.json") == "0o600"
+    assert mode(inbox / "karantan" / "0.json") == mode(inbox / "karantan" / "0.json.error.txt") == "0o600"
