@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.rules.permissions import Action
 from mottagning.services.context import Actor
 from mottagning.services.quarantine import QuarantinedFile, dismiss_quarantined, read_quarantined
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 
@@ -39,10 +42,13 @@ class QuarantineDialog(QDialog):
         self.resize(900, 640)
         layout = QVBoxLayout(self)
         self.heading = QLabel()
+        # File names and reasons come from outside: never interpreted as rich text.
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.heading)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e;")
         layout.addWidget(self.error)
@@ -64,13 +70,21 @@ class QuarantineDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
-        ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show)
+        self.may_read = actor.may(Action.READ_CASE)
+        if self.may_read:
+            ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show)
+        else:
+            # The file may be a report: only roles that read cases see it.
+            self.register_button.setEnabled(False)
+            self.raw.setPlainText(self.tr(
+                "Filens innehåll visas bara för den som får läsa ärenden. "
+                "Be en socialsekreterare registrera eller avfärda filen."))
 
     def _show(self, shown: QuarantinedFile) -> None:
         self.shown = shown
         self.heading.setText(self.tr("{file} – i karantän sedan {when}").format(
             file=shown.file or self.tr("(okänd fil)"), when=format_datetime_sv(shown.opened_at)))
-        self.error.setText(shown.detail)
+        self.error.setText(one_line(shown.detail))
         text = shown.raw_text
         if shown.truncated:
             text += "\n\n" + self.tr("[… filen är längre än vad som visas här]")

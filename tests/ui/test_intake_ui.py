@@ -111,3 +111,20 @@ def test_a_quarantined_file_is_registered_by_hand_from_a_prefilled_form(
     dialog.register()
     qtbot.waitUntil(lambda: not intake.banner.isVisible() and window.model.rowCount() == 1,
                     timeout=WAIT_MS)
+
+
+def test_an_assistant_sees_that_a_file_is_quarantined_but_not_its_content(
+    database: Database, qtbot: QtBot, make_window, assistant: Actor, tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "<b>fet<i>.json").write_bytes(b'{"secret": "Ella Andersson 20150312-2382"')
+    Importer(database, inbox).run_once()
+    window = make_window(assistant, extensions=("ui.intake_ui",))
+    intake: IntakeController = window.extensions["ui.intake_ui"]
+    qtbot.waitUntil(lambda: len(intake.alarms) == 1, timeout=WAIT_MS)
+    dialog = intake.open_quarantine(intake.alarms[0].id)
+    qtbot.wait(200)
+    assert dialog.shown is None and "Ella" not in dialog.raw.toPlainText()
+    assert not dialog.register_button.isEnabled() and dialog.dismiss_button.isEnabled()
+    dialog.close()
