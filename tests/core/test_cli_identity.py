@@ -143,3 +143,17 @@ def test_control_characters_from_case_data_never_reach_the_terminal(
         assert "\x1b" not in out and "\r" not in out and "\x07" not in out, command
         assert all(line[:1] in (" ", "") or line[0].isdigit() for line in out.splitlines())
     assert "\\x1b" in out
+
+
+def test_json_output_escapes_c1_controls_and_bidi_overrides(
+    database: Database, worker: Actor, monkeypatch, capsys
+) -> None:
+    import json
+
+    _map(database, "anna")
+    name = "Ella\x9b2J\u202eAndersson\x1b"
+    register_simple(database, worker, now=FIXED_NOW, children=(ChildInput(name=name),))
+    code, out, _err = _run(monkeypatch, capsys, [database.url, "queue", "--json"])
+    assert code == 0
+    assert not any(ch in out for ch in "\x9b\u202e\x1b")
+    assert json.loads(out)[0]["child_name"] == name
