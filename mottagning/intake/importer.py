@@ -179,6 +179,7 @@ class Importer:
                 now = self.clock()
                 self._refresh_gaps(session, actor, now)
                 alarms.refresh_silence(session, actor, now=now)
+                self._close_resolved_failures(session, actor, now)
 
         self._guarded("refresh", refresh)
         with self.database.transaction() as session:
@@ -236,6 +237,20 @@ class Importer:
                 f"{printable(str(error))[:300]}). Kontakta systemförvaltaren.",
                 error,
             )
+
+    def _close_resolved_failures(self, session, actor: Actor, now: datetime) -> None:  # type: ignore[no-untyped-def]
+        """A file that failed is no longer in the inbox (a later run took it, or a person
+        moved it): its `importer_failure` alarm closes by itself."""
+        present = {f"file:{inbox_files.display_name(p.name)}"[:300]
+                   for p in inbox_files.list_inbox(self.inbox)}
+        failures = session.execute(
+            select(Alarm).where(Alarm.kind == alarms.IMPORTER_FAILURE, Alarm.closed_at.is_(None),
+                                Alarm.key.like("file:%"))
+        ).scalars().all()
+        for alarm in failures:
+            if alarm.key not in present:
+                alarms.close_alarm(session, actor, alarm, now=now, by_person=False,
+                                   reason="Filen ligger inte längre i inkorgen.")
 
     def _raise_failure(self, key: str, detail: str, error: Exception) -> None:
         """An open `importer_failure` alarm; when even that cannot be written, the run fails."""

@@ -232,10 +232,12 @@ def test_when_even_quarantine_fails_an_importer_failure_alarm_fails_alarms_check
     [alarm] = open_alarms(database)
     assert alarm.kind == "importer_failure" and "1.json" in alarm.detail
     assert (inbox / "1.json").exists()  # left where it was, tried again next run
-    monkeypatch.undo()
     assert run(database, inbox).alarms_open == 1  # one alarm per file, not one per run
     if database.embedded:
         assert cli.main(["--db", database.url, "alarms", "--check"]) == 2
+    monkeypatch.undo()
+    fixed = run(database, inbox)  # the bug is fixed: the file is imported, the alarm closes
+    assert fixed.registered == 1 and fixed.alarms_open == 0
 
 
 def test_a_failing_step_of_the_run_is_an_importer_failure_alarm(
