@@ -339,4 +339,10 @@ def check_anchors(
                        "ankare har tagits bort ur databasen (vittnesfilen har ett nyare)")
     if path is not None and from_file is None and file_required:
         return _broken(checked, None, f"ankarfilen {path} saknas: den har tagits bort")
+    if from_file is not None and int(from_file["event_id"]) < anchors[-1].event_id:
+        # The file is rewritten after every anchoring commit and never moves backwards: an
+        # older one has been put back (or the last write failed, which is as bad).
+        return _broken(checked, int(from_file["event_id"]) + 1,
+                       f"ankarfilen {path} är äldre än databasens nyaste ankare: en äldre kopia "
+                       "har lagts tillbaka")
     return AnchorCheck(True, checked)

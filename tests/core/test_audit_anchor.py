@@ -310,3 +310,15 @@ def test_restore_refuses_a_copy_whose_rehashed_chain_does_not_match_its_anchors(
     with pytest.raises(MottagningError, match="inte hel"):
         restore_database(tmp_path / "kopia.mbak", f"sqlite:///{tmp_path / 'ny.db'}", now=now)
     assert not (tmp_path / "ny.db").exists()
+
+
+def test_an_older_anchor_file_put_back_fails(database: Database, worker: Actor, now) -> None:
+    if not database.embedded:
+        pytest.skip("the anchor file belongs to the embedded database")
+    register_simple(database, worker, now=now)
+    path = Path(database.engine.url.database + ANCHOR_FILE_SUFFIX)
+    older = path.read_bytes()
+    _work(database, worker, now)
+    path.write_bytes(older)
+    result = _verify(database)
+    assert not result.ok and "äldre" in result.problem
