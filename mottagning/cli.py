@@ -42,12 +42,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from mottagning.demo import database_is_empty, fill_demo
 
     database = open_db(args)
-    current_actor(database)
+    actor = current_actor(database)
     with database.transaction() as session:
         if args.if_empty and not database_is_empty(session):
             print("Databasen innehåller redan anmälningar; inga demodata lades till.")
             return 0
-        result = fill_demo(session, reports=args.reports, seed=args.seed)
+        result = fill_demo(session, reports=args.reports, seed=args.seed, actor=actor)
     print(f"Demodata skapade: {result.reports} anmälningar, {result.items} ärenden i kön.")
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -28,8 +29,14 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else to_local(moment).isoformat(timespec="seconds")
 
 
+# json escapes C0 controls itself; DEL, the C1 controls (0x9b is a one-byte CSI on some
+# terminals) and bidirectional overrides are escaped too. They occur only inside strings.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 

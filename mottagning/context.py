@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mottagning.rules.permissions import Action, require
+from mottagning.rules.permissions import Action, allowed, require
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,9 @@ class Actor:
 
     def require(self, action: Action) -> None:
         require(self.roles, action)
+
+    def may(self, action: Action) -> bool:
+        return allowed(self.roles, action)
 
 
 @dataclass(frozen=True)

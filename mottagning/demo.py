@@ -42,7 +42,7 @@ from mottagning.queue.items import hand_over_item, move_item
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.codes import codes
 from mottagning.rules.deadlines import applicable_decision_due
-from mottagning.rules.permissions import Role
+from mottagning.rules.permissions import Action, Role
 from mottagning.rules.status import Status
 from mottagning.timeutil import to_local, utc_now
 
@@ -88,9 +88,17 @@ def database_is_empty(session: Session) -> bool:
 
 def fill_demo(
     session: Session, *, reports: int, seed: int, now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> DemoResult:
-    """Fill an empty database with `reports` synthetic reports and one user per role."""
+    """Fill an empty database with `reports` synthetic reports and one user per role.
+
+    Demo data creates users (a senior, an administrator): only a system administrator may
+    run it (`actor`; on a new database the first user is one). `actor=None` is for tests.
+    """
     from faker import Faker  # only the demo needs it
+
+    if actor is not None:
+        actor.require(Action.MANAGE_USERS)
 
     if not database_is_empty(session):
         raise MottagningError("Databasen innehåller redan anmälningar; demodata läggs bara i en tom databas.")

@@ -40,6 +40,9 @@ os.environ["MOTTAGNING_DB_KEY"] = TEST_DB_KEY
 # Subprocesses (CLI tests) must never reach the real keyring or the user's key files.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 os.environ.setdefault("MOTTAGNING_AUDIT_KEY", secrets.token_hex(32))
+# Tests do not write anchors into the machine's system log; tests of the witness turn it on.
+os.environ["MOTTAGNING_AUDIT_SYSLOG"] = "0"
+os.environ.pop("MOTTAGNING_AUDIT_WITNESS_FILE", None)
 
 REQUIRE_PG = os.environ.get("MOTTAGNING_REQUIRE_PG") == "1"
 # A copy of ../shared/samples/inbox: a user's clone has no ../shared.

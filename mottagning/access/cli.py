@@ -31,13 +31,15 @@ def _cmd_users_profile(args: argparse.Namespace) -> int:
 
 def _cmd_users_list(args: argparse.Namespace) -> int:
     from mottagning.access.users import list_users
+    from mottagning.terminal import printable
 
     users = run_as_user(args, list_users)
     if args.json:
         emit_json([u.__dict__ | {"roles": list(u.roles)} for u in users])
         return 0
     for u in users:
-        print(f"{u.username:<16} {u.full_name:<28} {', '.join(u.roles):<24} {u.os_account or ''}")
+        print(f"{printable(u.username):<16} {printable(u.full_name):<28} {', '.join(u.roles):<24} "
+              f"{printable(u.os_account or '')}")
     return 0
 
 

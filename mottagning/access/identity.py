@@ -1,7 +1,7 @@
 """Who the command line acts as.
 
 On the embedded database the OS login identifies the user (the OS account's user, with
-exactly that user's roles). On a shared server the command line asks for the same
+exactly that user's roles), and a user who has chosen a password must give it. On a shared server the command line asks for the same
 sign-in as the GUI: a password prompt, or one line of standard input with
 `--password-stdin` (for scripts). `--user NAME` signs in as someone else.
 """
@@ -13,15 +13,20 @@ import getpass
 import sys
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from mottagning.access.auth import (
     any_password_set,
+    has_password,
     sign_in,
     username_for_os_account,
 )
-from mottagning.access.users import current_os_account, ensure_os_user
+from mottagning.access.users import actor_for, current_os_account, ensure_os_user
 from mottagning.context import Actor
 from mottagning.db.database import Database
 from mottagning.errors import MottagningError
+from mottagning.models import User
+from mottagning.rules.permissions import monitor_only
 from mottagning.timeutil import utc_now
 
 
@@ -61,10 +66,23 @@ def read_secret(prompt: str, *, from_stdin: bool) -> str:
 
 
 def signed_in_actor(database: Database, options: SignInOptions) -> Actor:
-    """The user the command acts as (see the module docstring)."""
-    if database.embedded and options.user is None and not options.password_stdin:
+    """The user the command acts as (see the module docstring).
+
+    The OS account comes from the kernel (`current_os_account`), never the environment. A
+    user who has a password gives it here too, as in the GUI; only the monitoring service
+    account (role `monitor` alone, no password) is taken on its OS account by itself.
+    """
+    if options.user is None:
         with database.transaction() as session:
-            return ensure_os_user(session)
+            mapped = username_for_os_account(session, current_os_account())
+            if database.embedded and not options.password_stdin:
+                actor = ensure_os_user(session)
+                if not has_password(session, actor.user_id):
+                    return actor
+            elif mapped is not None:
+                user = session.execute(select(User).where(User.username == mapped)).scalar_one()
+                if user.active and monitor_only(user.role_names) and not user.password_hash:
+                    return actor_for(user)
     with database.transaction() as session:
         installing = not database.embedded and not any_password_set(session)
         username = options.user or username_for_os_account(session, current_os_account())

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
+import os
 from dataclasses import dataclass
 from datetime import datetime
+
+try:
+    import pwd
+except ImportError:  # Windows
+    pwd = None  # type: ignore[assignment]
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,10 +47,28 @@ def actor_for(user: User) -> Actor:
 
 
 def current_os_account() -> str:
+    """The OS account this process runs as, from the kernel, never from the environment.
+
+    `getpass.getuser()` believes `LOGNAME`/`USER`/`USERNAME`: `USER=root mottagning …`
+    acted as the administrator. POSIX: the real user id through the password database;
+    Windows: the name of the process token's user.
+    """
+    if os.name == "nt":
+        return _windows_account()
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "okänd"
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid without a passwd entry (some containers)
+        return f"uid-{os.getuid()}"
+
+
+def _windows_account() -> str:
+    import ctypes
+
+    size = ctypes.c_ulong(257)
+    buffer = ctypes.create_unicode_buffer(size.value)
+    if not ctypes.windll.advapi32.GetUserNameW(buffer, ctypes.byref(size)):  # type: ignore[attr-defined]
+        raise MottagningError("Datorkontot kunde inte fastställas.")
+    return buffer.value
 
 
 def _create(

@@ -21,9 +21,11 @@ The key is per database (its random id is the setting `audit.database_id`) and c
 A key is created only with the first anchor; when anchors exist but their key is missing,
 nothing is anchored and `audit verify` says so instead of starting a new, forgeable trail.
 
-Limits (documented, not hidden): on PostgreSQL there is no anchor file, so an attacker who
-can delete every anchor row *and* the database id setting makes the database look as if it
-was never anchored; use the server's own logging or WAL archiving to guard against that.
+Absence is an error: events without anchors, a missing database id or a missing anchor
+file fail verification. Every anchor also goes to a witness outside the database's reach
+(the system log, and a witness file when configured; see `audit_witness`), which is what
+catches a rollback to an older, self-consistent state (events truncated, an older anchor
+file put back).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from mottagning.audit import witness as audit_witness
 from mottagning.models import AuditEvent, AuditHead, Setting
 from mottagning.models.records import AuditAnchor
 from mottagning.paths import user_data_dir
@@ -60,6 +63,7 @@ ANCHOR_FILE_SUFFIX = ".audit-anchor"
 APPENDED = "audit_appended"
 CHAIN_START = "audit_chain_start"
 _PENDING_FILE = "audit_anchor_file"
+_PENDING_WITNESS = "audit_anchor_witness"
 
 
 # --- the key -------------------------------------------------------------------------------
@@ -174,6 +178,7 @@ def anchor_head(session: Session, *, now: datetime | None = None) -> AuditAnchor
     if path is not None:
         session.info[_PENDING_FILE] = (path, _file_payload(db_id, anchor),
                                        session.info.get(CHAIN_START, 0) == 0)
+    session.info[_PENDING_WITNESS] = _file_payload(db_id, anchor)
     return anchor
 
 
@@ -230,15 +235,18 @@ def _anchor_before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _anchor_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING_FILE, None)
+    witnessed = session.info.pop(_PENDING_WITNESS, None)
     session.info.pop(APPENDED, None)
     session.info.pop(CHAIN_START, None)
     if pending is not None:
         _write_anchor_file(*pending)
+    if witnessed is not None:
+        audit_witness.witness(witnessed)
 
 
 @event.listens_for(Session, "after_rollback")
 def _anchor_after_rollback(session: Session) -> None:
-    for name in (_PENDING_FILE, APPENDED, CHAIN_START):
+    for name in (_PENDING_FILE, _PENDING_WITNESS, APPENDED, CHAIN_START):
         session.info.pop(name, None)
 
 
@@ -257,8 +265,15 @@ def _broken(checked: int, event_id: int | None, problem: str) -> AnchorCheck:
     return AnchorCheck(False, checked, event_id, problem)
 
 
-def check_anchors(session: Session, *, anchor_file: Path | None = None) -> AnchorCheck:
-    """Check every anchor against the (already verified) chain; name the first misfit."""
+def check_anchors(
+    session: Session, *, anchor_file: Path | None = None, file_required: bool = True,
+) -> AnchorCheck:
+    """Check every anchor against the (already verified) chain; name the first misfit.
+
+    Absence is an error: a chain with events but no anchor, no database id, or (on the
+    embedded database, unless `file_required` is false as for a restored copy) no anchor
+    file. The witness file, when configured, is checked like an anchor.
+    """
     head = session.get(AuditHead, 1)
     head_id = head.last_event_id if head is not None else 0
     db_id = database_id(session)
@@ -268,13 +283,21 @@ def check_anchors(session: Session, *, anchor_file: Path | None = None) -> Ancho
         from_file = read_anchor_file(path) if path is not None else None
     except ValueError:
         return _broken(0, None, f"ankarfilen {path} går inte att läsa: den har ändrats")
-    if not anchors and from_file is None:
-        if db_id is not None and head_id > 0:
-            return _broken(0, None, "alla ankare har tagits bort ur databasen")
-        return AnchorCheck(True, 0)
     if from_file is not None and from_file["database_id"] != db_id:
         return _broken(0, int(from_file["event_id"]),
                        f"ankarfilen {path} hör till en annan databas, eller databasens id har ändrats")
+    if head_id == 0 and not anchors:
+        return AnchorCheck(True, 0)
+    if db_id is None:
+        return _broken(0, None, "databasens id (audit.database_id) saknas: ankarna kan inte "
+                                "kontrolleras, så borttagna händelser skulle inte synas")
+    if not anchors:
+        return _broken(0, None, "det finns händelser men inga ankare: ankarna har tagits bort "
+                                "ur databasen")
+    try:
+        witnessed = audit_witness.newest_witnessed(db_id)
+    except ValueError as error:
+        return _broken(0, None, f"vittnesfilen går inte att läsa ({error})")
     key = audit_key(db_id, create=False) if db_id else None
     if key is None:
         return _broken(0, anchors[0].event_id if anchors else None,
@@ -284,6 +307,10 @@ def check_anchors(session: Session, *, anchor_file: Path | None = None) -> Ancho
         entries.append((int(from_file["event_id"]), from_file["head_hash"],
                         datetime.fromisoformat(from_file["created_at"]), from_file["mac"],
                         "ankarfilen"))
+    if witnessed is not None:
+        entries.append((int(witnessed["event_id"]), str(witnessed["head_hash"]),
+                        datetime.fromisoformat(witnessed["created_at"]), str(witnessed["mac"]),
+                        "vittnesfilens ankare"))
     hashes = dict(session.execute(
         select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.id.in_({e[0] for e in entries}))
     ).all())
@@ -307,4 +334,15 @@ def check_anchors(session: Session, *, anchor_file: Path | None = None) -> Ancho
     if from_file is not None and anchors and int(from_file["event_id"]) > anchors[-1].event_id:
         return _broken(checked, anchors[-1].event_id,
                        "ankare har tagits bort ur databasen (ankarfilen är nyare)")
+    if witnessed is not None and int(witnessed["event_id"]) > anchors[-1].event_id:
+        return _broken(checked, anchors[-1].event_id,
+                       "ankare har tagits bort ur databasen (vittnesfilen har ett nyare)")
+    if path is not None and from_file is None and file_required:
+        return _broken(checked, None, f"ankarfilen {path} saknas: den har tagits bort")
+    if from_file is not None and int(from_file["event_id"]) < anchors[-1].event_id:
+        # The file is rewritten after every anchoring commit and never moves backwards: an
+        # older one has been put back (or the last write failed, which is as bad).
+        return _broken(checked, int(from_file["event_id"]) + 1,
+                       f"ankarfilen {path} är äldre än databasens nyaste ankare: en äldre kopia "
+                       "har lagts tillbaka")
     return AnchorCheck(True, checked)

@@ -163,11 +163,11 @@ def verify_chain(session: Session, *, batch: int = 5000) -> VerifyResult:
     return VerifyResult(True, checked)
 
 
-def verify(session: Session) -> VerifyResult:
+def verify(session: Session, *, anchor_file_required: bool = True) -> VerifyResult:
     """The chain (edits, deletions, reordering) and its anchors (truncation, re-computation)."""
     chain = verify_chain(session)
     if not chain.ok:
         return chain
-    anchors = audit_anchor.check_anchors(session)
+    anchors = audit_anchor.check_anchors(session, file_required=anchor_file_required)
     return VerifyResult(anchors.ok, chain.events_checked, anchors.first_broken_id,
                         anchors.problem, anchors.anchors_checked)

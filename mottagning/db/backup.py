@@ -13,6 +13,7 @@ transaction, and the audit event is written only once the copy is complete.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from mottagning.access.users import current_os_account
 from mottagning.audit import chain as audit
-from mottagning.audit.chain import VerifyResult, verify_chain
+from mottagning.audit.chain import VerifyResult, verify
 from mottagning.context import Actor
 from mottagning.db import crypto, keys
 from mottagning.db.database import (
@@ -43,6 +44,12 @@ PG_BACKUP_SV = (
     "pg_dump -Fc -f mottagning.dump <adress> och återställ med pg_restore -d <ny tom databas> "
     "mottagning.dump (se README, avsnittet om databasen)."
 )
+INCOMPLETE_BACKUP_SV = (
+    "Filen {path} är inte en fullständig säkerhetskopia (den är avkortad eller skadad, "
+    "till exempel av en avbruten kopiering). Använd en annan säkerhetskopia. Ingenting har ändrats."
+)
+# SQLCipher writes whole pages; its page sizes are powers of two of at least 512 bytes.
+_SMALLEST_PAGE = 512
 NOT_A_BACKUP_SV = (
     "Filen {path} kan inte läsas som en säkerhetskopia från Mottagning: antingen är nyckeln "
     "fel eller så är filen ingen säkerhetskopia. Ingenting har ändrats."
@@ -76,12 +83,24 @@ def backup_database(
         raise MottagningError("Databasen finns bara i minnet och kan inte säkerhetskopieras.")
     target = Path(target).expanduser().resolve()
     _claim_new_file(target, "Säkerhetskopian")
+    _remove_stale_work_files(target.parent)
     work = target.with_name(f".{target.name}.skrivs")
     work.unlink(missing_ok=True)
     raw = database.engine.raw_connection()
     try:
         crypto.export(raw.driver_connection, work, key)
         counts = _verified_counts(work, key)
+        result = BackupResult(target, sum(counts.values()), counts.get("audit_events", 0))
+        # Recorded before the copy gets its name: a backup killed right after publishing
+        # still has its event (a copy of the whole database is a read of every case).
+        with database.transaction() as session:
+            audit.record(
+                session, actor=actor.username, user_id=actor.user_id, action="backup_created",
+                entity_type="database",
+                details={"file": str(target), "rows": result.rows,
+                         "audit_events": result.audit_events},
+                now=now,
+            )
         _publish(work, target)
     except sqlcipher.Error as exc:
         raise DatabaseError(f"Säkerhetskopian kunde inte skrivas till {target}: {exc}.") from exc
@@ -91,16 +110,22 @@ def backup_database(
     if keys.stored_key(source_file) == key:
         # The same secret the keyring already holds, so a restore here needs no typing.
         keys.store_key(target, key)
-    result = BackupResult(target, sum(counts.values()), counts.get("audit_events", 0))
-    with database.transaction() as session:
-        audit.record(
-            session, actor=actor.username, user_id=actor.user_id, action="backup_created",
-            entity_type="database",
-            details={"file": str(target), "rows": result.rows,
-                     "audit_events": result.audit_events},
-            now=now,
-        )
     return result
+
+
+STALE_WORK_AFTER_SECONDS = 3600
+
+
+def _remove_stale_work_files(folder: Path) -> None:
+    """Remove `.NAME.skrivs` files a killed backup left (an encrypted partial copy); a
+    backup still writing one touched it within the hour."""
+    limit = time.time() - STALE_WORK_AFTER_SECONDS
+    for leftover in folder.glob(".*.skrivs"):
+        try:
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_mtime < limit:
+                leftover.unlink()
+        except OSError:
+            continue
 
 
 def restore_database(
@@ -135,6 +160,9 @@ def restore_database(
     try:
         crypto.export(connection, work, target_key)
         _publish(work, target)
+    except sqlcipher.DatabaseError as exc:
+        # The key opened the first page, so the rest is missing or damaged.
+        raise MottagningError(INCOMPLETE_BACKUP_SV.format(path=source)) from exc
     finally:
         connection.close()
         work.unlink(missing_ok=True)
@@ -145,7 +173,9 @@ def restore_database(
         _remove(target)
         raise
     with database.transaction() as session:
-        chain = verify_chain(session)
+        # The anchors too: a chain re-hashed after an edit verifies by itself. The copy has
+        # no anchor file of its own (it lies beside the original).
+        chain = verify(session, anchor_file_required=False)
     if not chain.ok and not allow_broken_audit:
         database.dispose()
         _remove(target)
@@ -171,11 +201,26 @@ def restore_database(
 
 
 def _backup_key(source: Path, key_text: str | None, prompts: KeyPrompts | None) -> DbKey:
+    try:
+        return _opening_key(source, key_text, prompts)
+    except MottagningError:
+        # A truncated copy is not the key's fault: say so when a key we know fits its start.
+        candidates = [DbKey.parse(key_text)] if key_text is not None else [
+            key for key in (keys.env_key(), keys.stored_key(source)) if key is not None]
+        if any(crypto.damaged_with_right_key(source, key) for key in candidates):
+            raise MottagningError(INCOMPLETE_BACKUP_SV.format(path=source)) from None
+        raise
+
+
+def _opening_key(source: Path, key_text: str | None, prompts: KeyPrompts | None) -> DbKey:
     if not source.is_file():
         raise MottagningError(f"Säkerhetskopian {source} finns inte.")
     if source.stat().st_size == 0 or crypto.is_plaintext(source):
         # Backups are always encrypted: an ordinary SQLite file was not made by us.
         raise MottagningError(NOT_A_BACKUP_SV.format(path=source))
+    if source.stat().st_size % _SMALLEST_PAGE:
+        # Cut short: not the key's fault, and no key would help.
+        raise MottagningError(INCOMPLETE_BACKUP_SV.format(path=source))
     if key_text is not None:
         key = DbKey.parse(key_text)
         if crypto.key_opens(source, key) and _is_mottagning(source, key):

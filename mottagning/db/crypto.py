@@ -33,6 +33,23 @@ def is_plaintext(path: Path) -> bool:
         return handle.read(len(PLAINTEXT_HEADER)) == PLAINTEXT_HEADER
 
 
+def damaged_with_right_key(path: Path, key: DbKey) -> bool:
+    """`key` decrypts the first page, but the file is cut short or damaged further on
+    (SQLite says "malformed", where a wrong key gives "file is not a database")."""
+    try:
+        connection = connect(path, key)
+    except sqlcipher.Error:
+        return False
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        connection.execute("PRAGMA quick_check").fetchall()
+        return False
+    except sqlcipher.DatabaseError as exc:
+        return "malformed" in str(exc)
+    finally:
+        connection.close()
+
+
 def key_opens(path: Path, key: DbKey) -> bool:
     """Does `key` decrypt `path`? Reads the first page only; writes nothing."""
     try:

@@ -1,7 +1,9 @@
 """Alarms: what a person must look at before anything can be lost unnoticed.
 
 Kinds (intake-format.md): missing_submission, unreadable_file, conflicting_duplicate,
-silent_source. Opening is idempotent per (kind, key); closing needs a written reason.
+silent_source, and importer_failure: the importer itself failed (a file it could not even
+quarantine, a step of the run that raised), so monitoring never says all is well while
+intake is broken. Opening is idempotent per (kind, key); closing needs a written reason.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ MISSING_SUBMISSION = "missing_submission"
 UNREADABLE_FILE = "unreadable_file"
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
 SILENT_SOURCE = "silent_source"
+IMPORTER_FAILURE = "importer_failure"
 
 KIND_LABELS_SV = {
     MISSING_SUBMISSION: "Saknad inlämning",
     UNREADABLE_FILE: "Oläsbar fil",
     CONFLICTING_DUPLICATE: "Motstridig dubblett",
     SILENT_SOURCE: "Tyst e-tjänst",
+    IMPORTER_FAILURE: "Fel i importen",
     "form_problem": "Fel i bedömningsformulär",
 }
 
@@ -127,6 +131,12 @@ def list_open_alarms(session: Session) -> list[AlarmView]:
         select(Alarm).where(Alarm.closed_at.is_(None)).order_by(Alarm.opened_at, Alarm.id)
     ).scalars()
     return [_view(a) for a in rows]
+
+
+def open_alarm_count(session: Session, actor: Actor) -> int:
+    """How many alarms are open: all that monitoring may see."""
+    actor.require(Action.READ_ALARM_COUNTS)
+    return count_open_alarms(session)
 
 
 def count_open_alarms(session: Session) -> int:

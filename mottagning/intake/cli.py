@@ -42,10 +42,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(f"Bevakar {inbox} (var {args.interval}:e sekund). Avsluta med Ctrl+C.",
                   file=sys.stderr)
             while True:
-                summary = importer.run_once()
-                if summary.files_seen:
-                    _print_summary(summary, args.json)
-                    sys.stdout.flush()
+                try:
+                    summary = importer.run_once()
+                except Exception as error:  # noqa: BLE001 - the service keeps watching
+                    # The database is unreachable (or worse): say so and try again; the
+                    # monitoring's own `alarms --check` fails meanwhile as well.
+                    print(f"mottagning: importen misslyckades ({type(error).__name__}); "
+                          "försöker igen.", file=sys.stderr)
+                else:
+                    if summary.files_seen:
+                        _print_summary(summary, args.json)
+                        sys.stdout.flush()
                 time.sleep(args.interval)
     except InboxBusy:
         raise MottagningError(
@@ -57,16 +64,25 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
     from mottagning.access.users import system_actor
     from mottagning.assessment.service import report_form_problems
     from mottagning.cli_support import current_actor, emit_json, iso, open_db
-    from mottagning.intake.alarms import list_open_alarms, refresh_silence
+    from mottagning.intake.alarms import list_open_alarms, open_alarm_count, refresh_silence
+    from mottagning.rules.permissions import Action
+    from mottagning.terminal import printable
     from mottagning.timeutil import format_datetime_sv, utc_now
 
     database = open_db(args)
-    current_actor(database)
+    actor = current_actor(database)
     with database.transaction() as session:
         # Silence and broken forms are judged here too, so monitoring notices them even
         # when no importer or window runs.
         refresh_silence(session, system_actor(session), now=utc_now())
         report_form_problems(session, system_actor(session))
+        count = open_alarm_count(session, actor)
+        if args.check and not args.json and not actor.may(Action.HANDLE_ALARMS):
+            # The monitoring account sees how many, never what (details name files and people).
+            if count:
+                print(f"{count} öppna larm.")
+            return 2 if count else 0
+        actor.require(Action.HANDLE_ALARMS)
         open_alarms = list_open_alarms(session)
     if args.json:
         emit_json([
@@ -78,7 +94,8 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
         if not open_alarms:
             print("Inga öppna larm.")
         for a in open_alarms:
-            print(f"{a.id:>5}  {a.kind_label:<20} {format_datetime_sv(a.opened_at):<28} {a.detail}")
+            print(f"{a.id:>5}  {a.kind_label:<20} {format_datetime_sv(a.opened_at):<28} "
+                  f"{printable(a.detail)}")
     if args.check and open_alarms:
         return 2
     return 0

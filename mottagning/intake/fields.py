@@ -12,7 +12,7 @@ import base64
 import binascii
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,11 +22,12 @@ from mottagning.rules.codes import Code
 from mottagning.timeutil import STOCKHOLM
 
 MAX_IDENTIFIER_LENGTH = 200
-MAX_SEQUENCE = 2**63 - 1  # the largest value a database BIGINT holds
+MAX_SEQUENCE = 2**31 - 1  # the largest value the INTEGER column `reports.sequence` holds
 # Characters a database text column cannot hold: NUL (PostgreSQL) and lone surrogates
 # (not encodable as UTF-8).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+EARLIEST_PLAUSIBLE_SUBMISSION = datetime(2000, 1, 1, tzinfo=UTC)
 _FUTURE_TOLERANCE_SECONDS = 300  # clocks of the e-service and ours are never quite in step
 
 
@@ -119,6 +120,14 @@ class FieldReader:
         if moment is None:
             self.warn(
                 "Inlämningstiden (submitted_at) saknas eller kan inte tolkas; "
+                "tiden då filen kom in används."
+            )
+            return min(received_at, now), None
+        if moment < EARLIEST_PLAUSIBLE_SUBMISSION:
+            # Year 1 and the like: no e-service existed, and deadlines counted from it
+            # overflow the calendar.
+            self.warn(
+                f"Inlämningstiden {moment.isoformat()} är orimligt tidig; "
                 "tiden då filen kom in används."
             )
             return min(received_at, now), None

@@ -4,17 +4,26 @@ One transaction per file, committed before the file moves (commit, then move). A
 between the two leaves the file in the inbox; the next run finds its `source` +
 `submission_id` already registered with the same content and archives it as a duplicate,
 so nothing is registered twice and nothing is lost.
+
+One bad file never blocks the others: each file runs in its own error boundary. An
+unexpected exception quarantines that file; when even that fails, or a step of the run
+itself fails, an `importer_failure` alarm is opened, so `alarms --check` reports it.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from mottagning.access.users import system_actor
 from mottagning.context import Actor
@@ -31,9 +40,17 @@ from mottagning.intake.reports import (
 )
 from mottagning.intake.submission import ParsedSubmission, Unreadable
 from mottagning.models import Alarm, ImportSource, Report
+from mottagning.terminal import printable
 from mottagning.timeutil import utc_now
 
 Progress = Callable[[int, int, str], None]
+
+log = logging.getLogger(__name__)
+
+MAX_PLAUSIBLE_GAP = 1000
+"""More missing submissions in one gap than this is no e-service losing files but a
+sequence that jumped (a bug, a reset, a hostile file): a data-quality warning on the
+report that jumped, not an alarm per number."""
 
 
 @dataclass
@@ -129,9 +146,13 @@ def to_new_report(parsed: ParsedSubmission) -> NewReport:
     )
 
 
-def _arrival(path: Path) -> datetime:
-    """When the file arrived in the inbox: its modification time (kept by the move)."""
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+def _arrival(path: Path) -> datetime | None:
+    """When the file arrived in the inbox: its modification time (kept by the move); never
+    through a link, and None when the entry cannot even be looked at."""
+    try:
+        return datetime.fromtimestamp(path.lstat().st_mtime, UTC)
+    except (OSError, OverflowError, ValueError):
+        return None
 
 
 class Importer:
@@ -146,49 +167,133 @@ class Importer:
         self, *, progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
     ) -> ImportSummary:
         summary = ImportSummary()
-        self._adopt_orphaned_quarantine()
+        self._guarded("adopt", self._adopt_orphaned_quarantine)
         paths = inbox_files.order_for_import(inbox_files.list_inbox(self.inbox))
         summary.files_seen = len(paths)
         for number, path in enumerate(paths, start=1):
             if should_cancel is not None and should_cancel():
                 break
             if progress is not None:
-                progress(number - 1, len(paths), path.name)
+                progress(number - 1, len(paths), inbox_files.display_name(path.name))
             try:
-                outcome = inbox_files.read_submission(path, now=self.clock())
+                self._take(path, summary)
             except FileNotFoundError:
                 summary.files_seen -= 1  # taken by someone else meanwhile
-                continue
-            if isinstance(outcome, Unreadable):
-                self._quarantine(path, outcome, summary, kind=alarms.UNREADABLE_FILE)
-            else:
-                self._import(path, outcome, summary)
+            except OperationalError:
+                raise  # the database is unreachable: the run cannot complete
+            except Exception as error:  # noqa: BLE001 - one bad file never blocks the others
+                self._contain(path, error, summary)
+
+        def refresh() -> None:
+            with self.database.transaction() as session:
+                actor = system_actor(session)
+                now = self.clock()
+                self._refresh_gaps(session, actor, now)
+                alarms.refresh_silence(session, actor, now=now)
+                self._close_resolved_failures(session, actor, now)
+
+        self._guarded("refresh", refresh)
         with self.database.transaction() as session:
-            actor = system_actor(session)
-            now = self.clock()
-            self._refresh_gaps(session, actor, now)
-            alarms.refresh_silence(session, actor, now=now)
             summary.alarms_open = alarms.count_open_alarms(session)
         if progress is not None:
             progress(len(paths), len(paths), "")
         return summary
 
-    def _import(self, path: Path, parsed: ParsedSubmission, summary: ImportSummary) -> None:
-        with self.database.transaction() as session:
-            existing = session.execute(
-                select(Report.id, Report.original).where(
-                    Report.source == parsed.source, Report.submission_id == parsed.submission_id)
-            ).first()
+    def _take(self, path: Path, summary: ImportSummary) -> None:
+        outcome, raw = inbox_files.read_entry(path, now=self.clock())
+        if isinstance(outcome, Unreadable):
+            self._quarantine(path, outcome, summary, kind=alarms.UNREADABLE_FILE,
+                             raw=raw, replacement=outcome.anonymised)
+        else:
+            self._import(path, outcome, raw, summary)
+
+    def _contain(self, path: Path, error: Exception, summary: ImportSummary) -> None:
+        """The error boundary of one file: quarantine it, or at least raise an alarm."""
+        name = inbox_files.display_name(path.name)
+        log.exception("Import of %s failed", name)
+        if not isinstance(error, OSError) and os.path.lexists(path):
+            problem = Unreadable(
+                f"Ett oväntat fel uppstod vid importen ({type(error).__name__}). "
+                "Registrera anmälan för hand.",
+                f"An unexpected error occurred during import ({type(error).__name__}). "
+                "Register the report by hand.",
+            )
+            try:
+                self._quarantine(path, problem, summary, kind=alarms.UNREADABLE_FILE,
+                                 raw=inbox_files.read_bounded(path))
+                return
+            except Exception as second:  # noqa: BLE001 - fall back to an alarm without the file
+                log.exception("Quarantine of %s failed", name)
+                error = second
+        # An OSError is the surroundings (permissions, a full disk): the file stays where it
+        # is and is tried again on the next run, but someone must look at it.
+        self._raise_failure(
+            f"file:{name}",
+            f"Filen {name} kunde inte importeras och inte heller sättas i karantän "
+            f"({type(error).__name__}: {printable(str(error))[:300]}). "
+            "Kontrollera inkorgen och filens behörigheter.",
+            error,
+        )
+
+    def _guarded(self, step: str, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except OperationalError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the rest of the run still goes on
+            log.exception("Import step %s failed", step)
+            self._raise_failure(
+                f"run:{step}",
+                f"Ett steg i importen misslyckades ({step}: {type(error).__name__}: "
+                f"{printable(str(error))[:300]}). Kontakta systemförvaltaren.",
+                error,
+            )
+
+    def _close_resolved_failures(self, session, actor: Actor, now: datetime) -> None:  # type: ignore[no-untyped-def]
+        """A file that failed is no longer in the inbox (a later run took it, or a person
+        moved it): its `importer_failure` alarm closes by itself."""
+        present = {f"file:{inbox_files.display_name(p.name)}"[:300]
+                   for p in inbox_files.list_inbox(self.inbox)}
+        failures = session.execute(
+            select(Alarm).where(Alarm.kind == alarms.IMPORTER_FAILURE, Alarm.closed_at.is_(None),
+                                Alarm.key.like("file:%"))
+        ).scalars().all()
+        for alarm in failures:
+            if alarm.key not in present:
+                alarms.close_alarm(session, actor, alarm, now=now, by_person=False,
+                                   reason="Filen ligger inte längre i inkorgen.")
+
+    def _raise_failure(self, key: str, detail: str, error: Exception) -> None:
+        """An open `importer_failure` alarm; when even that cannot be written, the run fails."""
+        try:
+            with self.database.transaction() as session:
+                alarms.open_alarm(session, system_actor(session), kind=alarms.IMPORTER_FAILURE,
+                                  key=key[:300], source=None, detail=detail, now=self.clock())
+        except Exception:
+            raise error from None
+
+    def _import(
+        self, path: Path, parsed: ParsedSubmission, raw: bytes | None, summary: ImportSummary,
+    ) -> None:
+        try:
+            with self.database.transaction() as session:
+                existing = self._existing(session, parsed)
+                if existing is None:
+                    self._register(session, parsed, summary)
+        except IntegrityError:
+            # Another importer (another machine on the same server) committed the same
+            # submission between our check and our commit: it is a duplicate after all.
+            with self.database.transaction() as session:
+                existing = self._existing(session, parsed)
             if existing is None:
-                self._register(session, parsed, summary)
+                raise
+        # An anonymous reporter's identity must not survive in arkiv/ or karantan/ either.
+        replacement = parsed.stored_original if parsed.reporter.anonymous else None
         if existing is None:
             # Committed: only now may the file leave the inbox.
-            replacement = parsed.stored_original if parsed.reporter.anonymous else None
             inbox_files.archive_submission(path, self.inbox, replacement_bytes=replacement)
             return
         report_id, original = existing
-        # An anonymous reporter's identity must not survive in arkiv/ or karantan/ either.
-        replacement = parsed.stored_original if parsed.reporter.anonymous else None
         if original is not None and content_key_of(original) == parsed.content_key:
             inbox_files.archive_submission(path, self.inbox, replacement_bytes=replacement)
             summary.duplicates += 1
@@ -201,13 +306,28 @@ class Importer:
             None,
         )
         self._quarantine(path, conflict, summary, kind=alarms.CONFLICTING_DUPLICATE,
-                         source=parsed.source, replacement=replacement)
+                         source=parsed.source, raw=raw, replacement=replacement)
+
+    @staticmethod
+    def _existing(session, parsed: ParsedSubmission):  # type: ignore[no-untyped-def]
+        return session.execute(
+            select(Report.id, Report.original).where(
+                Report.source == parsed.source, Report.submission_id == parsed.submission_id)
+        ).first()
 
     def _register(self, session, parsed: ParsedSubmission, summary: ImportSummary) -> None:  # type: ignore[no-untyped-def]
         actor = system_actor(session)
         now = self.clock()
         source = alarms.register_source(session, actor, parsed.source, now=now, automatic=True)
-        result = register_report(session, actor, to_new_report(parsed), strict=False,
+        new_report = to_new_report(parsed)
+        highest = source.highest_sequence
+        if parsed.sequence is not None and highest is not None \
+                and parsed.sequence - highest > MAX_PLAUSIBLE_GAP + 1:
+            new_report = dataclasses.replace(new_report, warnings=(*new_report.warnings, (
+                f"Löpnumret {parsed.sequence} är orimligt långt från det högsta hittills "
+                f"({highest}) från {parsed.source}; luckan larmas inte. "
+                "Kontrollera med e-tjänstens förvaltare att inga inlämningar saknas.")))
+        result = register_report(session, actor, new_report, strict=False,
                                  check_personnummer=False, now=now)
         source.last_import_at = now
         if parsed.sequence is not None:
@@ -219,15 +339,17 @@ class Importer:
 
     def _quarantine(
         self, path: Path, problem: Unreadable, summary: ImportSummary, *, kind: str,
-        source: str | None = None, replacement: bytes | None = None,
+        raw: bytes | None, source: str | None = None, replacement: bytes | None = None,
     ) -> None:
+        """Move the entry to karantan/ and open its alarm, holding `raw` (None when the
+        entry was not read: a link, a special file, a file over the size limit)."""
+        arrived = _arrival(path)  # before an anonymised copy replaces the file
         if replacement is not None:
             # Write the anonymised content first; the original goes only after that.
             anonymised = path.with_name(f".{path.name}.anonym.part")
-            anonymised.write_bytes(replacement)
+            inbox_files.write_private(anonymised, replacement)
             os.replace(anonymised, path)
-        raw = path.read_bytes()
-        arrived = _arrival(path)
+            raw = replacement
         target = inbox_files.quarantine(path, self.inbox, problem.reason_sv, problem.reason_en)
         summary.quarantined += 1
         with self.database.transaction() as session:
@@ -235,7 +357,7 @@ class Importer:
                                         arrived=arrived)
 
     def _alarm_for_quarantined(
-        self, session, target: Path, raw: bytes, problem: Unreadable, *, kind: str,  # type: ignore[no-untyped-def]
+        self, session, target: Path, raw: bytes | None, problem: Unreadable, *, kind: str,  # type: ignore[no-untyped-def]
         source: str | None, arrived: datetime | None = None,
     ) -> None:
         actor = system_actor(session)
@@ -261,39 +383,84 @@ class Importer:
                 relative = str(path.relative_to(self.inbox))
                 if path.name.endswith(inbox_files.SIDECAR_SUFFIX) or relative in known:
                     continue
+                if inbox_files.display_name(path.name) != path.name:
+                    # Put there by hand with a name that cannot be stored: made printable.
+                    printable = inbox_files.quarantine(path, self.inbox, "Filen ligger i karantän.",
+                                                       "The file is in quarantine.")
+                    path, relative = printable, str(printable.relative_to(self.inbox))
+                # Bounded and never through a link: a folder, a link or a huge file put
+                # here gets its alarm without being read (it used to crash every run).
                 sidecar = path.with_name(path.name + inbox_files.SIDECAR_SUFFIX)
-                reason = sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
-                problem = Unreadable(reason.strip() or "Filen ligger i karantän.", "", None)
-                self._alarm_for_quarantined(session, path, path.read_bytes(), problem,
-                                            kind=alarms.UNREADABLE_FILE, source=None,
+                reason = inbox_files.read_bounded(sidecar) or b""
+                problem = Unreadable(
+                    reason.decode("utf-8", "replace").strip() or "Filen ligger i karantän.",
+                    "", None)
+                self._alarm_for_quarantined(session, path, inbox_files.read_bounded(path),
+                                            problem, kind=alarms.UNREADABLE_FILE, source=None,
                                             arrived=_arrival(path))
 
     def _refresh_gaps(self, session, actor: Actor, now: datetime) -> None:  # type: ignore[no-untyped-def]
-        """A missing-submission alarm for every hole in a source's sequence; closed by
-        itself when the submission arrives."""
+        """One missing-submission alarm for every plausible hole in a source's sequence
+        (a range of numbers is one alarm); closed by itself when the hole is filled."""
         for source in session.execute(select(ImportSource)).scalars():
-            seen = set(session.execute(
-                select(Report.sequence).where(Report.source == source.name,
-                                              Report.sequence.is_not(None))
+            seen = list(session.execute(
+                select(Report.sequence).distinct().where(Report.source == source.name,
+                                                         Report.sequence.is_not(None))
+                .order_by(Report.sequence)
             ).scalars())
-            if seen:
-                for missing in sorted(set(range(min(seen), max(seen))) - seen):
-                    key = f"{source.name}:{missing}"
-                    if alarms.was_acknowledged(session, kind=alarms.MISSING_SUBMISSION, key=key):
-                        continue
-                    alarms.open_alarm(
-                        session, actor, kind=alarms.MISSING_SUBMISSION, key=key,
-                        source=source.name, now=now,
-                        detail=(f"Inlämning nummer {missing} från {source.name} har inte kommit, "
-                                f"men nummer {missing + 1 if missing + 1 in seen else max(seen)} har. "
-                                "Kontakta e-tjänstens förvaltare."),
-                    )
+            acknowledged = [
+                _gap_of(key) for key in session.execute(
+                    select(Alarm.key).where(Alarm.kind == alarms.MISSING_SUBMISSION,
+                                            Alarm.source == source.name,
+                                            Alarm.closed_at.is_not(None),
+                                            Alarm.closed_by_id.is_not(None))
+                ).scalars()
+            ]
+            current = set()
+            for first, last in _gaps(seen):
+                key = _gap_key(source.name, first, last)
+                current.add(key)
+                if any(a is not None and a[0] <= first and last <= a[1] for a in acknowledged):
+                    continue
+                following = seen[bisect.bisect_right(seen, last)]
+                numbers = (f"nummer {first}" if first == last
+                           else f"nummer {first}–{last} ({last - first + 1} st.)")
+                alarms.open_alarm(
+                    session, actor, kind=alarms.MISSING_SUBMISSION, key=key,
+                    source=source.name, now=now,
+                    detail=(f"Inlämning {numbers} från {source.name} har inte kommit, "
+                            f"men nummer {following} har. Kontakta e-tjänstens förvaltare."),
+                )
             open_gaps = session.execute(
                 select(Alarm).where(Alarm.kind == alarms.MISSING_SUBMISSION,
                                     Alarm.source == source.name, Alarm.closed_at.is_(None))
             ).scalars().all()
             for alarm in open_gaps:
-                number = int(alarm.key.rsplit(":", 1)[1])
-                if number in seen:
-                    alarms.close_alarm(session, actor, alarm, now=now, by_person=False,
-                                       reason=f"Inlämning nummer {number} har kommit.")
+                if alarm.key in current:
+                    continue
+                gap = _gap_of(alarm.key)
+                reason = (f"Inlämning nummer {gap[0]} har kommit." if gap and gap[0] == gap[1]
+                          else "Inlämningar i luckan har kommit; det som fortfarande saknas "
+                               "har ett eget larm.")
+                alarms.close_alarm(session, actor, alarm, now=now, by_person=False, reason=reason)
+
+
+def _gaps(seen: list[int]) -> Iterator[tuple[int, int]]:
+    """The holes (first, last missing) between consecutive numbers, the implausible ones left out."""
+    for lower, upper in pairwise(seen):
+        if 1 < upper - lower <= MAX_PLAUSIBLE_GAP + 1:
+            yield lower + 1, upper - 1
+
+
+def _gap_key(source: str, first: int, last: int) -> str:
+    # A single number keeps the key it always had ("source:122").
+    return f"{source}:{first}" if first == last else f"{source}:{first}-{last}"
+
+
+def _gap_of(key: str) -> tuple[int, int] | None:
+    numbers = key.rsplit(":", 1)[-1]
+    first, _, last = numbers.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        return None

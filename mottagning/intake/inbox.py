@@ -10,12 +10,14 @@ choosing a free name and then renaming to it has no competitor.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mottagning.intake.parse import MAX_FILE_BYTES, order_fields, parse_submission
+from mottagning.intake.parse import MAX_FILE_BYTES, order_fields, parse_submission, too_large
 from mottagning.intake.submission import ParsedSubmission, Unreadable
+from mottagning.terminal import printable
 
 ARCHIVE_DIR = "arkiv"
 QUARANTINE_DIR = "karantan"
@@ -23,22 +25,32 @@ SIDECAR_SUFFIX = ".error.txt"
 
 
 def list_inbox(inbox: Path) -> list[Path]:
-    """The finished submission files directly in `inbox`, sorted by name.
+    """The finished submission entries directly in `inbox`, sorted by name.
 
-    Taken: regular files ending in `.json` (any letter case: e-services on Windows write
-    `.JSON`). Left alone: names starting with `.` or ending in `.tmp`/`.part` (still being
-    written) and everything in subfolders such as `arkiv/` and `karantan/`.
+    Taken: entries ending in `.json` (any letter case: e-services on Windows write
+    `.JSON`) that are not folders. Symbolic links and special files are taken too, without
+    following them, so that they are quarantined by name (`read_entry` never reads them)
+    instead of lying unnoticed. Left alone: names starting with `.` or ending in
+    `.tmp`/`.part` (still being written) and everything in subfolders such as `arkiv/` and
+    `karantan/`. Names are whatever bytes the file system holds (undecodable bytes as
+    surrogates); `display_name` makes one printable.
     """
-    return sorted(
-        (
-            path for path in inbox.iterdir()
-            if path.is_file()
-            and path.name.lower().endswith(".json")
-            and not path.name.startswith(".")
-            and not path.name.lower().endswith((".tmp", ".part"))
-        ),
-        key=lambda path: path.name,
-    )
+    with os.scandir(inbox) as entries:
+        return sorted(
+            (
+                Path(entry.path) for entry in entries
+                if not entry.is_dir(follow_symlinks=False)
+                and entry.name.lower().endswith(".json")
+                and not entry.name.startswith(".")
+                and not entry.name.lower().endswith((".tmp", ".part"))
+            ),
+            key=lambda path: path.name,
+        )
+
+
+def display_name(name: str) -> str:
+    """A file name as printable text: undecodable bytes as `\\xff`, control characters escaped."""
+    return printable(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def order_for_import(paths: Iterable[Path]) -> list[Path]:
@@ -62,16 +74,95 @@ def order_for_import(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_submission(path: Path, *, now: datetime) -> ParsedSubmission | Unreadable:
-    """Read and parse one inbox file; its modification time is when it was received.
+    """Read and parse one inbox file; its modification time is when it was received."""
+    return read_entry(path, now=now)[0]
 
-    Reads at most one byte more than the size limit, so a huge file is refused without
-    being loaded. An `OSError` (the file vanished, no permission) is raised: that is a
-    fault of the surroundings, not of the file, and must not send it to quarantine.
+
+def read_entry(path: Path, *, now: datetime) -> tuple[ParsedSubmission | Unreadable, bytes | None]:
+    """What one inbox entry is, and its bytes when it was read (None when it was not).
+
+    Only a regular file with a single link is opened, and never through a symbolic link
+    (`O_NOFOLLOW`); anything else is refused by name without reading, so that a link to
+    `/proc/self/environ` or a key file cannot put secrets into an alarm. The size is
+    checked before reading and at most one byte more than the limit is ever read. An
+    `OSError` (the file vanished, no permission) is raised: that is a fault of the
+    surroundings, not of the file, and must not send it to quarantine.
     """
-    received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    with path.open("rb") as file:
+    opened = _open_regular(path)
+    if isinstance(opened, Unreadable):
+        return opened, None
+    descriptor, info = opened
+    with os.fdopen(descriptor, "rb") as file:
+        if info.st_size > MAX_FILE_BYTES:
+            return too_large(info.st_size), None
         raw = file.read(MAX_FILE_BYTES + 1)
-    return parse_submission(raw, file_name=path.name, received_at=received_at, now=now)
+        if len(raw) > MAX_FILE_BYTES:  # grew after the size check
+            return too_large(max(len(raw), os.fstat(file.fileno()).st_size)), None
+    received_at = datetime.fromtimestamp(info.st_mtime, UTC)
+    parsed = parse_submission(raw, file_name=display_name(path.name), received_at=received_at,
+                              now=now)
+    return parsed, raw
+
+
+def read_bounded(path: Path) -> bytes | None:
+    """An entry's bytes when it is a regular file within the size limit, else None."""
+    try:
+        opened = _open_regular(path)
+    except OSError:
+        return None
+    if isinstance(opened, Unreadable):
+        return None
+    descriptor, info = opened
+    with os.fdopen(descriptor, "rb") as file:
+        if info.st_size > MAX_FILE_BYTES:
+            return None
+        raw = file.read(MAX_FILE_BYTES + 1)
+    return raw if len(raw) <= MAX_FILE_BYTES else None
+
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result] | Unreadable:
+    """An open descriptor on a regular, singly linked file, or why the entry is refused."""
+    before = os.lstat(path)
+    refused = _refusal(before)
+    if refused is not None:
+        return refused
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if os.path.islink(path):  # replaced by a link since lstat
+            return _refusal(os.lstat(path)) or _NOT_REGULAR
+        raise error
+    info = os.fstat(descriptor)
+    if _refusal(info) is not None or (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+        os.close(descriptor)
+        return _refusal(info) or _NOT_REGULAR
+    return descriptor, info
+
+
+_NOT_REGULAR = Unreadable(
+    "Posten i inkorgen är ingen vanlig fil (en länk, mapp eller specialfil) och har inte lästs.",
+    "The inbox entry is not a regular file (a link, folder or special file) and was not read.",
+)
+
+
+def _refusal(info: os.stat_result) -> Unreadable | None:
+    if stat.S_ISLNK(info.st_mode):
+        return Unreadable(
+            "Filen är en symbolisk länk. Länkar följs aldrig, så innehållet har inte lästs.",
+            "The file is a symbolic link. Links are never followed; nothing was read.",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        return _NOT_REGULAR
+    if info.st_nlink > 1:
+        return Unreadable(
+            "Filen är en hård länk till en annan fil och har inte lästs.",
+            "The file is a hard link to another file and was not read.",
+        )
+    return None
 
 
 def move_to_archive(path: Path, inbox: Path) -> Path:
@@ -93,12 +184,12 @@ def archive_submission(path: Path, inbox: Path, *, replacement_bytes: bytes | No
     never neither. Pass `ParsedSubmission.stored_original` for an anonymous reporter, also
     when the file turned out to be a duplicate.
     """
-    archive = inbox / ARCHIVE_DIR
-    archive.mkdir(exist_ok=True)
+    archive = _private_folder(inbox / ARCHIVE_DIR)
     target = _free_name(archive, path.name)
     if replacement_bytes is None:
         os.rename(path, target)
         os.utime(target)
+        os.chmod(target, 0o600)  # a regular file (read_entry checked): the report's data
         _fsync_directory(archive)
     else:
         _write_atomically(target, replacement_bytes)
@@ -115,16 +206,27 @@ def quarantine(path: Path, inbox: Path, reason_sv: str, reason_en: str) -> Path:
     quarantined again on the next run, and overwrites the orphaned sidecar then. The
     file itself is kept byte for byte and never deleted.
     """
-    quarantine_dir = inbox / QUARANTINE_DIR
-    quarantine_dir.mkdir(exist_ok=True)
-    target = _free_name(quarantine_dir, path.name)
+    quarantine_dir = _private_folder(inbox / QUARANTINE_DIR)
+    # Renamed to its printable form, so that the name can be stored, shown and compared.
+    target = _free_name(quarantine_dir, _storable_name(path.name))
     sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
-    _write_atomically(sidecar, _sidecar_text(path.name, reason_sv, reason_en).encode("utf-8"))
+    _write_atomically(sidecar, _sidecar_text(display_name(path.name), reason_sv, reason_en)
+                      .encode("utf-8"))
     _fsync_directory(quarantine_dir)
     os.rename(path, target)
+    if stat.S_ISREG(os.lstat(target).st_mode) and os.lstat(target).st_nlink == 1:
+        os.chmod(target, 0o600)  # never through a link, never someone else's linked file
     _fsync_directory(quarantine_dir)
     _fsync_directory(path.parent)
     return target
+
+
+def _private_folder(folder: Path) -> Path:
+    """`folder`, created or tightened to 0700: it holds reports' personal data."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if os.name != "nt" and stat.S_IMODE(os.stat(folder).st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
 
 
 def purge_archive(inbox: Path, *, older_than: timedelta, now: datetime) -> list[Path]:
@@ -148,13 +250,16 @@ def purge_archive(inbox: Path, *, older_than: timedelta, now: datetime) -> list[
 
 
 def _peek_order_fields(path: Path) -> tuple[str | None, int | None]:
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        # Ordered by name among the others; the import itself reports the error.
-        return None, None
-    return order_fields(raw)
+    # Never through a link, never a special file (a FIFO would block the run forever);
+    # those are ordered by name among the others and the import itself refuses them.
+    raw = read_bounded(path)
+    return (None, None) if raw is None else order_fields(raw)
+
+
+def _storable_name(name: str) -> str:
+    """The printable name, shortened (keeping its ending) to fit the alarm's columns."""
+    shown = display_name(name)
+    return shown if len(shown) <= 200 else shown[:170] + "…" + shown[-29:]
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -170,13 +275,20 @@ def _free_name(folder: Path, name: str) -> Path:
     return candidate
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
-    # A dot-name is what list_inbox and the e-services treat as "still being written".
-    temporary = target.with_name(f".{target.name}.tmp")
-    with temporary.open("wb") as file:
+def write_private(target: Path, content: bytes) -> None:
+    """Write `content` to a new file readable by the owner only (personal data), synced."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
+                         0o600)
+    with os.fdopen(descriptor, "wb") as file:
         file.write(content)
         file.flush()
         os.fsync(file.fileno())
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    # A dot-name is what list_inbox and the e-services treat as "still being written".
+    temporary = target.with_name(f".{target.name}.tmp")
+    write_private(temporary, content)
     os.replace(temporary, target)
 
 

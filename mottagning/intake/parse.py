@@ -27,6 +27,7 @@ from mottagning.timeutil import as_utc, to_local
 FORMAT = "mottagning.e-tjanst/1"
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_NESTING = 32
+MAX_CHILDREN = 50
 LATE_AFTER = timedelta(hours=24)
 IDENTIFYING_REPORTER_FIELDS = ("name", "organisation", "role", "phone", "email")
 _FORMAT_FIELDS = frozenset({
@@ -35,8 +36,12 @@ _FORMAT_FIELDS = frozenset({
 })
 
 _BOM = b"\xef\xbb\xbf"
-# A JSON string literal; removed before counting brackets so that "[" in text is no nesting.
-_STRING_LITERAL = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A JSON string literal, removed before counting brackets so that "[" in text is no
+# nesting. A string never closed runs to the end of the file, and the possessive loop never
+# backtracks, so every attempt that starts at a quote matches and the check is linear in
+# the file's size (a backtracking pattern took minutes on a 200 KB string of escaped quotes
+# while holding the inbox lock).
+_STRING_LITERAL = re.compile(rb'"(?:[^"\\]++|\\.?)*+(?:"|\Z)', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _DEPTH_STEP = [1 if b in b"[{" else -1 for b in range(256)]
 
@@ -92,7 +97,9 @@ def _parse(raw: bytes, *, file_name: str, received_at: datetime, now: datetime):
     effective = _anonymised(document) if anonymous else document
 
     def unreadable(reason_sv: str, reason_en: str) -> Unreadable:
-        return Unreadable(reason_sv, reason_en, effective)
+        # The quarantined copy of an anonymous reporter's file must not name them either.
+        return Unreadable(reason_sv, reason_en, effective,
+                          anonymised=_serialised(effective) if anonymous else None)
 
     if document.get("format") != FORMAT:
         shown = short_repr(document.get("format"))
@@ -117,6 +124,13 @@ def _parse(raw: bytes, *, file_name: str, received_at: datetime, now: datetime):
         return unreadable(
             "Anmälan anger inget barn (children saknas, är tom eller går inte att läsa).",
             "The report names no child (children is missing, empty or unreadable).",
+        )
+    if len(children_json) > MAX_CHILDREN:
+        # One queue item per child: thousands of children from one file would flood the
+        # queue (and its memory); a person decides what such a file is.
+        return unreadable(
+            f"Anmälan anger {len(children_json)} barn, fler än {MAX_CHILDREN} som tas emot per fil.",
+            f"The report names {len(children_json)} children, more than {MAX_CHILDREN} per file.",
         )
     concern_json = effective.get("concern")
     description = concern_json.get("description") if isinstance(concern_json, dict) else None
@@ -192,11 +206,7 @@ def _parse(raw: bytes, *, file_name: str, received_at: datetime, now: datetime):
 def _decode(raw: bytes) -> tuple[dict[str, Any], bool] | Unreadable:
     """The JSON object and whether a key was repeated, or why the file cannot be read."""
     if len(raw) > MAX_FILE_BYTES:
-        size = len(raw) / (1024 * 1024)
-        return Unreadable(
-            f"Filen är för stor ({size:.1f} MiB, högst 25 MiB) och har inte lästs.",
-            f"The file is too large ({size:.1f} MiB, at most 25 MiB) and was not read.",
-        )
+        return too_large(len(raw))
     body = raw.removeprefix(_BOM)
     try:
         text = body.decode("utf-8")
@@ -206,8 +216,7 @@ def _decode(raw: bytes) -> tuple[dict[str, Any], bool] | Unreadable:
             f"The file is not UTF-8 encoded (invalid byte at position {error.start}).",
         )
     # Counted before json.loads, which would recurse once per level and could overflow.
-    skeleton = _STRING_LITERAL.sub(b"", body).translate(None, _NOT_BRACKETS)
-    if max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton)), default=0) > MAX_NESTING:
+    if _nesting_exceeds(body, MAX_NESTING):
         return Unreadable(
             f"Filen är nästlad djupare än {MAX_NESTING} nivåer.",
             f"The file is nested deeper than {MAX_NESTING} levels.",
@@ -239,6 +248,20 @@ def _decode(raw: bytes) -> tuple[dict[str, Any], bool] | Unreadable:
             "The file does not contain a JSON object.",
         )
     return document, repeated
+
+
+def too_large(size: int) -> Unreadable:
+    """Why a file of `size` bytes is not read: its real size, which may be far over the limit."""
+    shown = f"{size / (1024 * 1024):.1f} MiB"
+    return Unreadable(
+        f"Filen är för stor ({shown}, högst 25 MiB) och har inte lästs.",
+        f"The file is too large ({shown}, at most 25 MiB) and was not read.",
+    )
+
+
+def _nesting_exceeds(body: bytes, limit: int) -> bool:
+    skeleton = _STRING_LITERAL.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton)), default=0) > limit
 
 
 def _anonymity(reporter: Any) -> tuple[bool, str | None]:

@@ -63,7 +63,7 @@ def read_quarantined(
     hold a report's personal data). A file already handled is read too, with who handled
     it, when and why, so that opening it from a list that was not yet refreshed explains
     itself instead of failing."""
-    actor.require(Action.REGISTER_REPORT)
+    actor.require(Action.READ_CASE)
     alarm = alarms.get_alarm(session, actor, alarm_id)
     if alarm.kind not in QUARANTINE_KINDS:
         raise ValidationError(["Larmet gäller ingen fil i karantän."])

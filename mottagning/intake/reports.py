@@ -145,7 +145,52 @@ def _child_warnings(child: ChildInput) -> tuple[str | None, list[str], date | No
     return parsed.normalised, warnings, child.birth_date or parsed.birth_date, parsed.coordination
 
 
-def _find_or_create_child(session: Session, child: ChildInput, now: datetime) -> tuple[Child, list[str]]:
+_NO_NAME = {"", "namn saknas", "okänt", "okänd"}
+_ADDRESS = ("street", "postal_code", "city")
+
+
+def _folded_name(name: str | None) -> str:
+    return " ".join((name or "").casefold().split())
+
+
+def _known_child_differences(existing: Child, child: ChildInput, *, by_personnummer: bool) -> list[str]:
+    """What a report says differently about a child already known: never merged silently.
+
+    A different name on a report found by personnummer may be another child (a typo in the
+    number, or a forged report): a data-quality warning showing both names, the child
+    record and the report's own text are both kept. A different address is a proposal for
+    a worker to confirm: the child's address is not overwritten, so the earlier one stays.
+    Empty fields of the record are filled in from the report.
+    """
+    problems = []
+    reported = _folded_name(child.name)
+    if by_personnummer and reported not in _NO_NAME and reported != _folded_name(existing.name):
+        problems.append(
+            f"Namnet i anmälan, ”{child.name.strip()}”, skiljer sig från namnet ”{existing.name}” "
+            f"som barnet med personnummer {existing.personnummer} har i registret. "
+            "Kontrollera att det är samma barn.")
+    if existing.protected_identity:
+        return problems
+    if child.school and not existing.school:
+        existing.school = child.school
+    reported_address = [getattr(child, attr) for attr in _ADDRESS]
+    if not any(reported_address):
+        return problems
+    known_address = [getattr(existing, attr) for attr in _ADDRESS]
+    if not any(known_address):
+        for attr, value in zip(_ADDRESS, reported_address, strict=True):
+            setattr(existing, attr, value)
+    elif [_folded_name(v) for v in reported_address] != [_folded_name(v) for v in known_address]:
+        shown = ", ".join(v for v in reported_address if v)
+        problems.append(
+            f"Anmälan anger adressen {shown} för {existing.name}; registret har en annan. "
+            "Adressen har inte ändrats: bekräfta den nya om den stämmer.")
+    return problems
+
+
+def _find_or_create_child(
+    session: Session, child: ChildInput, now: datetime,
+) -> tuple[Child, list[str], list[str]]:
     normalised, warnings, birth, coordination = _child_warnings(child)
     existing: Child | None = None
     if child.existing_child_id is not None:
@@ -159,11 +204,8 @@ def _find_or_create_child(session: Session, child: ChildInput, now: datetime) ->
             existing.personnummer = normalised
         if child.protected_identity:
             protect_child(existing)
-        for attr in ("street", "postal_code", "city", "school"):
-            value = getattr(child, attr)
-            if value and not existing.protected_identity:
-                setattr(existing, attr, value)
-        return existing, warnings
+        return existing, warnings, _known_child_differences(
+            existing, child, by_personnummer=child.existing_child_id is None)
     created = Child(
         personnummer=normalised,
         name=child.name.strip(),
@@ -178,7 +220,7 @@ def _find_or_create_child(session: Session, child: ChildInput, now: datetime) ->
     )
     session.add(created)
     session.flush()
-    return created, warnings
+    return created, warnings, []
 
 
 def register_report(
@@ -242,9 +284,10 @@ def register_report(
 
     children: list[Child] = []
     for child_input in report.children:
-        child, child_warnings = _find_or_create_child(session, child_input, now)
+        child, child_warnings, differences = _find_or_create_child(session, child_input, now)
         if check_personnummer:
             warnings.extend(child_warnings)
+        warnings.extend(differences)
         if child not in children:
             children.append(child)
     row.data_quality_warnings = warnings

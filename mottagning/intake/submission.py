@@ -132,3 +132,6 @@ class Unreadable:
     partial: dict[str, Any] | None = field(default=None, repr=False)
     """What could be read, for prefilling a manual registration (an anonymous reporter's
     identity removed); None when the file was not a JSON object."""
+    anonymised: bytes | None = field(default=None, repr=False)
+    """For a file readable enough to show an anonymous reporter: the content to keep in
+    quarantine instead of the file as received (identifying reporter fields removed)."""

@@ -6,7 +6,6 @@ import argparse
 import re
 import sys
 from datetime import datetime
-from pathlib import Path
 
 from mottagning.cli_support import current_actor, emit_json, iso, open_db, run_as_user
 from mottagning.errors import ValidationError
@@ -20,6 +19,7 @@ from mottagning.letters.service import (
     mark_sent,
     pending_letters,
 )
+from mottagning.output_files import check_output, protected_paths, write_output
 from mottagning.timeutil import STOCKHOLM, format_datetime_sv
 
 _KIND_HELP = {
@@ -81,13 +81,15 @@ def _cmd_letter(args: argparse.Namespace) -> int:
         return 0
     if args.out is None:
         raise ValidationError(["Ange filen som brevet sparas i med --out FIL.pdf."])
+    # Before the letter is issued: a refused file name must not leave a letter in the queue.
+    check_output(args.out, force=args.force, protected=protected_paths(database.file))
     meeting = _meeting(args)
     address = parse_address(args.address) if args.address else None
     with database.transaction() as session:
         result = issue_letter(session, actor, args.item, kind, recipient_index=args.recipient - 1,
                               meeting=meeting, reporter_address=address)
         pdf = letter_pdf(session, actor, result.letter.id)
-    Path(args.out).write_bytes(pdf)
+    write_output(args.out, pdf, force=args.force, protected=protected_paths(database.file))
     letter = result.letter
     pages = "1 sida" if letter.page_count == 1 else f"{letter.page_count} sidor"
     print(f"Brev {letter.id} ({kind.value} till {letter.recipient_name}, {pages}, mall version "
@@ -129,8 +131,11 @@ def _cmd_pending(args: argparse.Namespace) -> int:
 
 
 def _cmd_reprint(args: argparse.Namespace) -> int:
-    pdf = run_as_user(args, lambda session, actor: letter_pdf(session, actor, args.letter))
-    Path(args.out).write_bytes(pdf)
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        pdf = letter_pdf(session, actor, args.letter)
+    write_output(args.out, pdf, force=args.force, protected=protected_paths(database.file))
     print(f"Brev {args.letter} sparat som {args.out} (samma innehåll som när det godkändes).")
     return 0
 
@@ -167,6 +172,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="brevets typ: " + ", ".join(kind.value for kind in LetterKind))
     letter.add_argument("--item", type=int, required=True, metavar="ID", help="ärendets nummer i kön")
     letter.add_argument("--out", metavar="FIL.pdf", help="filen som brevet sparas i")
+    letter.add_argument("--force", action="store_true", help="skriv över filen om den redan finns")
     letter.add_argument("--recipient", type=int, default=1, metavar="N",
                         help="vilken mottagare (1 = den första; se --list-recipients). Varje vårdnadshavare "
                              "får ett eget brev till sin egen adress")
@@ -193,6 +199,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reprint = sub.add_parser("reprint", help="spara ett utfärdat brev igen, byte för byte")
     reprint.add_argument("letter", type=int, metavar="BREV", help="brevets nummer")
     reprint.add_argument("--out", required=True, metavar="FIL.pdf")
+    reprint.add_argument("--force", action="store_true", help="skriv över filen om den redan finns")
     reprint.set_defaults(func=_cmd_reprint)
     for name, text in (("printed", "markera brev som utskrivna"), ("sent", "markera utskrivna brev som skickade")):
         mark = sub.add_parser(name, help=text)

@@ -15,6 +15,7 @@ from mottagning.letters.model import (
     RecipientRole,
 )
 from mottagning.rules.outcomes import Outcome
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_date_sv, to_local
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
@@ -27,8 +28,8 @@ _FEEDBACK_CONDITIONS = {
 
 
 def _text(value: str | None) -> str | None:
-    """A stripped value, or None when there is nothing to print."""
-    value = (value or "").strip()
+    """A stripped value without control characters, or None when there is nothing to print."""
+    value = one_line(value or "").strip()
     return value or None
 
 

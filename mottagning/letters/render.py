@@ -42,6 +42,7 @@ from mottagning.letters.model import (
 )
 from mottagning.letters.templates import FilledLetter, LetterTemplate, fill, load_template
 from mottagning.paths import resource
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_date_sv
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -100,6 +101,8 @@ def render_letter(
     rules.raise_if_incomplete(rules.structural_gaps(request, values), template_gaps)
     assert filled is not None  # fill only returns None together with gaps
     address_lines, warnings = rules.address_block(request.recipient)
+    # Names and addresses are case data: no control character reaches the page.
+    address_lines = [one_line(line) for line in address_lines]
     printed = [filled.all_text(), *address_lines, request.case_reference, profile.unit]
     rules.check_secrecy(request, "\n".join(printed))
     if profile.logo_path is not None and not profile.logo_path.is_file():

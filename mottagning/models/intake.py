@@ -51,7 +51,9 @@ class Report(Base):
     source: Mapped[str | None] = mapped_column(String(100))
     submission_id: Mapped[str | None] = mapped_column(String(200))
     sequence: Mapped[int | None] = mapped_column(Integer)
-    original: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: a list of reports must not load each report's stored original (megabytes
+    # each); it is read only where the original itself is shown or compared.
+    original: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     original_sha256: Mapped[str | None] = mapped_column(String(64))
     data_quality_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     late_delivery_note: Mapped[str | None] = mapped_column(String(300))
@@ -75,7 +77,7 @@ class Attachment(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     filename: Mapped[str] = mapped_column(String(300))
     media_type: Mapped[str] = mapped_column(String(100))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
 
@@ -187,7 +189,7 @@ class Alarm(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     close_reason: Mapped[str | None] = mapped_column(Text)
     quarantine_file: Mapped[str | None] = mapped_column(String(500))
-    raw_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     partial: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # When a quarantined file arrived in the inbox (its modification time): the receipt
     # time of a report registered from it by hand.

@@ -30,6 +30,7 @@ def queue_json_row(row: Any) -> dict[str, Any]:
 def _cmd_queue(args: argparse.Namespace) -> int:
     from mottagning.queue.listing import list_queue
     from mottagning.rules.status import label
+    from mottagning.terminal import printable
     from mottagning.timeutil import format_datetime_sv
 
     database = open_db(args)
@@ -52,8 +53,9 @@ def _cmd_queue(args: argparse.Namespace) -> int:
         print("Kön är tom.")
     for r in rows:
         flags = ",".join(r.flags)
-        print(f"{r.id:>6}  {r.child_name:<28} {r.personnummer or '-':<14} "
-              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {flags}")
+        # Names are case data typed by others: an ESC or CR/LF must not forge a row.
+        print(f"{r.id:>6}  {printable(r.child_name):<28} {printable(r.personnummer or '-'):<14} "
+              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {printable(flags)}")
     return 0
 
 

@@ -12,6 +12,9 @@ class Role(StrEnum):
     SENIOR = "senior"
     ASSISTANT = "assistant"
     ADMIN = "admin"
+    MONITOR = "monitor"
+    """A service account for monitoring (`alarms --check`): sees how many alarms are
+    open, nothing else, and signs in by its OS account alone."""
 
 
 ROLE_LABELS_SV = {
@@ -19,6 +22,7 @@ ROLE_LABELS_SV = {
     Role.SENIOR: "Förste socialsekreterare / enhetschef",
     Role.ASSISTANT: "Administratör / assistent",
     Role.ADMIN: "Systemförvaltare",
+    Role.MONITOR: "Övervakning (tjänstekonto)",
 }
 
 
@@ -39,6 +43,7 @@ class Action(StrEnum):
     IMPORT = "import"
     WEED_RECORDS = "weed_records"
     BACKUP = "backup"
+    READ_ALARM_COUNTS = "read_alarm_counts"
 
 
 ACTION_LABELS_SV = {
@@ -58,12 +63,13 @@ ACTION_LABELS_SV = {
     Action.IMPORT: "importera anmälningar",
     Action.WEED_RECORDS: "gallra handlingar",
     Action.BACKUP: "säkerhetskopiera databasen",
+    Action.READ_ALARM_COUNTS: "se antalet öppna larm",
 }
 
 _WORKER = {
     Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.READ_CASE, Action.ASSESS,
     Action.PROPOSE_DECISION, Action.WRITE_LETTER, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
-    Action.IMPORT,
+    Action.IMPORT, Action.READ_ALARM_COUNTS,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -72,12 +78,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
                                      Action.REVIEW_AUDIT, Action.WEED_RECORDS}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
-         Action.IMPORT}
+         Action.IMPORT, Action.READ_ALARM_COUNTS}
     ),
     Role.ADMIN: frozenset(
         {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
-         Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS}
+         Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS,
+         Action.READ_ALARM_COUNTS}
     ),
+    Role.MONITOR: frozenset({Action.READ_ALARM_COUNTS}),
 }
 
 
@@ -87,6 +95,11 @@ ROLE_VALUES = frozenset(r.value for r in Role)
 def allowed(roles: frozenset[str] | set[str], action: Action) -> bool:
     """A user's permissions are the union of their roles'."""
     return any(action in PERMISSIONS[Role(r)] for r in roles if r in ROLE_VALUES)
+
+
+def monitor_only(roles: frozenset[str] | set[str]) -> bool:
+    """The roles are the monitoring service account's alone (no case data, no changes)."""
+    return bool(roles) and set(roles) == {Role.MONITOR.value}
 
 
 def require(roles: frozenset[str] | set[str], action: Action) -> None:

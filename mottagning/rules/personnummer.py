@@ -7,6 +7,7 @@ A bad check digit is a warning for the worker, never a reason to refuse a report
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,8 +50,12 @@ def _years_before(day: date, years: int) -> date:
 
 
 def parse(text: str, *, today: date | None = None) -> Personnummer | None:
-    """Parse `text`; None when it is not shaped like a personnummer at all."""
-    match = _PATTERN.match(text or "")
+    """Parse `text`; None when it is not shaped like a personnummer at all.
+
+    Unicode digits and dashes are normalised first (NFKC): a number typed with full-width
+    digits is the same person, not a new child with a bad check digit.
+    """
+    match = _PATTERN.match(unicodedata.normalize("NFKC", text or "").replace("\u2212", "-"))
     if not match:
         return None
     cc, yy, mm, dd, sep, tail = match.groups()

@@ -17,7 +17,12 @@ Register-ScheduledTask -TaskName "Mottagning import" -Action $action -Trigger $t
     -Description "Importerar orosanmälningar från e-tjänstens inkorg (mottagning import --watch)."
 
 # Monitoring: every 15 minutes; exit code 2 means an open alarm (see Task Scheduler history).
+# It runs as its own account, mapped once to a user with only the role "monitor" (it sees how
+# many alarms are open, nothing else, and needs no password):
+#   mottagning users add overvakning --name "Övervakning" --role monitor --os-account svc-mottagning-monitor
+# The account is read from the process token, never from %USERNAME%.
+$MonitorAccount = "KOMMUN\svc-mottagning-monitor"
 $checkAction = New-ScheduledTaskAction -Execute $Mottagning -Argument "alarms --check"
 $checkTrigger = New-ScheduledTaskTrigger -Once -At (Get-Date) -RepetitionInterval (New-TimeSpan -Minutes 15)
 Register-ScheduledTask -TaskName "Mottagning larmkontroll" -Action $checkAction -Trigger $checkTrigger `
-    -User $Account -RunLevel Limited -Description "mottagning alarms --check (slutstatus 2 = öppet larm)."
+    -User $MonitorAccount -RunLevel Limited -Description "mottagning alarms --check (slutstatus 2 = öppet larm)."

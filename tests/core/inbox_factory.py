@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SAMPLES
+DATA = Path(__file__).resolve().parents[1] / "data" / "inbox"  # the sample inbox, copied
 
 
 def base_submission() -> dict[str, Any]:
-    return json.loads((SAMPLES / "0001-skola-forsummelse.json").read_text(encoding="utf-8"))
+    return json.loads((DATA / "0001-skola-forsummelse.json").read_text(encoding="utf-8"))
 
 
 def submission(sequence: int, *, source: str = "etjanst-test", **changes: Any) -> dict[str, Any]:

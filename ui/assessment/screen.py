@@ -44,8 +44,10 @@ from mottagning.assessment import (
 from mottagning.assessment import service as svc
 from mottagning.assessment.printing import assessment_pdf
 from mottagning.context import Actor
+from mottagning.errors import MottagningError
 from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
+from mottagning.output_files import protected_paths, write_output
 from mottagning.queue.listing import ItemDetail, open_item
 from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label
@@ -498,10 +500,16 @@ class AssessmentScreen(QWidget):
 
     def _write_pdf(self, path: Path, pdf: bytes) -> None:
         try:
-            path.write_bytes(pdf)
+            # The file dialog has asked before replacing a file; the database's own files
+            # are refused all the same, and the PDF (case data) is created 0600.
+            write_output(path, pdf, force=True,
+                         protected=protected_paths(self._ops.database.file))
         except OSError as error:
             QMessageBox.warning(self, self.tr("Skyddsbedömning"), self.tr(
                 "PDF-filen kunde inte sparas: {error}").format(error=error.strerror))
+            return
+        except MottagningError as error:
+            QMessageBox.warning(self, self.tr("Skyddsbedömning"), str(error))
             return
         self.save_label.setText(self.tr("Sparad som {name}").format(name=path.name))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from mottagning.context import Actor
 from mottagning.intake.quarantine import QuarantinedFile, dismiss_quarantined, read_quarantined
 from mottagning.rules.permissions import Action, allowed
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 from ui.widgets.window_geometry import fit_window
@@ -42,10 +43,13 @@ class QuarantineDialog(QDialog):
         fit_window(self, "quarantine", QSize(900, 640))
         layout = QVBoxLayout(self)
         self.heading = QLabel()
+        # File names and reasons come from outside: never interpreted as rich text.
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.heading)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e;")
         layout.addWidget(self.error)
@@ -68,8 +72,15 @@ class QuarantineDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
-        ops.query(lambda session: read_quarantined(session, actor, alarm_id), success=self._show,
-                  failure=self._failed)
+        self.may_read = actor.may(Action.READ_CASE)
+        if self.may_read:
+            ops.query(lambda session: read_quarantined(session, actor, alarm_id),
+                      success=self._show, failure=self._failed)
+        else:
+            # The file may be a report: only roles that read cases see it.
+            self.raw.setPlainText(self.tr(
+                "Filens innehåll visas bara för den som får läsa ärenden. "
+                "Be en socialsekreterare registrera eller avfärda filen."))
 
     def _failed(self, error: BaseException) -> None:
         self.ops.errors.show_error(error)
@@ -87,14 +98,14 @@ class QuarantineDialog(QDialog):
             self.heading.setText(self.tr("{file} – redan hanterad {when} av {who}").format(
                 file=file, when=format_datetime_sv(shown.handled_at), who=shown.handled_by))
             self.error.setText(self.tr("Skäl: {reason}\n\nFelet när filen kom: {detail}").format(
-                reason=shown.handled_reason or "", detail=shown.detail))
+                reason=shown.handled_reason or "", detail=one_line(shown.detail)))
             self.error.setStyleSheet("")
             self.register_button.hide()
             self.dismiss_button.hide()
         else:
             self.heading.setText(self.tr("{file} – i karantän sedan {when}").format(
                 file=file, when=format_datetime_sv(shown.opened_at)))
-            self.error.setText(shown.detail)
+            self.error.setText(one_line(shown.detail))
             self.register_button.setEnabled(self._register_by_hand is not None)
             self.dismiss_button.setEnabled(allowed(self.actor.roles, Action.READ_CASE))
         text = shown.raw_text

@@ -27,6 +27,7 @@ from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label, reporter_label
 from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.status import DECIDED_STATUSES, Status, label
+from mottagning.terminal import one_line
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
 from ui.operations import Operations
 from ui.widgets.flag_texts import flags_explanation
@@ -260,7 +261,8 @@ class QueueModel(QAbstractTableModel):
             return None
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column, self._clock())
+            # Case data may hold control characters (a forged name): one plain line per cell.
+            return one_line(self._display(row, column, self._clock()))
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):

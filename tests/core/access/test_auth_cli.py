@@ -100,7 +100,6 @@ def test_on_the_embedded_database_the_cli_acts_as_the_os_accounts_user(
     embedded: Database, worker: Actor, assistant: Actor, monkeypatch, capsys
 ) -> None:
     _map_os_account(embedded, "johan")
-    _set_password(embedded, assistant)  # a password does not stop scripts on one's own computer
     code, out, err = _run(monkeypatch, capsys, ["--db", embedded.url, "queue", "--json"])
     assert (code, err) == (0, "")
     # ...with exactly that user's roles: the assistant may not add users.
@@ -125,12 +124,12 @@ def test_passwd_for_ones_own_password_needs_the_current_one(
 ) -> None:
     _map_os_account(embedded, "anna")
     _set_password(embedded, worker)
-    code, _out, err = _run(monkeypatch, capsys, ["--db", embedded.url, "users", "passwd",
-                                                 "--password-stdin"], "fel\nNytt-lösenord-2027\n")
+    # First line: the sign-in (a user with a password gives it on the command line too).
+    command = ["--db", embedded.url, "--password-stdin", "users", "passwd", "--password-stdin"]
+    code, _out, err = _run(monkeypatch, capsys, command, f"{PASSWORD}\nfel\nNytt-lösenord-2027\n")
     assert code == 1 and "nuvarande lösenordet stämmer inte" in err
-    code, _out, err = _run(monkeypatch, capsys, ["--db", embedded.url, "users", "passwd",
-                                                 "--password-stdin"],
-                           f"{PASSWORD}\nNytt-lösenord-2027\n")
+    code, _out, err = _run(monkeypatch, capsys, command,
+                           f"{PASSWORD}\n{PASSWORD}\nNytt-lösenord-2027\n")
     assert (code, err) == (0, "")
 
 

@@ -26,6 +26,7 @@ from mottagning.intake import alarms, reports
 from mottagning.queue import items
 from mottagning.queue import listing as queue
 from mottagning.rules.permissions import PERMISSIONS, Action, Role
+from tests.conftest import make_user
 from tests.core.factories import register_simple
 
 MISSING = 999_999
@@ -112,6 +113,8 @@ PROBES: list[Probe] = [
           "mottagning.letters.service"),
     Probe(Action.PRINT_LETTER, "letters.pending_letters",
           lambda s, a, c: _svc("mottagning.letters.service").pending_letters(s, a, now=c.now), "mottagning.letters.service"),
+    Probe(Action.READ_ALARM_COUNTS, "alarms.open_alarm_count",
+          lambda s, a, c: alarms.open_alarm_count(s, a)),
     Probe(Action.HANDLE_ALARMS, "alarms.acknowledge_alarm",
           lambda s, a, c: alarms.acknowledge_alarm(s, a, MISSING, reason="Kontrollerat.", now=c.now)),
     Probe(Action.HANDLE_ALARMS, "quarantine.list_quarantined",
@@ -168,8 +171,12 @@ def case(database: Database, worker: Actor, now: datetime) -> Case:
 
 
 @pytest.fixture
-def one_role_actors(worker: Actor, senior: Actor, assistant: Actor, admin: Actor) -> dict[Role, Actor]:
-    return {Role.WORKER: worker, Role.SENIOR: senior, Role.ASSISTANT: assistant, Role.ADMIN: admin}
+def one_role_actors(
+    database: Database, worker: Actor, senior: Actor, assistant: Actor, admin: Actor
+) -> dict[Role, Actor]:
+    monitor = make_user(database, "overvakning", [Role.MONITOR])
+    return {Role.WORKER: worker, Role.SENIOR: senior, Role.ASSISTANT: assistant, Role.ADMIN: admin,
+            Role.MONITOR: monitor}
 
 
 def _available(probe: Probe) -> bool:

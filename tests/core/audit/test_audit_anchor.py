@@ -190,3 +190,135 @@ def test_cli_verify_exit_codes_and_names_the_broken_event(
         connection.execute(text("UPDATE audit_events SET details = '{}' WHERE id = :id"), {"id": target})
     assert main(["audit", "verify"]) == 1
     assert f"händelse {target}" in capsys.readouterr().err
+
+
+# --- issue 13: deletions must not go unseen -------------------------------------------------
+
+
+def _delete_anchor_file(database: Database) -> None:
+    if database.embedded:
+        Path(database.engine.url.database + ANCHOR_FILE_SUFFIX).unlink()
+
+
+def test_a_rehashed_chain_with_anchors_id_and_anchor_file_deleted_fails(
+    database: Database, worker: Actor, now
+) -> None:
+    """Attack (a): edit, re-hash, delete every anchor, the database id and the anchor file."""
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+        connection.execute(text("DELETE FROM audit_anchors"))
+        connection.execute(text("DELETE FROM settings WHERE key = 'audit.database_id'"))
+    _recompute_chain(database)
+    _delete_anchor_file(database)
+    result = _verify(database)
+    assert not result.ok and "audit.database_id" in result.problem
+
+
+def test_events_without_any_anchor_fail(database: Database, worker: Actor, now) -> None:
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_anchors"))
+    _delete_anchor_file(database)
+    result = _verify(database)
+    assert not result.ok and "inga ankare" in result.problem
+
+
+def test_a_missing_anchor_file_on_the_embedded_database_fails(
+    database: Database, worker: Actor, now
+) -> None:
+    """Attack (b): the tail after the last checkpoint, the newest anchor row and the file removed."""
+    if not database.embedded:
+        pytest.skip("the anchor file belongs to the embedded database")
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        events = _events(connection)
+        newest = connection.execute(text("SELECT max(id) FROM audit_anchors")).scalar_one()
+        kept = connection.execute(text(
+            "SELECT event_id FROM audit_anchors WHERE id < :n ORDER BY id DESC LIMIT 1"),
+            {"n": newest}).scalar_one()
+        keep = next(e for e in events if e.id == kept)
+        connection.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": keep.id})
+        connection.execute(text("DELETE FROM audit_anchors WHERE id = :n"), {"n": newest})
+        connection.execute(text("UPDATE audit_head SET last_event_id = :i, last_hash = :h"),
+                           {"i": keep.id, "h": keep.hash})
+    _delete_anchor_file(database)
+    result = _verify(database)
+    assert not result.ok and "saknas" in result.problem
+
+
+def test_the_witness_file_catches_a_rollback_with_an_older_anchor_file_put_back(
+    database: Database, worker: Actor, now, tmp_path: Path, monkeypatch
+) -> None:
+    """Attack (c): truncate, put back an older anchor file and its anchor as the only row."""
+    witness = tmp_path / "annan-disk" / "vittne.jsonl"
+    witness.parent.mkdir()
+    monkeypatch.setenv("MOTTAGNING_AUDIT_WITNESS_FILE", str(witness))
+    register_simple(database, worker, now=now)
+    with database.engine.begin() as connection:
+        old = connection.execute(text(
+            "SELECT created_at, event_id, head_hash, key_id, checkpoint, mac FROM audit_anchors "
+            "ORDER BY id DESC LIMIT 1")).one()
+    anchor_path = Path(database.engine.url.database + ANCHOR_FILE_SUFFIX) if database.embedded else None
+    old_file = anchor_path.read_bytes() if anchor_path else None
+    _work(database, worker, now)
+    assert _verify(database).ok
+    assert len(witness.read_text(encoding="utf-8").splitlines()) >= 3
+    assert oct(witness.stat().st_mode & 0o777) == "0o600"
+    with database.engine.begin() as connection:
+        keep = next(e for e in _events(connection) if e.id == old.event_id)
+        connection.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": keep.id})
+        connection.execute(text("DELETE FROM audit_anchors"))
+        connection.execute(text(
+            "INSERT INTO audit_anchors (created_at, event_id, head_hash, key_id, checkpoint, mac) "
+            "VALUES (:created_at, :event_id, :head_hash, :key_id, :checkpoint, :mac)"), old._asdict())
+        connection.execute(text("UPDATE audit_head SET last_event_id = :i, last_hash = :h"),
+                           {"i": keep.id, "h": keep.hash})
+    if anchor_path is not None:
+        anchor_path.write_bytes(old_file)
+    result = _verify(database)
+    assert not result.ok and "vittnesfilen" in result.problem
+
+
+def test_anchors_are_told_to_the_system_log(
+    database: Database, worker: Actor, now, monkeypatch, caplog
+) -> None:
+    monkeypatch.setenv("MOTTAGNING_AUDIT_SYSLOG", "1")
+    with caplog.at_level("INFO", logger="mottagning.audit.witness"):
+        register_simple(database, worker, now=now)
+    lines = [r.getMessage() for r in caplog.records if r.name == "mottagning.audit.witness"]
+    with database.transaction() as session:
+        db_id = database_id(session)
+    assert lines and db_id in lines[-1] and '"mac":' in lines[-1]
+
+
+def test_restore_refuses_a_copy_whose_rehashed_chain_does_not_match_its_anchors(
+    database: Database, worker: Actor, admin: Actor, now, tmp_path: Path
+) -> None:
+    from mottagning.db.backup import backup_database, restore_database
+    from mottagning.errors import MottagningError
+
+    if not database.embedded:
+        pytest.skip("backup and restore of the embedded database")
+    _work(database, worker, now)
+    with database.engine.begin() as connection:
+        target = _events(connection)[2].id
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    _recompute_chain(database)
+    backup_database(database, admin, tmp_path / "kopia.mbak", now=now)
+    with pytest.raises(MottagningError, match="inte hel"):
+        restore_database(tmp_path / "kopia.mbak", f"sqlite:///{tmp_path / 'ny.db'}", now=now)
+    assert not (tmp_path / "ny.db").exists()
+
+
+def test_an_older_anchor_file_put_back_fails(database: Database, worker: Actor, now) -> None:
+    if not database.embedded:
+        pytest.skip("the anchor file belongs to the embedded database")
+    register_simple(database, worker, now=now)
+    path = Path(database.engine.url.database + ANCHOR_FILE_SUFFIX)
+    older = path.read_bytes()
+    _work(database, worker, now)
+    path.write_bytes(older)
+    result = _verify(database)
+    assert not result.ok and "äldre" in result.problem

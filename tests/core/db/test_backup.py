@@ -210,3 +210,50 @@ def test_db_password_command_keeps_the_server_password_in_the_keyring(
     engine = create_db_engine(url)
     assert "hemligt" not in repr(engine.url) and engine.url.password is None
     engine.dispose()
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.999])
+def test_a_truncated_backup_is_called_incomplete_not_a_wrong_key(
+    demo: Database, sysadmin: Actor, tmp_path: Path, keep: float,
+) -> None:
+    backup_database(demo, sysadmin, tmp_path / "copy.bak")
+    data = (tmp_path / "copy.bak").read_bytes()
+    cut = int(len(data) * keep) // 4096 * 4096 if keep == 0.5 else int(len(data) * keep)
+    (tmp_path / "cut.bak").write_bytes(data[:cut])
+    with pytest.raises(MottagningError, match="inte en fullständig säkerhetskopia"):
+        restore_database(tmp_path / "cut.bak", f"sqlite:///{tmp_path / 'new.db'}")
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_the_backup_event_is_recorded_before_the_copy_is_published(
+    demo: Database, sysadmin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mottagning.db import backup as backup_module
+
+    real_publish = backup_module._publish
+
+    def publish_then_killed(work: Path, target: Path) -> None:
+        real_publish(work, target)
+        raise SystemExit("killed right after publishing")
+
+    monkeypatch.setattr(backup_module, "_publish", publish_then_killed)
+    with pytest.raises(SystemExit):
+        backup_database(demo, sysadmin, tmp_path / "copy.bak")
+    assert (tmp_path / "copy.bak").exists()
+    with demo.transaction() as session:
+        actions = session.execute(select(AuditEvent.action)).scalars().all()
+    assert "backup_created" in actions
+
+
+def test_leftover_work_files_of_a_killed_backup_are_removed_on_the_next_run(
+    demo: Database, sysadmin: Actor, tmp_path: Path,
+) -> None:
+    import os
+    import time
+
+    leftover = tmp_path / ".gammal.bak.skrivs"
+    leftover.write_bytes(b"half an encrypted copy")
+    old = time.time() - 2 * 3600
+    os.utime(leftover, (old, old))
+    backup_database(demo, sysadmin, tmp_path / "copy.bak")
+    assert not leftover.exists()

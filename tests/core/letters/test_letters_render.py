@@ -243,3 +243,13 @@ def test_every_font_a_stored_letter_names_is_embedded(kind):
         assert descriptor is not None, f"{font.get('/BaseFont')} is not embedded"
         assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object().keys()), \
             f"{font.get('/BaseFont')} is not embedded"
+def test_control_characters_in_case_data_never_reach_the_pdf():
+    request = sample_request(LetterKind.KALLELSE)
+    forged = dataclasses.replace(request, child_name="Ella\x1b[2J\r\nAndersson\u202e",
+                                 recipient=dataclasses.replace(request.recipient,
+                                                               name="Maria\x07 Andersson"))
+    letter = render(forged)
+    raw = letter_text(letter.pdf)
+    for control in ("\x1b", "\r", "\x07", "\u202e"):
+        assert control not in raw
+    assert "Maria Andersson" in raw

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from mottagning.access.users import actor_for, add_user, update_profile
-from mottagning.cli import current_actor, main
+from mottagning.cli import main
+from mottagning.cli_support import current_actor
 from mottagning.errors import PermissionDenied
 from mottagning.letters.model import LetterKind
 from mottagning.letters.profile import put_profile

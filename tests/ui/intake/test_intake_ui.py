@@ -185,3 +185,21 @@ def test_registering_from_quarantine_shows_the_files_arrival_as_the_receipt_time
     with database.transaction() as session:
         [report] = session.query(Report).all()
         assert report.received_at == arrived
+
+
+def test_an_assistant_sees_that_a_file_is_quarantined_but_not_its_content(
+    database: Database, qtbot: QtBot, make_window, assistant: Actor, tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "<b>fet<i>.json").write_bytes(b'{"secret": "Ella Andersson 20150312-2382"')
+    Importer(database, inbox).run_once()
+    window = make_window(assistant, extensions=("ui.intake.install",))
+    intake: IntakeController = window.extensions["ui.intake.install"]
+    qtbot.waitUntil(lambda: len(intake.alarms) == 1, timeout=WAIT_MS)
+    dialog = intake.open_quarantine(intake.alarms[0].id)
+    qtbot.wait(200)
+    assert dialog.shown is None and "Ella" not in dialog.raw.toPlainText()
+    # neither registering nor dismissing: both need reading the file
+    assert not dialog.register_button.isEnabled() and not dialog.dismiss_button.isEnabled()
+    dialog.close()

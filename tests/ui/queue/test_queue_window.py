@@ -307,3 +307,13 @@ def test_one_assessment_is_applied_to_the_rest_of_a_burst_from_the_case_menu(
             return set(session.execute(select(QueueItem.status)).scalars()) == {"protection_assessed"}
 
     qtbot.waitUntil(all_assessed, timeout=10_000)
+
+
+def test_control_characters_in_a_name_are_not_shown_in_the_queue(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot
+):
+    register_simple(database, worker, now=now,
+                    children=(ChildInput(name="Ella\x1b[2J\r\nFalsk rad\u202e"),))
+    window = make_window(worker)
+    shown = window.model.index(0, Column.CHILD).data()
+    assert shown == "Ella [2J  Falsk rad "
