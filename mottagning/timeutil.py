@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,9 +18,28 @@ MONTHS_SV = (
 Clock = Callable[[], datetime]
 
 
+# The clock of the running use case: the GUI runs every service call in its window's clock
+# (`clock_in_force`), so a service that is given no `now` still uses the injected clock.
+_clock_in_force: ContextVar[Clock | None] = ContextVar("clock_in_force", default=None)
+
+
 def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware, in UTC: the clock in force, else the wall clock."""
+    clock = _clock_in_force.get()
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_in_force(clock: Clock) -> Iterator[None]:
+    """Run the block with `clock` as `utc_now()` (in this thread or task only)."""
+    if clock is utc_now:
+        yield
+        return
+    token = _clock_in_force.set(clock)
+    try:
+        yield
+    finally:
+        _clock_in_force.reset(token)
 
 
 def to_local(moment: datetime) -> datetime:

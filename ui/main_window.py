@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.demo = demo
         self._clock = clock
-        self.ops = Operations(database, parent_widget=self)
+        self.ops = Operations(database, parent_widget=self, clock=clock)
         self.ops.sig_operation_executed.connect(self._on_operation_executed)
         self._menus: dict[str, QMenu] = {}
         self.register_dialog: RegisterDialog | None = None

@@ -53,7 +53,7 @@ def window_settings_in_a_temp_folder(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def ops(database: Database, qtbot: QtBot) -> Iterator[Operations]:
-    operations = Operations(database)
+    operations = Operations(database, clock=lambda: FIXED_NOW)
     yield operations
     operations.shutdown()
 

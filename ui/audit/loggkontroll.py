@@ -29,7 +29,7 @@ from mottagning.access.users import list_users
 from mottagning.audit.review import AccessReview, AuditFilter, review_access
 from mottagning.context import Actor
 from mottagning.rules.permissions import Action, allowed
-from mottagning.timeutil import to_local, utc_now
+from mottagning.timeutil import to_local
 from ui.audit.loggkontroll_tables import (
     SORT_ROLE,
     AccessModel,
@@ -75,7 +75,7 @@ class LoggkontrollPage(QWidget):
         self._ops = ops
         self._actor = actor
         self.review: AccessReview | None = None
-        today = today or to_local(utc_now()).date()
+        today = today or to_local(ops.clock()).date()
 
         self.user = QComboBox(self)
         self.user.addItem(self.tr("Alla användare"), None)

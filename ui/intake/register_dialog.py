@@ -99,7 +99,7 @@ class RegisterDialog(QDialog):
         self.problems.hide()
         self.form = QWidget()
         form_layout = QVBoxLayout(self.form)
-        self.header = ReporterFields(self.form)
+        self.header = ReporterFields(self.form, clock=ops.clock)
         self.header.sig_changed.connect(self._changed)
         # the fields the rest of the dialog (and its tests) work with
         self.channel, self.category = self.header.channel, self.header.category

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from mottagning.intake.reports import MANUAL_CHANNELS
 from mottagning.rules.codes import channel_label, codes
-from mottagning.timeutil import STOCKHOLM, to_local, utc_now
+from mottagning.timeutil import STOCKHOLM, Clock, to_local, utc_now
 
 IDENTITY_FIELDS = ("name", "organisation", "role", "phone", "email")
 
@@ -40,8 +40,9 @@ class QuickDateTimeEdit(QDateTimeEdit):
 class ReporterFields(QWidget):
     sig_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = utc_now):
         super().__init__(parent)
+        self._clock = clock
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_report_section())
@@ -61,7 +62,7 @@ class ReporterFields(QWidget):
         self.received_at.setObjectName("received_at")
         self.received_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.received_at.setCalendarPopup(True)
-        self.set_received_at(utc_now())
+        self.set_received_at(self._clock())
         self.category = QComboBox()
         self.category.setObjectName("category")
         self.category.addItem(self.tr("– välj –"), "")

@@ -39,7 +39,7 @@ from mottagning.letters.service import (
 )
 from mottagning.queue.listing import ItemDetail
 from mottagning.rules.permissions import Action, allowed
-from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
+from mottagning.timeutil import format_date_sv, format_datetime_sv
 from ui.letters.dialog import print_letters
 from ui.widgets.page_preview import PagePreview, PdfWork, pdf_page_images
 from ui.widgets.style import WARNING_BOX
@@ -137,7 +137,7 @@ class LettersHistory(QObject):
         layout.setContentsMargins(0, 8, 0, 0)
         heading = _label(self.tr("Brev och återkoppling"), bold=True)
         layout.addWidget(heading)
-        now = utc_now()
+        now = self._ops.clock()
         for task in self.feedback:
             text = self.tr("Återkoppling till anmälaren senast {date} ({content})").format(
                 date=format_date_sv(task.due_at), content=FEEDBACK_LABELS_SV.get(task.content, task.content).lower())

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from mottagning.context import Changes
 from mottagning.db.database import Database
 from mottagning.errors import MottagningError
+from mottagning.timeutil import Clock, clock_in_force, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,11 @@ class _Worker(QObject):
 
     sig_done = Signal(int, object, object)  # job number, result, error
 
-    def __init__(self, database: Database, jobs: dict[int, _Job], lock: threading.Lock):
+    def __init__(self, database: Database, jobs: dict[int, _Job], lock: threading.Lock,
+                 clock: Clock):
         super().__init__()
         self._database = database
+        self._clock = clock
         self._jobs = jobs
         self._lock = lock
 
@@ -72,7 +75,9 @@ class _Worker(QObject):
             fn = self._jobs[number].fn
         result, error = None, None
         try:
-            with self._database.transaction() as session:
+            # Every service call of the window runs in the window's clock: one given no
+            # `now` still takes its time from there, never from the wall behind the tests.
+            with clock_in_force(self._clock), self._database.transaction() as session:
                 result = fn(session)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
@@ -173,16 +178,19 @@ class Operations(QObject):
     sig_idle = Signal()
     _sig_submit = Signal(int)
 
-    def __init__(self, database: Database, *, parent_widget: QWidget | None = None):
+    def __init__(self, database: Database, *, parent_widget: QWidget | None = None,
+                 clock: Clock = utc_now):
         super().__init__(parent_widget)
         self.database = database
+        self.clock = clock
+        """The window's clock: the time every operation and every screen of it uses."""
         self.errors = ErrorDialog(parent_widget)
         self._numbers = itertools.count(1)
         self._jobs: dict[int, _Job] = {}
         self._lock = threading.Lock()
         self._thread = QThread()
         self._thread.setObjectName("mottagning-db")
-        self._worker = _Worker(database, self._jobs, self._lock)
+        self._worker = _Worker(database, self._jobs, self._lock, clock)
         self._worker.moveToThread(self._thread)
         self._sig_submit.connect(self._worker.run)
         self._worker.sig_done.connect(self._on_done)
