@@ -218,9 +218,25 @@ def _find_or_create_child(
         school=child.school,
         created_at=now,
     )
+    possible = _possibly_the_same_child(session, created) if birth is not None else []
     session.add(created)
     session.flush()
-    return created, warnings, []
+    return created, warnings, possible
+
+
+def _possibly_the_same_child(session: Session, created: Child) -> list[str]:
+    """On registration: a child already known by the same name and birth date, where at most
+    one of the two has a personnummer, may be the same child. Said as a data-quality warning
+    (no other child's data in it); the worker links them in the item ("Samma barn…")."""
+    others = session.execute(
+        select(Child).where(Child.birth_date == created.birth_date)
+    ).scalars().all()
+    wanted = _folded_name(created.name)
+    if not any(_folded_name(o.name) == wanted and not (o.personnummer and created.personnummer)
+               for o in others):
+        return []
+    return [f"Ett barn med samma namn och födelsedatum finns redan i registret. Kontrollera om "
+            f"det är samma barn som {created.name} och länka dem i ärendet (”Samma barn…”)."]
 
 
 def register_report(

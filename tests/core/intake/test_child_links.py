@@ -108,3 +108,20 @@ def test_a_merged_record_is_weeded_with_the_child_it_was_merged_into(
         weed_records(session, senior, now=now)
     with database.transaction() as session:
         assert session.execute(select(Child)).first() is None
+
+
+def test_registering_a_child_that_may_already_be_known_says_so_on_the_report(
+    database: Database, worker: Actor, now
+) -> None:
+    from mottagning.models import Report
+
+    first, second = _two_reports(database, worker, now)
+    other = register_simple(database, worker, now=now, children=(
+        ChildInput(name="Nora Okänd", birth_date=date(2019, 1, 1)),)).item_ids[0]
+    with database.transaction() as session:
+        def warnings(item_id: int) -> list[str]:
+            return session.get(Report, session.get(QueueItem, item_id).report_id).data_quality_warnings
+
+        assert not any("samma namn och födelsedatum" in w for w in warnings(first))
+        assert any("samma namn och födelsedatum" in w and "Samma barn" in w for w in warnings(second))
+        assert not any("samma namn och födelsedatum" in w for w in warnings(other))
