@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
@@ -18,7 +18,14 @@ from mottagning.intake.protected_identity import (
     protect_guardian,
     protect_guardian_rows,
 )
-from mottagning.models import Attachment, Child, Guardian, QueueItem, Report
+from mottagning.models import (
+    Attachment,
+    Child,
+    ChildAddressChange,
+    Guardian,
+    QueueItem,
+    Report,
+)
 from mottagning.rules import deadlines
 from mottagning.rules import personnummer as pnr
 from mottagning.rules.codes import codes
@@ -184,7 +191,13 @@ def _known_child_differences(existing: Child, child: ChildInput, *, by_personnum
         shown = ", ".join(v for v in reported_address if v)
         problems.append(
             f"Anmälan anger adressen {shown} för {existing.name}; registret har en annan. "
-            "Adressen har inte ändrats: bekräfta den nya om den stämmer.")
+            "Adressen har inte ändrats: bekräfta den nya i ärendet om den stämmer.")
+        session = object_session(existing)
+        if session is not None:
+            session.add(ChildAddressChange(
+                child_id=existing.id, street=reported_address[0],
+                postal_code=reported_address[1], city=reported_address[2], status="proposed",
+                proposed_at=utc_now()))
     return problems
 
 
@@ -307,6 +320,8 @@ def register_report(
         if child not in children:
             children.append(child)
     row.data_quality_warnings = warnings
+    for change in [c for c in session.new if isinstance(c, ChildAddressChange)]:
+        change.report_id, change.proposed_at = row.id, now
 
     for guardian in report.guardians:
         for child in children:

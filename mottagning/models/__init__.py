@@ -14,6 +14,7 @@ from mottagning.models.intake import (
     Alarm,
     Attachment,
     Child,
+    ChildAddressChange,
     ChildMerge,
     Guardian,
     ImportSource,
@@ -28,7 +29,7 @@ from mottagning.models.settings import Setting
 
 __all__ = [
     "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
-    "AuditHead", "Base", "Child", "ChildMerge", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
+    "AuditHead", "Base", "Child", "ChildAddressChange", "ChildMerge", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
     "Guardian", "ImportSource", "IssuedLetter", "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
 ]

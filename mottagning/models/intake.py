@@ -142,6 +142,28 @@ class ChildMerge(Base):
     undo_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class ChildAddressChange(Base):
+    """A report gives a known child another address: a proposal a worker confirms (or
+    rejects). The child's record changes only on confirmation, and the previous address is
+    kept here, so the child's addresses have a history."""
+
+    __tablename__ = "child_address_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    previous_street: Mapped[str | None] = mapped_column(String(200))
+    previous_postal_code: Mapped[str | None] = mapped_column(String(20))
+    previous_city: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # proposed | confirmed | rejected
+    proposed_at: Mapped[datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+
 class Guardian(Base):
     __tablename__ = "guardians"
 

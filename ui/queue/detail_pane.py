@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
 from mottagning.i18n import ngettext
+from mottagning.intake.child_address import AddressChange, address_history, decide_address
 from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
 from mottagning.intake.concern_flags import correct_concern_codes
 from mottagning.intake.protected_identity import mark_protected_identity
@@ -96,6 +97,7 @@ class DetailPane(QScrollArea):
         # återkoppling owed); called on every redraw, so a builder shows data it already has.
         self.section_builders: list[Callable[[ItemDetail], QWidget | None]] = []
         self.link_suggestions: list[LinkSuggestion] = []
+        self.address_proposals: list[AddressChange] = []
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
         self.concern_dialog: QDialog | None = None
@@ -131,12 +133,44 @@ class DetailPane(QScrollArea):
             return
         self.detail = detail
         self.link_suggestions = []
+        self.address_proposals = []
         self._render(detail)
         self.sig_loaded.emit(detail.row.id)
         if allowed(self._actor.roles, Action.ASSESS):
             actor, item_id, child_id = self._actor, detail.row.id, detail.row.child_id
             self._ops.query(lambda session: suggest_links(session, actor, child_id),
                             success=lambda found: self._show_suggestions(item_id, found))
+            self._ops.query(lambda session: address_history(session, actor, child_id),
+                            success=lambda found: self._show_addresses(item_id, found))
+
+    def _show_addresses(self, item_id: int, history: list[AddressChange]) -> None:
+        proposed = [change for change in history if change.status == "proposed"]
+        if self.detail is None or self.detail.row.id != item_id or not proposed:
+            return
+        self.address_proposals = proposed
+        self._render(self.detail)
+
+    def _addresses(self) -> QVBoxLayout:
+        """A report gave the child another address: the record changes when a worker confirms."""
+        box = QVBoxLayout()
+        for change in self.address_proposals:
+            line = QHBoxLayout()
+            line.addWidget(_text(self.tr("{address} (anmälan {when})").format(
+                address=change.address, when=format_date_sv(change.proposed_at))))
+            for text, confirm in ((self.tr("Bekräfta adressen"), True), (self.tr("Avvisa"), False)):
+                button = QPushButton(text)
+                button.setObjectName(f"{'confirm' if confirm else 'reject'}Address{change.id}")
+                button.clicked.connect(
+                    lambda _=False, i=change.id, c=confirm: self.decide_address(i, confirm=c))
+                line.addWidget(button)
+            line.addStretch()
+            box.addLayout(line)
+        return box
+
+    def decide_address(self, change_id: int, *, confirm: bool) -> None:
+        actor = self._actor
+        self._ops.mutate(lambda session: decide_address(session, actor, change_id, confirm=confirm),
+                         success=lambda _changes: self.show_item(self.item_id))
 
     def _show_suggestions(self, item_id: int, found: list[LinkSuggestion]) -> None:
         if self.detail is None or self.detail.row.id != item_id or not found:
@@ -210,6 +244,9 @@ class DetailPane(QScrollArea):
         if self.link_suggestions:
             layout.addWidget(self._heading(self.tr("Kanske samma barn")))
             layout.addLayout(self._suggestions())
+        if self.address_proposals:
+            layout.addWidget(self._heading(self.tr("Ny adress enligt en anmälan")))
+            layout.addLayout(self._addresses())
         if allowed(self._actor.roles, Action.ASSESS):
             button = QPushButton(self.tr("Skyddsbedömning (Ctrl+1)"))
             button.setObjectName("openAssessment")

@@ -526,6 +526,40 @@ def test_a_known_personnummer_with_another_name_is_not_merged_silently(
     assert flagged
 
 
+def test_a_new_address_is_a_proposal_a_worker_confirms_and_the_old_one_stays_in_the_history(
+    database: Database, inbox: Path, worker
+) -> None:
+    from mottagning.intake.child_address import address_history, decide_address
+    from mottagning.models import AuditEvent, Child
+
+    first = submission(1)
+    first["children"][0].update(personnummer="20150312-2382", name="Ella Andersson",
+                                address={"street": "Storgatan 1", "postal_code": "784 33",
+                                         "city": "Borlänge"})
+    second = submission(2)
+    second["children"][0].update(personnummer="20150312-2382", name="Ella Andersson",
+                                 address={"street": "Ringvägen 8", "postal_code": "784 40",
+                                          "city": "Borlänge"})
+    write(inbox, "1.json", first)
+    write(inbox, "2.json", second)
+    run(database, inbox)
+    with database.transaction() as session:
+        child = session.execute(select(Child)).scalar_one()
+        assert child.street == "Storgatan 1"  # not overwritten by the newest report
+        [proposal] = address_history(session, worker, child.id)
+        assert (proposal.status, proposal.address) == ("proposed", "Ringvägen 8, 784 40 Borlänge")
+        decide_address(session, worker, proposal.id, confirm=True)
+    with database.transaction() as session:
+        child = session.execute(select(Child)).scalar_one()
+        assert child.street == "Ringvägen 8"
+        [decided] = address_history(session, worker, child.id)
+        assert decided.status == "confirmed"
+        assert decided.previous_address == "Storgatan 1, 784 33 Borlänge"
+        [event] = session.execute(select(AuditEvent).where(
+            AuditEvent.action == "child_address_confirmed")).scalars().all()
+        assert "Ringvägen" not in str(event.details)
+
+
 def test_archived_and_quarantined_files_are_readable_by_the_owner_only(
     database: Database, inbox: Path
 ) -> None:

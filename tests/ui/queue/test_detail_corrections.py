@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
@@ -79,3 +79,26 @@ def test_a_possible_same_child_is_suggested_and_linked_when_the_worker_confirms(
                     and len(window.detail.detail.history.entries) == 2, timeout=WAIT_MS)
     with database.transaction() as session:
         assert session.get(QueueItem, first).child_id == session.get(QueueItem, second).child_id
+
+
+def test_a_new_address_from_a_report_is_confirmed_from_the_detail_pane(
+    database: Database, worker: Actor, make_window, qtbot: QtBot, now
+) -> None:
+    from mottagning.intake.reports import ChildInput
+    from mottagning.models import Child
+    from tests.core.factories import register_simple
+
+    known = ChildInput(name="Ella Andersson", personnummer="20150312-2382", street="Storgatan 1",
+                       postal_code="784 33", city="Borlänge")
+    moved = ChildInput(name="Ella Andersson", personnummer="20150312-2382", street="Ringvägen 8",
+                       postal_code="784 40", city="Borlänge")
+    register_simple(database, worker, now=now - timedelta(days=40), children=(known,))
+    register_simple(database, worker, now=now, children=(moved,))
+    window = make_window(worker)
+    window.select_item(window.model.row_at(0).id)
+    qtbot.waitUntil(lambda: bool(window.detail.address_proposals), timeout=WAIT_MS)
+    window.detail.decide_address(window.detail.address_proposals[0].id, confirm=True)
+    qtbot.waitUntil(lambda: not window.detail.address_proposals and window.detail.detail is not None,
+                    timeout=WAIT_MS)
+    with database.transaction() as session:
+        assert session.query(Child).one().street == "Ringvägen 8"
