@@ -39,6 +39,7 @@ class Action(StrEnum):
     IMPORT = "import"
     WEED_RECORDS = "weed_records"
     BACKUP = "backup"
+    VIEW_STATISTICS = "view_statistics"
 
 
 ACTION_LABELS_SV = {
@@ -58,6 +59,7 @@ ACTION_LABELS_SV = {
     Action.IMPORT: "importera anmälningar",
     Action.WEED_RECORDS: "gallra handlingar",
     Action.BACKUP: "säkerhetskopiera databasen",
+    Action.VIEW_STATISTICS: "se statistik och uppföljning",
 }
 
 _WORKER = {
@@ -69,14 +71,16 @@ _WORKER = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
     Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
-                                     Action.REVIEW_AUDIT, Action.WEED_RECORDS}),
+                                     Action.REVIEW_AUDIT, Action.WEED_RECORDS,
+                                     Action.VIEW_STATISTICS}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
          Action.IMPORT}
     ),
     Role.ADMIN: frozenset(
         {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
-         Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS}
+         Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS,
+         Action.VIEW_STATISTICS}
     ),
 }
 
