@@ -71,7 +71,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _facts(session: Session, period: Period) -> Any:
+def facts_of(session: Session, period: Period) -> Any:
     """One row per item of the period's reports, with what the figures need about it."""
     first_signed = (
         select(Decision.item_id, func.min(Decision.signed_at).label("decided_at"))
@@ -238,18 +238,28 @@ def _by_concern(session: Session, period: Period) -> dict[str, int]:
     ))
 
 
+def age_band(session: Session, received_at: Any) -> Any:
+    """The age band of the child (joined as `Child`) on the day of `received_at`."""
+    age = (sql.yyyymmdd(session, received_at) - sql.yyyymmdd(session, Child.birth_date)) // 10000
+    band = case(*((and_(age >= low, age <= high), literal(key)) for key, low, high in AGE_BANDS),
+                else_=literal(UNKNOWN))
+    return case((Child.birth_date.is_(None), literal(UNKNOWN)), else_=band)
+
+
+def legal_sex() -> Any:
+    """'girl' or 'boy' from the personnummer's second last digit (of the child joined as `Child`)."""
+    digit = cast(func.substr(Child.personnummer, 12, 1), Integer)
+    return case((Child.personnummer.is_(None), literal(UNKNOWN)),
+                (digit % 2 == 1, literal("boy")), else_=literal("girl"))
+
+
 def _children_by(session: Session, facts: Any) -> tuple[dict[str, int], dict[str, int]]:
     """Items (children per report) by age at receipt and by legal sex from the personnummer."""
     f = facts.c
-    age = (sql.yyyymmdd(session, f.received_at) - sql.yyyymmdd(session, Child.birth_date)) // 10000
-    band = case(*((and_(age >= low, age <= high), literal(key)) for key, low, high in AGE_BANDS),
-                else_=literal(UNKNOWN))
-    band = case((Child.birth_date.is_(None), literal(UNKNOWN)), else_=band)
+    band = age_band(session, f.received_at)
     ages = _grouped(session, select(band, func.count()).select_from(facts)
                     .join(Child, Child.id == f.child_id).group_by(band))
-    digit = cast(func.substr(Child.personnummer, 12, 1), Integer)
-    sex = case((Child.personnummer.is_(None), literal(UNKNOWN)),
-               (digit % 2 == 1, literal("boy")), else_=literal("girl"))
+    sex = legal_sex()
     sexes = _grouped(session, select(sex, func.count()).select_from(facts)
                      .join(Child, Child.id == f.child_id).group_by(sex))
     return ({key: ages.get(key, 0) for key, _, _ in AGE_BANDS} | {UNKNOWN: ages.get(UNKNOWN, 0)},
@@ -310,7 +320,7 @@ def compute_figures(
     the figures are aggregates, but who looked at what is part of the record)."""
     actor.require(Action.VIEW_STATISTICS)
     now = as_utc(now)
-    facts = _facts(session, period)
+    facts = facts_of(session, period)
     values = _headline(session, facts, now)
     values.update(_days_to_decision(session, facts))
     values.update(_repeat_children(session, period, facts))

@@ -1,0 +1,85 @@
+"""`mottagning stats`, `mottagning breaches` and `mottagning inflow`: the figures of a period,
+the deadline breaches and the inflow watch, on screen, as JSON or exported."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mottagning.i18n import _
+
+
+def _period(args: argparse.Namespace, now: Any) -> Any:
+    from mottagning.stats.period import Period
+
+    return Period.parse(args.date_from, args.date_to, now=now)
+
+
+def _format(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "share":
+        return f"{value * 100:.1f} %".replace(".", ",")
+    if kind == "days":
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from mottagning.cli_support import emit_json, run_as_user
+    from mottagning.stats.definitions import HEADLINE
+    from mottagning.stats.export import export_figures, export_rows, underlying_rows
+    from mottagning.stats.figures import compute_figures
+    from mottagning.timeutil import utc_now
+
+    now = utc_now()
+
+    def work(session, actor):  # type: ignore[no-untyped-def]
+        period = _period(args, now)
+        figures = compute_figures(session, actor, period, now=now)
+        if args.export:
+            rows = (underlying_rows(session, actor, period, now=now)
+                    if args.export.lower().endswith(".xlsx") and args.with_rows else None)
+            export_figures(session, actor, figures, Path(args.export), publication=args.publication,
+                           now=now, rows=rows)
+        if args.rows:
+            export_rows(session, actor, period, Path(args.rows), now=now)
+        return figures
+
+    figures = run_as_user(args, work)
+    if args.json:
+        emit_json(figures.as_json())
+        return 0
+    period = figures.period
+    print(_("Statistik {first} – {last}").format(first=period.first_day.isoformat(),
+                                                 last=period.last_day.isoformat()))
+    for definition in HEADLINE:
+        print(f"  {definition.label:<48} {_format(figures[definition.key], definition.kind):>10}")
+    if args.export:
+        print(_("Nyckeltalen är exporterade till {path}.").format(path=args.export))
+    if args.rows:
+        print(_("Raderna (pseudonyma) är exporterade till {path}.").format(path=args.rows))
+    return 0
+
+
+def _add_period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", metavar="DATUM",
+                        help="första dagen (ÅÅÅÅ-MM-DD; annars 1 januari)")
+    parser.add_argument("--to", dest="date_to", metavar="DATUM",
+                        help="sista dagen (ÅÅÅÅ-MM-DD; annars i dag)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    stats = sub.add_parser("stats", help="statistik för en period (seniorer och systemförvaltare)")
+    stats.add_argument("--json", action="store_true", help="som JSON")
+    _add_period(stats)
+    stats.add_argument("--export", metavar="FIL",
+                       help="exportera nyckeltalen till FIL.csv eller FIL.xlsx")
+    stats.add_argument("--with-rows", action="store_true",
+                       help="lägg de pseudonyma raderna som ett eget blad i xlsx-exporten")
+    stats.add_argument("--rows", metavar="FIL",
+                       help="exportera de pseudonyma raderna (utan namn och fritext) till csv/xlsx")
+    stats.add_argument("--publication", action="store_true",
+                       help="för publicering: tal från färre än 5 barn visas som <5")
+    stats.set_defaults(func=_cmd_stats)
