@@ -58,6 +58,7 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
     from mottagning.assessment.service import report_form_problems
     from mottagning.cli_support import current_actor, emit_json, iso, open_db
     from mottagning.intake.alarms import list_open_alarms, refresh_silence
+    from mottagning.stats.inflow import refresh_inflow
     from mottagning.timeutil import format_datetime_sv, utc_now
 
     database = open_db(args)
@@ -67,6 +68,7 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
         # when no importer or window runs.
         refresh_silence(session, system_actor(session), now=utc_now())
         report_form_problems(session, system_actor(session))
+        refresh_inflow(session, system_actor(session), now=utc_now())
         open_alarms = list_open_alarms(session)
     if args.json:
         emit_json([
