@@ -63,6 +63,64 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_breaches(args: argparse.Namespace) -> int:
+    from mottagning.cli_support import emit_json, run_as_user
+    from mottagning.stats.breaches import (
+        KIND_LABELS_SV,
+        breaches_per_month,
+        export_breaches,
+        list_breaches,
+    )
+    from mottagning.timeutil import utc_now
+
+    now = utc_now()
+
+    def work(session, actor):  # type: ignore[no-untyped-def]
+        period = _period(args, now)
+        if args.export:
+            export_breaches(session, actor, period, Path(args.export), now=now)
+        return (period, list_breaches(session, actor, period, now=now),
+                breaches_per_month(session, actor, period, now=now))
+
+    period, breaches, per_month = run_as_user(args, work)
+    if args.json:
+        emit_json({"period": period.as_json(), "breaches": [b.as_json() for b in breaches],
+                   "per_month": per_month})
+        return 0
+    if not breaches:
+        print(_("Inga överskridna tidsfrister {first} – {last}.").format(
+            first=period.first_day.isoformat(), last=period.last_day.isoformat()))
+    for b in breaches:
+        data = b.as_json()
+        done = data["done_at"] or _("ännu inte klart")
+        print(f"{b.item_id:>7}  {KIND_LABELS_SV[b.kind]:<32} {_('frist')} {data['due']}  "
+              f"{done}  {b.late_days:.1f} {_('dagar sent')}  {b.reason or ''}")
+    if args.export:
+        print(_("Listan är exporterad till {path}.").format(path=args.export))
+    return 0
+
+
+def _cmd_inflow(args: argparse.Namespace) -> int:
+    from mottagning.access.users import system_actor
+    from mottagning.cli_support import current_actor, emit_json, open_db
+    from mottagning.stats.inflow import measure_inflow, refresh_inflow
+    from mottagning.timeutil import utc_now
+
+    database = open_db(args)
+    current_actor(database)
+    now = utc_now()
+    with database.transaction() as session:
+        refresh_inflow(session, system_actor(session), now=now)
+        inflow = measure_inflow(session, now=now)
+    if args.json:
+        emit_json([i.as_json() for i in inflow])
+        return 0
+    for i in inflow:
+        print(f"{i.label:<40} {_('senaste 7 dagarna')}: {i.last_7_days:>4}   "
+              f"{_('snitt per vecka före')}: {i.weekly_average:5.1f}".replace(".", ","))
+    return 0
+
+
 def _add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="date_from", metavar="DATUM",
                         help="första dagen (ÅÅÅÅ-MM-DD; annars 1 januari)")
@@ -83,3 +141,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     stats.add_argument("--publication", action="store_true",
                        help="för publicering: tal från färre än 5 barn visas som <5")
     stats.set_defaults(func=_cmd_stats)
+
+    breaches = sub.add_parser("breaches", help="överskridna tidsfrister (24 timmar, 14 dagar)")
+    breaches.add_argument("--json", action="store_true", help="som JSON")
+    _add_period(breaches)
+    breaches.add_argument("--export", metavar="FIL", help="exportera listan till FIL.csv eller FIL.xlsx")
+    breaches.set_defaults(func=_cmd_breaches)
+
+    inflow = sub.add_parser("inflow", help="inflödet per kanal och e-tjänst (och dess larm)")
+    inflow.add_argument("--json", action="store_true", help="som JSON")
+    inflow.set_defaults(func=_cmd_inflow)

@@ -147,7 +147,7 @@ def underlying_rows(session: Session, actor: Actor, period: Period, *, now: date
     return rows
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     # UTF-8 with BOM so a Swedish Excel opens å, ä and ö correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -179,7 +179,7 @@ def export_figures(session: Session, actor: Actor, figures: Figures, path: Path,
     breakdowns = breakdown_rows(figures, publication=publication, limit=limit)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _write_csv(path, (_("Nyckel"), _("Figur"), _("Vecka"), _("Kategori"), _("Värde"), _("Definition")),
+        write_csv(path, (_("Nyckel"), _("Figur"), _("Vecka"), _("Kategori"), _("Värde"), _("Definition")),
                    [(k, label, "", "", v, d) for k, label, v, d in headline]
                    + [(k, BREAKDOWNS[k][0], w, c, n, BREAKDOWNS[k][1]) for k, w, c, n in breakdowns])
     elif suffix == ".xlsx":
@@ -206,7 +206,7 @@ def export_rows(session: Session, actor: Actor, period: Period, path: Path, *, n
     rows = underlying_rows(session, actor, period, now=now)
     values = [[r[c] for c in ROW_COLUMNS] for r in rows]
     if path.suffix.lower() == ".csv":
-        _write_csv(path, ROW_COLUMNS, values)
+        write_csv(path, ROW_COLUMNS, values)
     elif path.suffix.lower() == ".xlsx":
         write_xlsx(path, [(_("Rader"), ROW_COLUMNS, values)])
     else:

@@ -109,8 +109,10 @@ def build(database: Database, worker: Actor, senior: Actor) -> Dataset:
                 finished_by_id=worker.user_id, finished_at=at,
             ))
 
-        def decided(item: str, outcome: str, signed_at: datetime, corrects: int | None = None) -> int:
+        def decided(item: str, outcome: str, signed_at: datetime, corrects: int | None = None,
+                    overrun_reason: str | None = None) -> int:
             decision = Decision(
+                overrun_reason=overrun_reason,
                 item_id=items[item], outcome=outcome, motivation="Motivering.", status="signed",
                 proposed_by_id=worker.user_id, proposed_at=signed_at - timedelta(hours=2),
                 signed_by_id=senior.user_id, signed_at=signed_at, contacts=[],
@@ -134,7 +136,8 @@ def build(database: Database, worker: Actor, senior: Actor) -> Dataset:
         feedback("A1", a1, end_of_local_day(date(2026, 11, 23)), utc(2026, 11, 10, 9))
 
         assessed("B1", 30)
-        b1 = decided("B1", "inte_inleda_utredning", utc(2026, 11, 18, 12))
+        b1 = decided("B1", "inte_inleda_utredning", utc(2026, 11, 18, 12),
+                     overrun_reason="Vårdnadshavarna kunde inte nås före fristen.")
         feedback("B1", b1, end_of_local_day(date(2026, 12, 2)), None)
         b1c = decided("B1", "inleda_utredning", utc(2026, 11, 20, 9), corrects=b1)
         feedback("B1", b1c, end_of_local_day(date(2026, 11, 21)), None)
