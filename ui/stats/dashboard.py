@@ -139,7 +139,8 @@ class StatisticsPage(QWidget):
         self.week_chart = chart_view(self, tooltip=BREAKDOWNS["reports_per_week_by_channel"][1],
                                      minimum_height=300)
         self.charts = {
-            key: chart_view(self, tooltip=BREAKDOWNS[key][1])
+            key: chart_view(self, tooltip=BREAKDOWNS[key][1], minimum_height=
+                            360 if key in ("outcomes", "reports_by_concern_category") else 260)
             for key in ("outcomes", "reports_by_concern_category", "child_reports_by_age_band",
                         "child_reports_by_sex", "open_items_by_age")
         }
@@ -238,7 +239,8 @@ class StatisticsPage(QWidget):
         show_chart(self.charts["outcomes"], bar_chart(
             BREAKDOWNS["outcomes"][0], [OUTCOME_LABELS_SV[Outcome(o)] for o in outcomes],
             [(self.tr("Alla"), [figures["outcomes"][o] for o in outcomes]),
-             (self.tr("Våldsmarkerade"), [figures["violence_flagged_outcomes"][o] for o in outcomes])]))
+             (self.tr("Våldsmarkerade"), [figures["violence_flagged_outcomes"][o] for o in outcomes])],
+            horizontal=True))
         concerns = sorted(figures["reports_by_concern_category"].items(), key=lambda kv: kv[1])
         show_chart(self.charts["reports_by_concern_category"], bar_chart(
             BREAKDOWNS["reports_by_concern_category"][0], [concern_label(c) for c, _n in concerns],
