@@ -40,7 +40,8 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         figures = compute_figures(session, actor, period, now=now)
         if args.export:
             rows = (underlying_rows(session, actor, period, now=now)
-                    if args.export.lower().endswith(".xlsx") and args.with_rows else None)
+                    if args.export.lower().endswith(".xlsx") and args.with_rows
+                    and not args.publication else None)
             export_figures(session, actor, figures, Path(args.export), publication=args.publication,
                            now=now, rows=rows)
         if args.rows:
