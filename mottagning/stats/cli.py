@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mottagning.errors import MottagningError
 from mottagning.i18n import _
 
 
@@ -122,6 +123,50 @@ def _cmd_inflow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_completeness(args: argparse.Namespace) -> int:
+    from mottagning.cli_support import emit_json, run_as_user
+    from mottagning.rules.codes import reporter_label
+    from mottagning.stats.completeness import (
+        ELEMENT_LABELS_SV,
+        ELEMENTS,
+        completeness_by_organisation,
+        export_completeness,
+        record_observation,
+    )
+    from mottagning.timeutil import utc_now
+
+    now = utc_now()
+
+    def work(session, actor):  # type: ignore[no-untyped-def]
+        if args.mark is not None:
+            record_observation(session, actor, args.mark, missing=args.observation == "saknas", now=now)
+            return None
+        period = _period(args, now)
+        if args.export:
+            export_completeness(session, actor, period, Path(args.export),
+                                organisation=args.organisation, now=now)
+        rows = completeness_by_organisation(session, actor, period, now=now)
+        return [r for r in rows if args.organisation in (None, r.organisation)]
+
+    if args.mark is not None and args.observation is None:
+        raise MottagningError(_("Ange --observation saknas eller --observation finns."))
+    rows = run_as_user(args, work)
+    if rows is None:
+        print(_("Anmälan {id}: bedömningen av iakttagelsen är sparad.").format(id=args.mark))
+        return 0
+    if args.json:
+        emit_json([r.as_json() for r in rows])
+        return 0
+    for r in rows:
+        lacking = ", ".join(f"{ELEMENT_LABELS_SV[e].lower()} {r.missing[e]}" for e in ELEMENTS
+                            if r.missing[e])
+        who = f"{r.organisation} ({reporter_label(r.reporter_category).lower()})"
+        print(f"{who:<50} {r.reports:>5} {_('anmälningar')}   {_('saknar')}: {lacking or '–'}")
+    if args.export:
+        print(_("Tabellen är exporterad till {path}.").format(path=args.export))
+    return 0
+
+
 def _add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="date_from", metavar="DATUM",
                         help="första dagen (ÅÅÅÅ-MM-DD; annars 1 januari)")
@@ -148,6 +193,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _add_period(breaches)
     breaches.add_argument("--export", metavar="FIL", help="exportera listan till FIL.csv eller FIL.xlsx")
     breaches.set_defaults(func=_cmd_breaches)
+
+    complete = sub.add_parser("completeness",
+                              help="anmälningarnas fullständighet per anmälande organisation")
+    complete.add_argument("--json", action="store_true", help="som JSON")
+    _add_period(complete)
+    complete.add_argument("--organisation", metavar="NAMN", help="bara denna organisation")
+    complete.add_argument("--export", metavar="FIL", help="exportera till FIL.csv eller FIL.xlsx")
+    complete.add_argument("--mark", type=int, metavar="ANMÄLAN",
+                          help="spara om anmälan beskriver vad som iakttagits och när")
+    complete.add_argument("--observation", choices=("saknas", "finns"),
+                          help="med --mark: beskrivningen saknas eller finns")
+    complete.set_defaults(func=_cmd_completeness)
 
     inflow = sub.add_parser("inflow", help="inflödet per kanal och e-tjänst (och dess larm)")
     inflow.add_argument("--json", action="store_true", help="som JSON")
