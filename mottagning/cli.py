@@ -30,12 +30,13 @@ from mottagning.intake import cli as intake_cli
 from mottagning.letters import cli as letters_cli
 from mottagning.queue import cli as queue_cli
 from mottagning.records import cli as records_cli
+from mottagning.stats import cli as stats_cli
 
 GuiStarter = Callable[[argparse.Namespace], int]
 
 # In the order `mottagning --help` lists them.
 AREA_COMMANDS = (db_cli, queue_cli, access_cli, intake_cli, assessment_cli, decisions_cli,
-                 letters_cli, audit_cli, records_cli)
+                 letters_cli, audit_cli, records_cli, stats_cli)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ from ui.operations import Operations
 from ui.queue import item_actions
 from ui.queue.detail_pane import DetailPane
 from ui.queue.model import FLAGS_ROLE, Column, QueueModel
+from ui.stats import dashboard as stats_area
 from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
@@ -76,6 +77,7 @@ AREAS: dict[str, Callable[[MainWindow], object]] = {
     signoff_pane.__name__: signoff_pane.install,
     loggkontroll.__name__: loggkontroll.install,
     settings_dialog.__name__: settings_dialog.install,
+    stats_area.__name__: stats_area.install,
 }
 EXTENSIONS = tuple(AREAS)
 
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.demo = demo
         self._clock = clock
+        self.clock = clock  # the areas' pages judge deadlines by the window's clock
         self.ops = Operations(database, parent_widget=self, clock=clock)
         self.ops.sig_operation_executed.connect(self._on_operation_executed)
         self._menus: dict[str, QMenu] = {}

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
-from mottagning.errors import NotFound, ValidationError
+from mottagning.errors import NotFound, PermissionDenied, ValidationError
 from mottagning.models import Alarm, ImportSource
-from mottagning.rules.permissions import Action
+from mottagning.rules.permissions import Action, allowed
 from mottagning.settings import setting
 from mottagning.timeutil import as_utc, format_datetime_sv, utc_now
 
@@ -36,8 +36,11 @@ KIND_LABELS_SV = {
     SILENT_SOURCE: "Tyst e-tjänst",
     IMPORTER_FAILURE: "Fel i importen",
     "form_problem": "Fel i bedömningsformulär",
+    "inflow_drop": "Minskat inflöde",
 }
 
+# Kinds that only a senior may close by hand (the inflow watch of mottagning.stats.inflow).
+SENIOR_CLOSES = frozenset({"inflow_drop"})
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,11 @@ def acknowledge_alarm(
         raise NotFound("Larmet finns inte.")
     if alarm.closed_at is not None:
         raise ValidationError(["Larmet är redan kvitterat."])
+    if alarm.kind in SENIOR_CLOSES and not allowed(actor.roles, Action.SIGN_DECISION):
+        raise PermissionDenied(
+            f"Ett larm om {KIND_LABELS_SV[alarm.kind].lower()} kvitteras av en förste "
+            "socialsekreterare eller enhetschef."
+        )
     close_alarm(session, actor, alarm, reason=reason.strip(), now=now or utc_now(), by_person=True)
     return Changes(alarms=True)
 

@@ -66,6 +66,7 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
     from mottagning.cli_support import current_actor, emit_json, iso, open_db
     from mottagning.intake.alarms import list_open_alarms, open_alarm_count, refresh_silence
     from mottagning.rules.permissions import Action
+    from mottagning.stats.inflow import refresh_inflow
     from mottagning.terminal import printable
     from mottagning.timeutil import format_datetime_sv, utc_now
 
@@ -76,6 +77,7 @@ def _cmd_alarms(args: argparse.Namespace) -> int:
         # when no importer or window runs.
         refresh_silence(session, system_actor(session), now=utc_now())
         report_form_problems(session, system_actor(session))
+        refresh_inflow(session, system_actor(session), now=utc_now())
         count = open_alarm_count(session, actor)
         if args.check and not args.json and not actor.may(Action.HANDLE_ALARMS):
             # The monitoring account sees how many, never what (details name files and people).

@@ -44,6 +44,7 @@ class Action(StrEnum):
     WEED_RECORDS = "weed_records"
     BACKUP = "backup"
     READ_ALARM_COUNTS = "read_alarm_counts"
+    VIEW_STATISTICS = "view_statistics"
 
 
 ACTION_LABELS_SV = {
@@ -64,6 +65,7 @@ ACTION_LABELS_SV = {
     Action.WEED_RECORDS: "gallra handlingar",
     Action.BACKUP: "säkerhetskopiera databasen",
     Action.READ_ALARM_COUNTS: "se antalet öppna larm",
+    Action.VIEW_STATISTICS: "se statistik och uppföljning",
 }
 
 _WORKER = {
@@ -75,7 +77,8 @@ _WORKER = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
     Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
-                                     Action.REVIEW_AUDIT, Action.WEED_RECORDS}),
+                                     Action.REVIEW_AUDIT, Action.WEED_RECORDS,
+                                     Action.VIEW_STATISTICS}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
          Action.IMPORT, Action.READ_ALARM_COUNTS}
@@ -83,7 +86,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.REVIEW_AUDIT,
          Action.HANDLE_ALARMS, Action.IMPORT, Action.BACKUP, Action.WEED_RECORDS,
-         Action.READ_ALARM_COUNTS}
+         Action.READ_ALARM_COUNTS, Action.VIEW_STATISTICS}
     ),
     Role.MONITOR: frozenset({Action.READ_ALARM_COUNTS}),
 }

@@ -138,6 +138,10 @@ PROBES: list[Probe] = [
           lambda s, a, c: _svc("mottagning.records.gallring").plan_weeding(s, a, now=c.now), "mottagning.records.gallring"),
     Probe(Action.WEED_RECORDS, "gallring.list_protocols",
           lambda s, a, c: _svc("mottagning.records.gallring").list_protocols(s, a), "mottagning.records.gallring"),
+    Probe(Action.VIEW_STATISTICS, "stats.compute_figures",
+          lambda s, a, c: _svc("mottagning.stats.figures").compute_figures(
+              s, a, _svc("mottagning.stats.period").Period.default(c.now), now=c.now),
+          "mottagning.stats.figures"),
 ]
 
 # Actions no service gates yet, with the reason; the test below keeps this list honest.

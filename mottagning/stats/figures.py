@@ -1,0 +1,352 @@
+"""The figures of a period, computed in SQL: one function for the CLI, the dashboard and
+the exports (`compute_figures`). The exact rules are in docs/statistics.md; the Swedish
+definitions shown beside each figure are in `mottagning.stats.definitions`.
+
+The unit of counting is stated per figure: a *report* (one orosanmälan, however many
+children it concerns) or an *item* (one child in one report, which carries its own
+deadlines and decision). The cohort is every item whose report was received in the period;
+states (done, decided, overdue) are judged at `now`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from mottagning.audit import chain as audit
+from mottagning.context import Actor
+from mottagning.models import Assessment, Child, Decision, FeedbackTask, QueueItem, Report
+from mottagning.rules.outcomes import Outcome
+from mottagning.rules.permissions import Action
+from mottagning.stats import sql
+from mottagning.stats.period import Period, weeks
+from mottagning.timeutil import as_utc
+
+SIGNED = "signed"
+FINISHED = "finished"
+
+# Age at receipt, in whole years: (key, lowest age, highest age).
+AGE_BANDS = (("0-3", 0, 3), ("4-6", 4, 6), ("7-12", 7, 12), ("13-15", 13, 15), ("16-17", 16, 17),
+             ("18+", 18, 200))
+UNKNOWN = "unknown"
+
+# Age of an undecided item at `now`: (key, from days, to days).
+OPEN_AGE_BANDS = (("under_1_day", 0, 1), ("1_to_7_days", 1, 7), ("7_to_14_days", 7, 14),
+                  ("over_14_days", 14, None))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of one period. `values` is the JSON of `mottagning stats --json`."""
+
+    period: Period
+    computed_at: datetime
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"period": self.period.as_json(),
+                "computed_at": as_utc(self.computed_at).isoformat(timespec="seconds"),
+                **self.values}
+
+
+def _share(part: int, whole: int) -> float | None:
+    """A fraction 0–1 with four decimals; None when there is nothing to divide."""
+    return round(part / whole, 4) if whole else None
+
+
+def facts_of(session: Session, period: Period) -> Any:
+    """One row per item of the period's reports, with what the figures need about it."""
+    first_signed = (
+        select(Decision.item_id, func.min(Decision.signed_at).label("decided_at"))
+        .where(Decision.status == SIGNED)
+        .group_by(Decision.item_id)
+        .subquery("first_signed")
+    )
+    applicable_due = func.coalesce(QueueItem.decision_due_extended, QueueItem.decision_due)
+    return (
+        select(
+            QueueItem.id.label("item_id"), QueueItem.report_id, QueueItem.child_id,
+            Report.received_at, Report.channel, Report.reporter_category,
+            QueueItem.flag_violence, QueueItem.protection_due, QueueItem.decision_due,
+            QueueItem.decision_due_extended.label("extended_due"),
+            applicable_due.label("applicable_due"),
+            Assessment.finished_at.label("assessed_at"),
+            # Set at every signature, a correction's included: the latest signed outcome.
+            first_signed.c.decided_at, QueueItem.outcome,
+            sql.days_between(session, first_signed.c.decided_at, Report.received_at)
+            .label("days_to_decision"),
+        )
+        .select_from(QueueItem)
+        .join(Report, Report.id == QueueItem.report_id)
+        .outerjoin(Assessment, and_(Assessment.item_id == QueueItem.id,
+                                    Assessment.finished_at.is_not(None)))
+        .outerjoin(first_signed, first_signed.c.item_id == QueueItem.id)
+        .where(QueueItem.received_at >= period.start, QueueItem.received_at < period.end)
+        .cte("facts")
+    )
+
+
+def _materialize(session: Session, facts: Any) -> Table:
+    """The facts as a temporary table of this transaction: every figure reads them once
+    computed, instead of joining the decisions again for each figure."""
+    columns = [Column(c.name, Float() if c.name == "days_to_decision" else c.type) for c in facts.c]
+    table = Table("stats_facts", MetaData(), *columns, prefixes=["TEMPORARY"])
+    connection = session.connection()
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    connection.execute(insert(table).from_select([c.name for c in facts.c], select(facts)))
+    return table
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
+    f = facts.c
+    protection_due = or_(f.assessed_at.is_not(None), f.protection_due < now)
+    decision_due = or_(f.decided_at.is_not(None), f.decision_due < now)
+    within_14 = f.decided_at <= f.decision_due
+    extended_ok = and_(
+        f.extended_due.is_not(None),
+        or_(f.decided_at.is_(None), f.decided_at > f.decision_due),
+        or_(f.decided_at <= f.extended_due, and_(f.decided_at.is_(None), f.extended_due >= now)),
+    )
+    row = session.execute(select(
+        func.count(distinct(f.report_id)).label("reports_received"),
+        func.count(distinct(f.child_id)).label("children"),
+        func.count().label("queue_items"),
+        _count_if(protection_due).label("protection_due"),
+        _count_if(f.assessed_at <= f.protection_due).label("protection_within"),
+        _count_if(and_(f.assessed_at.is_(None), f.protection_due < now)).label("protection_overdue"),
+        _count_if(f.decided_at.is_not(None)).label("decided"),
+        _count_if(f.outcome == Outcome.INLEDA_UTREDNING.value).label("investigated"),
+        _count_if(decision_due).label("decisions_due"),
+        _count_if(within_14).label("within_14"),
+        _count_if(and_(decision_due, extended_ok)).label("with_extension"),
+        _count_if(f.extended_due.is_not(None)).label("extensions"),
+        _count_if(and_(f.decided_at.is_(None), f.applicable_due < now)).label("decision_overdue"),
+        _count_if(f.flag_violence).label("violence_items"),
+        func.count(distinct(case((f.flag_violence, f.report_id)))).label("violence_reports"),
+        _count_if(and_(f.flag_violence, f.decided_at.is_not(None))).label("violence_decided"),
+        _count_if(and_(f.flag_violence, f.outcome == Outcome.INLEDA_UTREDNING.value))
+        .label("violence_investigated"),
+    ).select_from(facts)).one()._mapping
+    decisions_due = int(row["decisions_due"])
+    within_14_n, extension_n = int(row["within_14"]), int(row["with_extension"])
+    late_n = decisions_due - within_14_n - extension_n
+    return {
+        "reports_received": int(row["reports_received"]),
+        "children": int(row["children"]),
+        "queue_items": int(row["queue_items"]),
+        "protection_assessments_due": int(row["protection_due"]),
+        "protection_within_24h_count": int(row["protection_within"]),
+        "protection_within_24h": _share(int(row["protection_within"]), int(row["protection_due"])),
+        "protection_overdue": int(row["protection_overdue"]),
+        "decisions": int(row["decided"]),
+        "investigated": int(row["investigated"]),
+        "share_investigated": _share(int(row["investigated"]), int(row["decided"])),
+        "decisions_due": decisions_due,
+        "decisions_within_14_days_count": within_14_n,
+        "decisions_within_14_days": _share(within_14_n, decisions_due),
+        "decisions_with_extension_count": extension_n,
+        "decisions_with_extension": _share(extension_n, decisions_due),
+        "decisions_late_count": late_n,
+        "decisions_late": _share(late_n, decisions_due),
+        "extensions_signed": int(row["extensions"]),
+        "decisions_overdue": int(row["decision_overdue"]),
+        "violence_flagged_items": int(row["violence_items"]),
+        "violence_flagged_reports": int(row["violence_reports"]),
+        "violence_flagged_decisions": int(row["violence_decided"]),
+        "violence_share_investigated": _share(int(row["violence_investigated"]),
+                                              int(row["violence_decided"])),
+    }
+
+
+def _days_to_decision(session: Session, facts: Any) -> dict[str, float | None]:
+    """Median (mean of the two middle values when even) and 90th percentile (nearest rank)."""
+    f = facts.c
+    ranked = (
+        select(f.days_to_decision.label("days"),
+               func.row_number().over(order_by=f.days_to_decision).label("rank"),
+               func.count().over().label("n"))
+        .where(f.decided_at.is_not(None))
+        .subquery("ranked_days")
+    )
+    median = session.execute(
+        select(func.avg(ranked.c.days))
+        .where(ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+    ).scalar_one()
+    p90 = session.execute(
+        select(func.max(ranked.c.days)).where(ranked.c.rank == (ranked.c.n * 9 + 9) // 10)
+    ).scalar_one()
+
+    def days(value: Any) -> float | None:
+        return None if value is None else round(float(value), 1)
+
+    return {"median_days_to_decision": days(median), "p90_days_to_decision": days(p90)}
+
+
+def _grouped(session: Session, statement: Any) -> dict[str, int]:
+    return {str(key): int(n) for key, n in session.execute(statement)}
+
+
+def _outcomes(session: Session, facts: Any, *, violence_only: bool = False) -> dict[str, int]:
+    f = facts.c
+    statement = (select(f.outcome, func.count()).where(f.outcome.is_not(None))
+                 .group_by(f.outcome))
+    if violence_only:
+        statement = statement.where(f.flag_violence)
+    counts = _grouped(session, statement)
+    return {o.value: counts.get(o.value, 0) for o in Outcome}
+
+
+def _per_week(session: Session, period: Period, column: Any, key: str) -> list[dict[str, Any]]:
+    week = sql.buckets("weeks", weeks(period))
+    rows = session.execute(
+        select(week.c.label, column, func.count(Report.id))
+        .select_from(week)
+        .join(Report, and_(Report.received_at >= week.c.bucket_start,
+                           Report.received_at < week.c.bucket_end))
+        .group_by(week.c.label, column)
+        .order_by(week.c.label, column)
+    )
+    return [{"week": label, key: value, "reports": int(n)} for label, value, n in rows]
+
+
+def _by_concern(session: Session, period: Period) -> dict[str, int]:
+    codes = sql.json_elements(session, Report.concern_codes)
+    return _grouped(session, (
+        select(codes.c.value, func.count(distinct(Report.id)))
+        .select_from(Report).join(codes, literal(True))
+        .where(Report.received_at >= period.start, Report.received_at < period.end)
+        .group_by(codes.c.value).order_by(codes.c.value)
+    ))
+
+
+def age_band(session: Session, received_at: Any) -> Any:
+    """The age band of the child (joined as `Child`) on the day of `received_at`."""
+    age = (sql.yyyymmdd(session, received_at) - sql.yyyymmdd(session, Child.birth_date)) // 10000
+    band = case(*((and_(age >= low, age <= high), literal(key)) for key, low, high in AGE_BANDS),
+                else_=literal(UNKNOWN))
+    return case((Child.birth_date.is_(None), literal(UNKNOWN)), else_=band)
+
+
+def legal_sex() -> Any:
+    """'girl' or 'boy' from the personnummer's second last digit (of the child joined as `Child`)."""
+    digit = cast(func.substr(Child.personnummer, 12, 1), Integer)
+    return case((Child.personnummer.is_(None), literal(UNKNOWN)),
+                (digit % 2 == 1, literal("boy")), else_=literal("girl"))
+
+
+def _children_by(session: Session, facts: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Items (children per report) by age at receipt and by legal sex from the personnummer."""
+    f = facts.c
+    band = age_band(session, f.received_at)
+    ages = _grouped(session, select(band, func.count()).select_from(facts)
+                    .join(Child, Child.id == f.child_id).group_by(band))
+    sex = legal_sex()
+    sexes = _grouped(session, select(sex, func.count()).select_from(facts)
+                     .join(Child, Child.id == f.child_id).group_by(sex))
+    return ({key: ages.get(key, 0) for key, _, _ in AGE_BANDS} | {UNKNOWN: ages.get(UNKNOWN, 0)},
+            {key: sexes.get(key, 0) for key in ("girl", "boy", UNKNOWN)})
+
+
+def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, int]:
+    """Children of the period with 2+ and 5+ reports in the 12 months that end with it."""
+    children = select(facts.c.child_id).distinct()
+    per_child = (
+        select(QueueItem.child_id, func.count(distinct(QueueItem.report_id)).label("reports"))
+        .where(QueueItem.child_id.in_(children),
+               QueueItem.received_at >= period.repeat_window_start,
+               QueueItem.received_at < period.end)
+        .group_by(QueueItem.child_id)
+        .subquery("per_child")
+    )
+    row = session.execute(select(_count_if(per_child.c.reports >= 2),
+                                 _count_if(per_child.c.reports >= 5))).one()
+    return {"children_with_2_plus_reports_12m": int(row[0]),
+            "children_with_5_plus_reports_12m": int(row[1])}
+
+
+def _open_items_by_age(session: Session, now: datetime) -> dict[str, int]:
+    """Every undecided item at `now` (whatever period), by time since receipt."""
+    decided = select(Decision.item_id).where(Decision.status == SIGNED)
+    band = case(*(
+        (QueueItem.received_at > now - timedelta(days=high), literal(key))
+        for key, _, high in OPEN_AGE_BANDS if high is not None
+    ), else_=literal(OPEN_AGE_BANDS[-1][0]))
+    counts = _grouped(session, select(band, func.count()).select_from(QueueItem)
+                      .where(QueueItem.id.not_in(decided)).group_by(band))
+    return {key: counts.get(key, 0) for key, _, _ in OPEN_AGE_BANDS}
+
+
+def _feedback(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
+    """Återkoppling owed after the first signed decision (a correction's task is not counted
+    again)."""
+    original = select(Decision.id).where(Decision.corrects_decision_id.is_(None))
+    tasks = (select(FeedbackTask).join(facts, facts.c.item_id == FeedbackTask.item_id)
+             .where(FeedbackTask.decision_id.in_(original)).subquery("tasks"))
+    judged = or_(tasks.c.done, tasks.c.due_at < now)
+    row = session.execute(select(
+        func.count(),
+        _count_if(judged),
+        _count_if(and_(tasks.c.done, tasks.c.done_at <= tasks.c.due_at)),
+        _count_if(and_(~tasks.c.done, tasks.c.due_at < now)),
+    ).select_from(tasks)).one()
+    owed, due, within, overdue = (int(v) for v in row)
+    return {"feedback_owed": owed, "feedback_due": due, "feedback_within_limit_count": within,
+            "feedback_within_limit": _share(within, due), "feedback_overdue": overdue}
+
+
+def compute_figures(
+    session: Session, actor: Actor, period: Period, *, now: datetime, audited: bool = True,
+) -> Figures:
+    """Every figure of the period, judged at `now`; seniors and administrators (audited:
+    the figures are aggregates, but who looked at what is part of the record)."""
+    actor.require(Action.VIEW_STATISTICS)
+    now = as_utc(now)
+    facts = _materialize(session, facts_of(session, period))
+    try:
+        values = _headline(session, facts, now)
+        values.update(_days_to_decision(session, facts))
+        values.update(_repeat_children(session, period, facts))
+        values.update(_feedback(session, facts, now))
+        values["outcomes"] = _outcomes(session, facts)
+        values["violence_flagged_outcomes"] = _outcomes(session, facts, violence_only=True)
+        values["child_reports_by_age_band"], values["child_reports_by_sex"] = _children_by(session, facts)
+    finally:
+        facts.drop(session.connection())
+    values["reports_by_concern_category"] = _by_concern(session, period)
+    values["open_items_by_age"] = _open_items_by_age(session, now)
+    values["reports_per_week_by_channel"] = _per_week(session, period, Report.channel, "channel")
+    values["reports_per_week_by_reporter_category"] = _per_week(
+        session, period, Report.reporter_category, "reporter_category")
+    if audited:
+        audit.record(
+            session, actor=actor.username, user_id=actor.user_id, action="statistics_viewed",
+            details={"period": period.as_json()}, now=now,
+        )
+    return Figures(period, now, values)
