@@ -26,12 +26,13 @@ from mottagning.models.queue import QueueItem
 from mottagning.models.records import AuditAnchor, WeedingProtocol
 from mottagning.models.security import SignInState
 from mottagning.models.settings import Setting
-from mottagning.models.stats import ReportCompleteness
+from mottagning.models.stats import FeedbackGiven, ReportCompleteness, ReportMeeting
 
 __all__ = [
     "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
-    "AuditHead", "Base", "Child", "ChildAddressChange", "ChildMerge", "DeadlineExtension", "Decision", "Draft", "FeedbackTask",
-    "Guardian", "ImportSource", "IssuedLetter", "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection",
-    "ReportCompleteness",
+    "AuditHead", "Base", "Child", "ChildAddressChange", "ChildMerge", "DeadlineExtension",
+    "Decision", "Draft", "FeedbackTask", "Guardian", "ImportSource", "IssuedLetter",
+    "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection", "ReportCompleteness",
+    "ReportMeeting", "FeedbackGiven",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
 ]

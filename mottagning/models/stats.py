@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mottagning.models.base import Base
@@ -19,5 +19,31 @@ class ReportCompleteness(Base):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     observation_missing: Mapped[bool] = mapped_column(Boolean)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+
+
+class FeedbackGiven(Base):
+    """How an återkoppling was given (letter, phone, meeting); the task itself is marked done
+    by mottagning.decisions.extensions.complete_feedback_task."""
+
+    __tablename__ = "feedback_given"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("feedback_tasks.id"), primary_key=True)
+    method: Mapped[str] = mapped_column(String(20))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+
+
+class ReportMeeting(Base):
+    """An anmälningsmöte (the reporter, the family and the unit) as it moves on: offered,
+    booked, held or declined. Each step is a new row; the newest is the meeting's state."""
+
+    __tablename__ = "report_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    meeting_at: Mapped[datetime | None]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime]

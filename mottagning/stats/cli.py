@@ -167,6 +167,52 @@ def _cmd_completeness(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_followup(args: argparse.Namespace) -> int:
+    from datetime import datetime as _datetime
+
+    from mottagning.cli_support import emit_json, run_as_user
+    from mottagning.stats.follow_up import (
+        MEETING_STATUSES,
+        feedback_due,
+        record_feedback_given,
+        record_meeting,
+    )
+    from mottagning.timeutil import STOCKHOLM, utc_now
+
+    now = utc_now()
+    meeting_at = None
+    if args.at:
+        try:
+            meeting_at = _datetime.fromisoformat(args.at).replace(tzinfo=STOCKHOLM)
+        except ValueError as exc:
+            raise MottagningError(_("Ogiltig tid (skriv ÅÅÅÅ-MM-DD TT:MM): {e}").format(e=exc)) from exc
+
+    def work(session, actor):  # type: ignore[no-untyped-def]
+        if args.given is not None:
+            record_feedback_given(session, actor, args.given, method=args.method, now=now)
+        if args.meeting is not None:
+            record_meeting(session, actor, args.meeting, status=args.status, meeting_at=meeting_at, now=now)
+        return feedback_due(session, actor, now=now)
+
+    if args.given is not None and args.method is None:
+        raise MottagningError(_("Ange hur återkopplingen gavs med --method letter, phone eller meeting."))
+    if args.meeting is not None and args.status is None:
+        raise MottagningError(_("Ange mötets läge med --status ({statuses}).").format(
+            statuses=", ".join(MEETING_STATUSES)))
+    due = run_as_user(args, work)
+    if args.json:
+        emit_json([d.as_json() for d in due])
+        return 0
+    if not due:
+        print(_("Ingen återkoppling väntar."))
+    for d in due:
+        data = d.as_json()
+        late = _("FÖRSENAD") if d.overdue else ""
+        print(f"{d.task_id:>6}  {_('ärende')} {d.item_id:<6} {_('senast')} {data['due_at']}  "
+              f"{data['content_label']:<28} {d.reporter_organisation or ''} {late}")
+    return 0
+
+
 def _add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="date_from", metavar="DATUM",
                         help="första dagen (ÅÅÅÅ-MM-DD; annars 1 januari)")
@@ -205,6 +251,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     complete.add_argument("--observation", choices=("saknas", "finns"),
                           help="med --mark: beskrivningen saknas eller finns")
     complete.set_defaults(func=_cmd_completeness)
+
+    followup = sub.add_parser("followup", help="återkoppling som väntar; anmälningsmöten")
+    followup.add_argument("--json", action="store_true", help="som JSON")
+    followup.add_argument("--given", type=int, metavar="UPPGIFT",
+                          help="återkopplingen är given (med --method)")
+    followup.add_argument("--method", choices=("letter", "phone", "meeting"),
+                          help="hur återkopplingen gavs: brev, telefon, möte")
+    followup.add_argument("--meeting", type=int, metavar="ANMÄLAN",
+                          help="spara ett anmälningsmöte för anmälan (med --status)")
+    followup.add_argument("--status", choices=("offered", "booked", "held", "declined"),
+                          help="mötets läge: erbjudet, bokat, genomfört, avböjt")
+    followup.add_argument("--at", metavar="TID", help="när det bokade mötet äger rum (ÅÅÅÅ-MM-DD TT:MM)")
+    followup.set_defaults(func=_cmd_followup)
 
     inflow = sub.add_parser("inflow", help="inflödet per kanal och e-tjänst (och dess larm)")
     inflow.add_argument("--json", action="store_true", help="som JSON")

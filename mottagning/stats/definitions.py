@@ -97,6 +97,9 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "violence_flagged_outcomes": (
         _("Våldsmarkerade: beslut per utfall"),
         _("Beslutade våldsmarkerade barnärenden per utfall.")),
+    "report_meetings": (
+        _("Anmälningsmöten"),
+        _("Periodens anmälningar vars anmälningsmöte erbjudits, bokats (eller hållits), hållits eller avböjts.")),
     "open_items_by_age": (
         _("Öppna barnärenden per ålder"),
         _("Alla barnärenden utan signerat beslut just nu, oavsett period, efter tid sedan mottagandet.")),
@@ -108,4 +111,5 @@ BUCKET_LABELS_SV = {
     "girl": "Flicka", "boy": "Pojke", "unknown": "Okänt",
     "under_1_day": "Under 1 dygn", "1_to_7_days": "1–7 dygn", "7_to_14_days": "7–14 dygn",
     "over_14_days": "Över 14 dygn",
+    "offered": "Erbjudna", "booked": "Bokade", "held": "Genomförda", "declined": "Avböjda",
 }

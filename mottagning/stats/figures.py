@@ -38,6 +38,7 @@ from mottagning.models import Assessment, Child, Decision, FeedbackTask, QueueIt
 from mottagning.rules.outcomes import Outcome
 from mottagning.rules.permissions import Action
 from mottagning.stats import sql
+from mottagning.stats.follow_up import meetings_summary
 from mottagning.stats.period import Period, weeks
 from mottagning.timeutil import as_utc
 
@@ -341,6 +342,7 @@ def compute_figures(
         facts.drop(session.connection())
     values["reports_by_concern_category"] = _by_concern(session, period)
     values["open_items_by_age"] = _open_items_by_age(session, now)
+    values["report_meetings"] = meetings_summary(session, actor, period)
     values["reports_per_week_by_channel"] = _per_week(session, period, Report.channel, "channel")
     values["reports_per_week_by_reporter_category"] = _per_week(
         session, period, Report.reporter_category, "reporter_category")

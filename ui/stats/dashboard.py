@@ -142,7 +142,7 @@ class StatisticsPage(QWidget):
             key: chart_view(self, tooltip=BREAKDOWNS[key][1], minimum_height=
                             360 if key in ("outcomes", "reports_by_concern_category") else 260)
             for key in ("outcomes", "reports_by_concern_category", "child_reports_by_age_band",
-                        "child_reports_by_sex", "open_items_by_age")
+                        "child_reports_by_sex", "open_items_by_age", "report_meetings")
         }
         self.breach_chart = chart_view(self, tooltip=self.tr(
             "Skyddsbedömningar klara senare än 24 timmar (eller ännu inte gjorda) och beslut efter "
@@ -162,7 +162,8 @@ class StatisticsPage(QWidget):
         grid.addLayout(week_box, 0, 0, 1, 2)
         placed = [self.charts["outcomes"], self.charts["reports_by_concern_category"],
                   self.charts["child_reports_by_age_band"], self.charts["child_reports_by_sex"],
-                  self.charts["open_items_by_age"], self.breach_chart, self.inflow_chart]
+                  self.charts["open_items_by_age"], self.breach_chart, self.inflow_chart,
+                  self.charts["report_meetings"]]
         for index, view in enumerate(placed):
             grid.addWidget(view, 1 + index // 2, index % 2)
 
@@ -245,7 +246,8 @@ class StatisticsPage(QWidget):
         show_chart(self.charts["reports_by_concern_category"], bar_chart(
             BREAKDOWNS["reports_by_concern_category"][0], [concern_label(c) for c, _n in concerns],
             [(self.tr("Anmälningar"), [n for _c, n in concerns])], horizontal=True))
-        for key in ("child_reports_by_age_band", "child_reports_by_sex", "open_items_by_age"):
+        for key in ("child_reports_by_age_band", "child_reports_by_sex", "open_items_by_age",
+                    "report_meetings"):
             buckets = figures[key]
             show_chart(self.charts[key], bar_chart(
                 BREAKDOWNS[key][0], [BUCKET_LABELS_SV.get(k, k) for k in buckets],
