@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from mottagning.context import Changes
 from mottagning.db.database import Database
 from mottagning.errors import MottagningError
+from ui.operations.pool import drop_frames
 
 log = logging.getLogger(__name__)
 
@@ -76,19 +77,10 @@ class _Worker(QObject):
                 result = fn(session)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            _drop_frames(exc)
+            drop_frames(exc)
             error = exc
         del fn
         self.sig_done.emit(number, result, error)
-
-
-def _drop_frames(error: BaseException | None) -> None:
-    """Forget the tracebacks (their frames hold the job's locals, widgets among them)."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        error.__traceback__ = None
-        error = error.__cause__ or error.__context__
 
 
 def changes_of(result: Any) -> Changes | None:
