@@ -41,6 +41,7 @@ class _Job:
     success: Success | None
     failure: Failure | None
     mutates: bool
+    initiator: object | None = None
 
 
 SHUTDOWN = 0  # job numbers start at 1
@@ -158,10 +159,13 @@ class Operations(QObject):
     """Runs `fn(session)` on the database worker thread.
 
     `query()` reads (and may write audit events of reads); `mutate()` changes data and,
-    on success, emits `sig_operation_executed(changes)`. Callbacks run on the GUI thread.
+    on success, emits `sig_operation_executed(changes, initiator)`. Callbacks run on the GUI
+    thread. A view that passes itself as `initiator` and refreshes in its own success
+    callback ignores the broadcast it caused (Anki's `OpChanges` + handler); a slot taking
+    only `changes` is called with that alone.
     """
 
-    sig_operation_executed = Signal(object)  # Changes
+    sig_operation_executed = Signal(object, object)  # Changes, the initiating view or None
     sig_idle = Signal()
     _sig_submit = Signal(int)
 
@@ -192,19 +196,19 @@ class Operations(QObject):
 
     def mutate(
         self, fn: Callable[[Session], Any], *, success: Success | None = None,
-        failure: Failure | None = None,
+        failure: Failure | None = None, initiator: object | None = None,
     ) -> None:
-        self._submit(fn, success, failure, mutates=True)
+        self._submit(fn, success, failure, mutates=True, initiator=initiator)
 
     def _submit(self, fn: Callable[[Session], Any], success: Success | None,
-                failure: Failure | None, *, mutates: bool) -> None:
+                failure: Failure | None, *, mutates: bool, initiator: object | None = None) -> None:
         if not self._thread.isRunning():
             if not mutates:
                 # A refresh that a finished job asked for while the window was closing.
                 log.debug("read after shutdown ignored")
                 return
             raise RuntimeError("operations have been shut down")
-        job = _Job(next(self._numbers), fn, success, failure, mutates)
+        job = _Job(next(self._numbers), fn, success, failure, mutates, initiator)
         with self._lock:
             self._jobs[job.number] = job
         self._sig_submit.emit(job.number)
@@ -221,7 +225,7 @@ class Operations(QObject):
                 job.success(result)
             changes = changes_of(result) if job.mutates else None
             if changes is not None:
-                self.sig_operation_executed.emit(changes)
+                self.sig_operation_executed.emit(changes, job.initiator)
         finally:
             if not self._jobs:
                 self.sig_idle.emit()
