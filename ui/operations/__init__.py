@@ -6,6 +6,11 @@ come back to the GUI thread by signal; widgets are only ever touched there. Erro
 one shared error dialog unless the caller handles them. A job that changes data returns
 the service's `Changes` record (or a result carrying `.changes`), and `sig_operation_executed`
 tells every view what to refresh.
+
+Long work (an import, printing a batch of letters) runs with `long()`: on the thread pool
+with its own sessions, showing a progress dialog that can cancel it. PDF work runs on the
+pool too (`ui.operations.files`). Each user action is a small function in
+`ui/operations/<area>.py` wrapping one core call.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import Shiboken
 from sqlalchemy.orm import Session
 
 from mottagning.context import Changes
 from mottagning.db.database import Database
 from mottagning.errors import MottagningError
-from ui.operations.pool import drop_frames
+from ui.operations.pool import drop_frames, pool_jobs
+from ui.operations.progress import SHOW_AFTER_MS, LongJob, LongWork
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +180,8 @@ class Operations(QObject):
         super().__init__(parent_widget)
         self.database = database
         self.errors = ErrorDialog(parent_widget)
+        self._parent_widget = parent_widget
+        self.long_jobs: set[LongJob] = set()
         self._numbers = itertools.count(1)
         self._jobs: dict[int, _Job] = {}
         self._lock = threading.Lock()
@@ -186,7 +195,7 @@ class Operations(QObject):
 
     @property
     def idle(self) -> bool:
-        return not self._jobs
+        return not self._jobs and not self.long_jobs
 
     def query(
         self, fn: Callable[[Session], Any], *, success: Success | None = None,
@@ -227,12 +236,58 @@ class Operations(QObject):
             if changes is not None:
                 self.sig_operation_executed.emit(changes, job.initiator)
         finally:
-            if not self._jobs:
+            if self.idle:
                 self.sig_idle.emit()
 
+    def long(
+        self, fn: LongWork, *, label: str, success: Success | None = None,
+        failure: Failure | None = None, initiator: object | None = None,
+        show_after_ms: int = SHOW_AFTER_MS,
+    ) -> LongJob:
+        """Run `fn(progress, should_cancel)` off the GUI thread, beside the database worker.
+
+        `fn` opens its own transactions (one per file, per batch…) and returns its result,
+        also when cancelled: what was done stays done. A progress dialog titled `label`
+        appears when it takes longer than `show_after_ms`; "Avbryt" makes `should_cancel()`
+        true. Callbacks run on the GUI thread; a result carrying `Changes` is announced
+        like a mutation's."""
+        if not self._thread.isRunning():
+            raise RuntimeError("operations have been shut down")
+        job = LongJob(label, self._parent_widget, show_after_ms=show_after_ms)
+        self.long_jobs.add(job)
+
+        def deliver(result: Any, error: BaseException | None) -> None:
+            job.close()
+            if not Shiboken.isValid(self):
+                return
+            self.long_jobs.discard(job)
+            if not self._thread.isRunning():  # finished after the window closed: nobody to tell
+                return
+            try:
+                if error is not None:
+                    (failure or self.errors.show_error)(error)
+                    return
+                if success is not None:
+                    success(result)
+                changes = changes_of(result)
+                if changes is not None:
+                    self.sig_operation_executed.emit(changes, initiator)
+            finally:
+                if self.idle:
+                    self.sig_idle.emit()
+
+        pool_jobs().submit(lambda: job.run(fn), deliver)
+        return job
+
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Let every queued job finish (a draft being saved on close, say), then stop."""
+        """Let every queued job finish (a draft being saved on close, say), then stop.
+
+        Long operations are asked to cancel and stop at their next safe point."""
         if not self._thread.isRunning():
             return
+        for job in list(self.long_jobs):
+            job.cancel()
+        for job in list(self.long_jobs):
+            job.wait_finished(timeout_ms)
         self._sig_submit.emit(SHUTDOWN)
         self._thread.wait(timeout_ms)
