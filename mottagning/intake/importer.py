@@ -171,10 +171,12 @@ class Importer:
         paths = inbox_files.order_for_import(inbox_files.list_inbox(self.inbox))
         summary.files_seen = len(paths)
         for number, path in enumerate(paths, start=1):
-            if should_cancel is not None and should_cancel():
-                break
             if progress is not None:
                 progress(number - 1, len(paths), inbox_files.display_name(path.name))
+            # only between files: a file in hand is finished (committed, then moved) first
+            if should_cancel is not None and should_cancel():
+                summary.files_seen -= len(paths) - (number - 1)  # the rest stay in the inbox, untouched
+                break
             try:
                 self._take(path, summary)
             except FileNotFoundError:

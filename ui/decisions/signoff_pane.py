@@ -394,7 +394,7 @@ class SignoffPane(QWidget):
                                               expected_version=version,
                                               violence_acknowledged=acknowledged,
                                               overrun_reason=reason, now=now),
-                success=lambda _result: self.refresh())
+                success=lambda _result: self.refresh(), initiator=self)
 
         self._open_dialog(dialog, "signature_dialog", signed)
 
@@ -411,7 +411,7 @@ class SignoffPane(QWidget):
             self._ops.mutate(
                 lambda session: sign_extension(session, actor, extension_id, secret=secret,
                                                expected_version=version, now=now),
-                success=lambda _result: self.refresh())
+                success=lambda _result: self.refresh(), initiator=self)
 
         self._open_dialog(dialog, "signature_dialog", signed)
 
@@ -430,7 +430,7 @@ class SignoffPane(QWidget):
             self._ops.mutate(
                 lambda session: return_decision(session, actor, decision_id, comment=comment,
                                                 expected_version=version),
-                success=lambda _result: self.refresh())
+                success=lambda _result: self.refresh(), initiator=self)
 
         self._open_dialog(dialog, "return_dialog", returned)
 
@@ -444,7 +444,7 @@ class SignoffPane(QWidget):
             self._ops.mutate(
                 lambda session: return_extension(session, actor, extension_id, comment=comment,
                                                  expected_version=version),
-                success=lambda _result: self.refresh())
+                success=lambda _result: self.refresh(), initiator=self)
 
         self._open_dialog(dialog, "return_dialog", returned)
 
@@ -476,7 +476,9 @@ class SignoffPane(QWidget):
         self.assessment_screen = open_assessment(self.window(), self._ops, self._actor, item_id,
                                                  clock=self._clock)
 
-    def on_changes(self, changes: Changes) -> None:
+    def on_changes(self, changes: Changes, initiator: object | None = None) -> None:
+        if initiator is self:  # refreshed in its own success callback already
+            return
         # a finished or second-signed skyddsbedömning changes the queue, not the decisions
         if changes.decisions or changes.queue:
             self.refresh()

@@ -1,8 +1,10 @@
 """Watches the e-service inbox: a file-system watcher plus a periodic scan as a fallback.
 
-Imports run on their own thread (an import of many files must not hold up the window's
-database worker), each file in its own transaction, exactly as `mottagning import` does.
-When a service (`mottagning import --watch`) holds the inbox lock, the window steps aside.
+Imports run as a long operation (`ui.operations.intake.import_inbox`): off the GUI thread
+and beside the window's database worker (an import of many files must not hold it up),
+each file in its own transaction, exactly as `mottagning import` does, with progress and
+cancel. What an import changed is announced like any other operation's changes. When a
+service (`mottagning import --watch`) holds the inbox lock, the window steps aside.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from mottagning.db.database import Database
-from mottagning.intake.importer import Importer, ImportSummary
-from mottagning.intake.lock import InboxBusy, InboxLock
+from ui.operations import Operations
+from ui.operations.intake import InboxImport, import_inbox
+from ui.operations.progress import LongJob
 
 log = logging.getLogger(__name__)
 
@@ -22,50 +24,20 @@ SCAN_INTERVAL_MS = 60_000
 SETTLE_MS = 1_500  # let an e-service finish renaming its files before we look
 
 
-class _ImportWorker(QObject):
-    sig_finished = Signal(object)  # ImportSummary | None (None: another importer holds the inbox)
-    sig_failed = Signal(str)
-
-    def __init__(self, database: Database):
-        super().__init__()
-        self._database = database
-
-    @Slot(str)
-    def run(self, inbox: str) -> None:
-        path = Path(inbox)
-        try:
-            with InboxLock(path):
-                summary = Importer(self._database, path).run_once()
-        except InboxBusy:
-            self.sig_finished.emit(None)
-        except Exception as exc:  # noqa: BLE001 - reported to the window, retried next scan
-            log.exception("inbox import failed")
-            self.sig_failed.emit(str(exc))
-        else:
-            self.sig_finished.emit(summary)
-
-
 class InboxWatcher(QObject):
     """Imports new files from `inbox` as they arrive and at least every minute."""
 
-    sig_imported = Signal(object)  # ImportSummary after a run that saw files or alarms
+    sig_imported = Signal(object)  # InboxImport of a run that held the inbox
     sig_failed = Signal(str)
-    _sig_run = Signal(str)
 
-    def __init__(self, database: Database, inbox: Path, *, parent: QObject | None = None,
+    def __init__(self, ops: Operations, inbox: Path, *, parent: QObject | None = None,
                  scan_interval_ms: int = SCAN_INTERVAL_MS):
         super().__init__(parent)
         self.inbox = inbox
-        self._running = False
+        self._ops = ops
+        self.job: LongJob | None = None
         self._again = False
-        self._thread = QThread()
-        self._thread.setObjectName("mottagning-inbox")
-        self._worker = _ImportWorker(database)
-        self._worker.moveToThread(self._thread)
-        self._sig_run.connect(self._worker.run)
-        self._worker.sig_finished.connect(self._on_finished)
-        self._worker.sig_failed.connect(self._on_failed)
-        self._thread.start()
+        self._stopped = False
 
         self._watcher = QFileSystemWatcher([str(inbox)], self)
         self._watcher.directoryChanged.connect(lambda _path: self._settle.start())
@@ -77,26 +49,31 @@ class InboxWatcher(QObject):
 
     def scan(self) -> None:
         """Import now (or right after the run in progress)."""
-        if self._running:
+        if self._stopped:
+            return
+        if self.job is not None:
             self._again = True
             return
-        self._running = True
-        self._sig_run.emit(str(self.inbox))
+        self.job = import_inbox(self._ops, self.inbox, success=self._on_finished,
+                                failure=self._on_failed, initiator=self)
 
-    def _on_finished(self, summary: ImportSummary | None) -> None:
-        self._running = False
-        if summary is not None:
-            self.sig_imported.emit(summary)
-        if self._again:
+    def _on_finished(self, result: InboxImport) -> None:
+        self.job = None
+        if result.summary is not None:
+            self.sig_imported.emit(result)
+        if self._again and not result.cancelled:
             self._again = False
             self.scan()
 
-    def _on_failed(self, message: str) -> None:
-        self._running = False
-        self.sig_failed.emit(message)
+    def _on_failed(self, error: BaseException) -> None:
+        self.job = None
+        log.error("inbox import failed", exc_info=error)
+        self.sig_failed.emit(str(error))
 
     def stop(self) -> None:
+        """No more imports; one in progress stops after the file in hand."""
+        self._stopped = True
         self._timer.stop()
         self._settle.stop()
-        self._thread.quit()
-        self._thread.wait(60_000)
+        if self.job is not None:
+            self.job.cancel()

@@ -16,7 +16,6 @@ from mottagning.assessment.service import report_form_problems
 from mottagning.context import Changes
 from mottagning.i18n import ngettext
 from mottagning.intake.alarms import AlarmView, list_open_alarms
-from mottagning.intake.importer import ImportSummary
 from mottagning.intake.prefill import draft_from_partial
 from mottagning.rules.permissions import Action, allowed
 from mottagning.settings import inbox_path, set_inbox_path
@@ -25,6 +24,7 @@ from ui.intake.alarms_dialog import AlarmsDialog
 from ui.intake.inbox_watcher import InboxWatcher
 from ui.intake.quarantine_dialog import QuarantineDialog
 from ui.intake.register_dialog import RegisterDialog
+from ui.operations.intake import InboxImport
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -106,20 +106,23 @@ class IntakeController(QObject):
             self.watcher = None
         if not folder or not Path(folder).is_dir():
             return
-        self.watcher = InboxWatcher(self.ops.database, Path(folder), parent=self)
+        self.watcher = InboxWatcher(self.ops, Path(folder), parent=self)
         self.watcher.sig_imported.connect(self._on_imported)
         self.watcher.sig_failed.connect(self._on_import_failed)
         self.watcher.scan()
 
-    def _on_imported(self, summary: ImportSummary) -> None:
-        if summary.registered:
+    def _on_imported(self, result: InboxImport) -> None:
+        summary = result.summary
+        if summary is not None and summary.registered:
             self.window.statusBar().showMessage(
                 ngettext(self.tr("{n} ny anmälan från e-tjänsten."),
                          self.tr("{n} nya anmälningar från e-tjänsten."),
                          summary.registered).format(n=summary.registered), 10_000)
-        if summary.files_seen:
-            self.window.refresh()
-        self.refresh_alarms()
+        changes = result.changes
+        if changes is None or not changes.alarms:
+            # nothing arrived, yet a source may have fallen silent: the banner follows anyway
+            # (after an import that changed something, the changes it announces refresh it)
+            self.refresh_alarms()
 
     def _on_import_failed(self, message: str) -> None:
         self.window.statusBar().showMessage(

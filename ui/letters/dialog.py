@@ -39,10 +39,10 @@ from mottagning.letters.service import (
 )
 from mottagning.timeutil import STOCKHOLM, utc_now
 from ui.operations import Operations
+from ui.operations.files import PdfWork
 from ui.widgets.page_preview import (
     PRINT_DPI,
     PagePreview,
-    PdfWork,
     paint_on_printer,
     pdf_page_images,
 )

@@ -41,7 +41,8 @@ from mottagning.queue.listing import ItemDetail
 from mottagning.rules.permissions import Action, allowed
 from mottagning.timeutil import format_date_sv, format_datetime_sv
 from ui.letters.dialog import print_letters
-from ui.widgets.page_preview import PagePreview, PdfWork, pdf_page_images
+from ui.operations.files import PdfWork
+from ui.widgets.page_preview import PagePreview, pdf_page_images
 from ui.widgets.style import WARNING_BOX
 from ui.widgets.window_geometry import fit_window
 

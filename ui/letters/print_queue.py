@@ -26,7 +26,7 @@ from mottagning.letters.service import LetterInfo, LetterStatus, mark_sent, pend
 from mottagning.timeutil import format_datetime_sv
 from ui.letters.dialog import print_letters
 from ui.operations import Operations
-from ui.widgets.page_preview import PdfWork
+from ui.operations.files import PdfWork
 
 # the child and the kind of letter first: numbers alone tell a person nothing
 COLUMNS = ("Barn", "Brev", "Mottagare", "Godkänt", "Av", "Ärende", "Brev nr")

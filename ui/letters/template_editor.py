@@ -40,8 +40,9 @@ from mottagning.letters.samples import sample_request
 from mottagning.letters.templates import TemplateError
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
+from ui.operations.files import PdfWork
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
-from ui.widgets.page_preview import PagePreview, PdfWork, pdf_page_images
+from ui.widgets.page_preview import PagePreview, pdf_page_images
 from ui.widgets.style import WARNING_BOX
 from ui.widgets.window_geometry import fit_window
 

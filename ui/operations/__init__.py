@@ -6,6 +6,11 @@ come back to the GUI thread by signal; widgets are only ever touched there. Erro
 one shared error dialog unless the caller handles them. A job that changes data returns
 the service's `Changes` record (or a result carrying `.changes`), and `sig_operation_executed`
 tells every view what to refresh.
+
+Long work (an import, printing a batch of letters) runs with `long()`: on the thread pool
+with its own sessions, showing a progress dialog that can cancel it. PDF work runs on the
+pool too (`ui.operations.files`). Each user action is a small function in
+`ui/operations/<area>.py` wrapping one core call.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import Shiboken
 from sqlalchemy.orm import Session
 
 from mottagning.context import Changes
 from mottagning.db.database import Database
 from mottagning.errors import MottagningError
 from mottagning.timeutil import Clock, clock_in_force, utc_now
+from ui.operations.pool import drop_frames, pool_jobs
+from ui.operations.progress import SHOW_AFTER_MS, LongJob, LongWork
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,7 @@ class _Job:
     success: Success | None
     failure: Failure | None
     mutates: bool
+    initiator: object | None = None
 
 
 SHUTDOWN = 0  # job numbers start at 1
@@ -81,19 +90,10 @@ class _Worker(QObject):
                 result = fn(session)
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            _drop_frames(exc)
+            drop_frames(exc)
             error = exc
         del fn
         self.sig_done.emit(number, result, error)
-
-
-def _drop_frames(error: BaseException | None) -> None:
-    """Forget the tracebacks (their frames hold the job's locals, widgets among them)."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        error.__traceback__ = None
-        error = error.__cause__ or error.__context__
 
 
 def changes_of(result: Any) -> Changes | None:
@@ -171,10 +171,13 @@ class Operations(QObject):
     """Runs `fn(session)` on the database worker thread.
 
     `query()` reads (and may write audit events of reads); `mutate()` changes data and,
-    on success, emits `sig_operation_executed(changes)`. Callbacks run on the GUI thread.
+    on success, emits `sig_operation_executed(changes, initiator)`. Callbacks run on the GUI
+    thread. A view that passes itself as `initiator` and refreshes in its own success
+    callback ignores the broadcast it caused (Anki's `OpChanges` + handler); a slot taking
+    only `changes` is called with that alone.
     """
 
-    sig_operation_executed = Signal(object)  # Changes
+    sig_operation_executed = Signal(object, object)  # Changes, the initiating view or None
     sig_idle = Signal()
     _sig_submit = Signal(int)
 
@@ -185,6 +188,8 @@ class Operations(QObject):
         self.clock = clock
         """The window's clock: the time every operation and every screen of it uses."""
         self.errors = ErrorDialog(parent_widget)
+        self._parent_widget = parent_widget
+        self.long_jobs: set[LongJob] = set()
         self._numbers = itertools.count(1)
         self._jobs: dict[int, _Job] = {}
         self._lock = threading.Lock()
@@ -198,7 +203,7 @@ class Operations(QObject):
 
     @property
     def idle(self) -> bool:
-        return not self._jobs
+        return not self._jobs and not self.long_jobs
 
     def query(
         self, fn: Callable[[Session], Any], *, success: Success | None = None,
@@ -208,19 +213,19 @@ class Operations(QObject):
 
     def mutate(
         self, fn: Callable[[Session], Any], *, success: Success | None = None,
-        failure: Failure | None = None,
+        failure: Failure | None = None, initiator: object | None = None,
     ) -> None:
-        self._submit(fn, success, failure, mutates=True)
+        self._submit(fn, success, failure, mutates=True, initiator=initiator)
 
     def _submit(self, fn: Callable[[Session], Any], success: Success | None,
-                failure: Failure | None, *, mutates: bool) -> None:
+                failure: Failure | None, *, mutates: bool, initiator: object | None = None) -> None:
         if not self._thread.isRunning():
             if not mutates:
                 # A refresh that a finished job asked for while the window was closing.
                 log.debug("read after shutdown ignored")
                 return
             raise RuntimeError("operations have been shut down")
-        job = _Job(next(self._numbers), fn, success, failure, mutates)
+        job = _Job(next(self._numbers), fn, success, failure, mutates, initiator)
         with self._lock:
             self._jobs[job.number] = job
         self._sig_submit.emit(job.number)
@@ -237,14 +242,66 @@ class Operations(QObject):
                 job.success(result)
             changes = changes_of(result) if job.mutates else None
             if changes is not None:
-                self.sig_operation_executed.emit(changes)
+                self.sig_operation_executed.emit(changes, job.initiator)
         finally:
-            if not self._jobs:
+            if self.idle:
                 self.sig_idle.emit()
 
+    def long(
+        self, fn: LongWork, *, label: str, success: Success | None = None,
+        failure: Failure | None = None, initiator: object | None = None,
+        show_after_ms: int = SHOW_AFTER_MS,
+    ) -> LongJob:
+        """Run `fn(progress, should_cancel)` off the GUI thread, beside the database worker.
+
+        `fn` opens its own transactions (one per file, per batch…) and returns its result,
+        also when cancelled: what was done stays done. A progress dialog titled `label`
+        appears when it takes longer than `show_after_ms`; "Avbryt" makes `should_cancel()`
+        true. Callbacks run on the GUI thread; a result carrying `Changes` is announced
+        like a mutation's."""
+        if not self._thread.isRunning():
+            raise RuntimeError("operations have been shut down")
+        job = LongJob(label, self._parent_widget, show_after_ms=show_after_ms)
+        self.long_jobs.add(job)
+
+        def deliver(result: Any, error: BaseException | None) -> None:
+            job.close()
+            if not Shiboken.isValid(self):
+                return
+            self.long_jobs.discard(job)
+            if not self._thread.isRunning():  # finished after the window closed: nobody to tell
+                return
+            try:
+                if error is not None:
+                    (failure or self.errors.show_error)(error)
+                    return
+                if success is not None:
+                    success(result)
+                changes = changes_of(result)
+                if changes is not None:
+                    self.sig_operation_executed.emit(changes, initiator)
+            finally:
+                if self.idle:
+                    self.sig_idle.emit()
+
+        clock = self.clock
+
+        def run() -> Any:
+            with clock_in_force(clock):  # long work runs in the window's clock too
+                return job.run(fn)
+
+        pool_jobs().submit(run, deliver)
+        return job
+
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Let every queued job finish (a draft being saved on close, say), then stop."""
+        """Let every queued job finish (a draft being saved on close, say), then stop.
+
+        Long operations are asked to cancel and stop at their next safe point."""
         if not self._thread.isRunning():
             return
+        for job in list(self.long_jobs):
+            job.cancel()
+        for job in list(self.long_jobs):
+            job.wait_finished(timeout_ms)
         self._sig_submit.emit(SHUTDOWN)
         self._thread.wait(timeout_ms)

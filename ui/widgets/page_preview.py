@@ -1,15 +1,14 @@
 """Letter pages as they will print: PDF → images with pypdfium2, shown in a scroll area and
-painted onto a QPrinter. PDF work runs on a thread pool, never on the GUI thread.
+painted onto a QPrinter. PDF work runs off the GUI thread (`ui.operations.files.PdfWork`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QObject, QRect, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -37,61 +36,6 @@ def pdf_page_images(pdf: bytes, *, dpi: int = PREVIEW_DPI) -> list[QImage]:
         finally:
             document.close()
     return images
-
-
-class _Bridge(QObject):
-    sig_done = Signal(object, object)  # result, error
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], bridge: _Bridge):
-        super().__init__()
-        self._fn, self._bridge = fn, bridge
-
-    def run(self) -> None:  # Qt override
-        try:
-            result = self._fn()
-        except Exception as error:  # noqa: BLE001 - handed back to the GUI thread
-            self._bridge.sig_done.emit(None, error)
-        else:
-            self._bridge.sig_done.emit(result, None)
-
-
-class PdfWork(QObject):
-    """Runs PDF rendering on the global thread pool; callbacks arrive on the GUI thread.
-
-    Only the newest request's result is delivered, so fast typing never shows an old page.
-    """
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._generation = 0
-        self._running = 0
-
-    @property
-    def idle(self) -> bool:
-        return self._running == 0
-
-    def run(self, fn: Callable[[], Any], *, success: Callable[[Any], None],
-            failure: Callable[[BaseException], None]) -> None:
-        self._generation += 1
-        generation = self._generation
-        bridge = _Bridge(self)
-        self._running += 1
-
-        @Slot(object, object)
-        def done(result: Any, error: BaseException | None) -> None:
-            self._running -= 1
-            bridge.deleteLater()
-            if generation != self._generation:
-                return
-            if error is not None:
-                failure(error)
-            else:
-                success(result)
-
-        bridge.sig_done.connect(done, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(_Task(fn, bridge))
 
 
 class PagePreview(QScrollArea):

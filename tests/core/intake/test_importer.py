@@ -241,3 +241,27 @@ def test_alarms_check_reports_a_broken_assessment_form(tmp_path: Path, monkeypat
     db = f"sqlite:///{tmp_path / 'a.db'}"
     assert cli.main(["--db", db, "alarms", "--check"]) == 2
     assert "Fel i bedömningsformulär" in capsys.readouterr().out
+
+
+def test_a_cancelled_import_stops_between_files_and_keeps_what_it_registered(
+    database: Database, tmp_path: Path, now,
+) -> None:
+    inbox = tmp_path / "inbox"
+    fill_inbox(inbox, 5)
+    reported: list[tuple[int, int, str]] = []
+
+    def cancel_after_two() -> bool:
+        return len(reported) >= 3  # asked right after the third file was announced
+
+    summary = Importer(database, inbox, clock=clock_at(now)).run_once(
+        progress=lambda done, total, label: reported.append((done, total, label)),
+        should_cancel=cancel_after_two)
+    assert reported[:3] == [(0, 5, "00001.json"), (1, 5, "00002.json"), (2, 5, "00003.json")]
+    assert (summary.files_seen, summary.registered) == (2, 2)
+    assert sorted(p.name for p in (inbox / "arkiv").iterdir()) == ["00001.json", "00002.json"]
+    assert sorted(p.name for p in inbox.glob("*.json")) == ["00003.json", "00004.json", "00005.json"]
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 2
+
+    rest = Importer(database, inbox, clock=clock_at(now)).run_once()
+    assert (rest.files_seen, rest.registered) == (3, 3)

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from mottagning.assessment.service import SECOND_SIGNATURE_PHRASE, second_sign
-from mottagning.context import Actor
+from mottagning.context import Actor, Changes
 from mottagning.db.database import Database
 from mottagning.decisions.delegation import signing_phrase
 from mottagning.decisions.proposals import ProposalInput
@@ -218,3 +218,38 @@ def test_signing_after_the_deadline_asks_the_signer_for_the_reason(
         decision = session.get(Decision, decision_id)
         assert decision.status == "signed" and decision.overdue_at_signing
         assert decision.overrun_reason == "Granskaren var sjuk."
+
+
+def test_signing_lists_the_proposals_once_not_again_for_its_own_broadcast(
+    database: Database, ops: Operations, worker: Actor, senior: Actor, now: datetime, qtbot: QtBot,
+) -> None:
+    item_id = item_in_assessment(database, worker, now=now)
+    propose(database, worker, item_id, now=now)
+    pane = SignoffPane(ops, senior, clock=lambda: now)
+    qtbot.addWidget(pane)
+    pane.show()
+    ops.sig_operation_executed.connect(pane.on_changes)  # as the main window wires it
+    listings: list[int] = []
+    loaded = pane._loaded
+    pane._loaded = lambda result: (listings.append(1), loaded(result))  # type: ignore[method-assign]
+    with qtbot.wait_signal(pane.sig_count_changed, timeout=WAIT_MS):
+        pane.refresh()
+    pane.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=WAIT_MS)
+    listings.clear()
+
+    phrase = pane.detail.phrase
+    pane.sign()
+    dialog = pane.signature_dialog
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.secret, phrase)
+    with qtbot.wait_signal(ops.sig_operation_executed, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ops.idle and bool(listings), timeout=WAIT_MS)
+    qtbot.wait(200)  # a second listing would have been asked for by now
+    assert ops.idle and len(listings) == 1
+    assert pane.list.count() == 0
+
+    # a change made elsewhere still refreshes the pane
+    ops.mutate(lambda session: Changes(decisions=True))
+    qtbot.waitUntil(lambda: ops.idle and len(listings) == 2, timeout=WAIT_MS)

@@ -39,7 +39,16 @@ def test_a_mutation_announces_its_changes(ops: Operations, qtbot: QtBot):
     changes = Changes(queue=True, item_ids=(7,))
     with qtbot.waitSignal(ops.sig_operation_executed, timeout=WAIT_MS) as blocker:
         ops.mutate(lambda session: changes)
-    assert blocker.args == [changes]
+    assert blocker.args == [changes, None]
+
+
+def test_a_mutation_names_the_view_that_initiated_it(ops: Operations, qtbot: QtBot):
+    view = QPushButton()
+    qtbot.addWidget(view)
+    changes = Changes(decisions=True)
+    with qtbot.waitSignal(ops.sig_operation_executed, timeout=WAIT_MS) as blocker:
+        ops.mutate(lambda session: changes, initiator=view)
+    assert blocker.args == [changes, view]
 
 
 def test_a_query_announces_nothing(ops: Operations, qtbot: QtBot):
