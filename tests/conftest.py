@@ -45,7 +45,7 @@ os.environ["MOTTAGNING_AUDIT_SYSLOG"] = "0"
 os.environ.pop("MOTTAGNING_AUDIT_WITNESS_FILE", None)
 
 REQUIRE_PG = os.environ.get("MOTTAGNING_REQUIRE_PG") == "1"
-# A copy of ../shared/samples/inbox: a user's clone has no ../shared.
+# The intake format's sample inbox, copied here: a user's clone has only its own files.
 SAMPLES = Path(__file__).resolve().parent / "data" / "inbox"
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 

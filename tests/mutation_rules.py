@@ -232,15 +232,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{mutation.rule}  [{mutation.file}]  {' '.join(mutation.tests)}")
         return 0
     survived, stale = [], []
-    # The copy gets a `shared` beside it, so that paths relative to the repository (the
-    # shared sample inbox two levels up) resolve as in the real tree.
     with tempfile.TemporaryDirectory(prefix="mutation-rules-") as workdir:
         tree = Path(workdir) / ROOT.name
         tree.mkdir()
         _copy_tree(tree)
-        shared = ROOT.parent / "shared"
-        if shared.is_dir():  # older tests read the sample inbox from ../shared
-            (Path(workdir) / "shared").symlink_to(shared)
         for mutation in chosen:
             path = tree / mutation.file
             original = path.read_text(encoding="utf-8")
