@@ -66,8 +66,14 @@ test-ahead: install test-deps
 lint: install
 	$(BIN)/ruff check .
 
+# Every benchmark runs even when one misses its target; results in benchmarks/results.json.
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@rm -f benchmarks/results.json; failed=""; \
+	for script in benchmarks/bench_*.py benchmarks/fuzz_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; \
+	done; \
+	$(BIN)/python benchmarks/summary.py || failed="$$failed (a target missed)"; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,14 +1,17 @@
-"""Where the application's own data files live (resources/) and the user's data folder."""
+"""Where the application's own data files live (mottagning/resources/, installed with the
+package) and the user's data folder."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "mottagning"
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# Package data: found the same way in a source checkout, a wheel and a PyInstaller folder.
+RESOURCES = Path(str(files("mottagning") / "resources"))
 
 
 def resource(*parts: str) -> Path:

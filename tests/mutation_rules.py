@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("mottagning", "ui", "tests", "resources", "pyproject.toml")
+COPIED = ("mottagning", "ui", "tests", "pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("violence codes flag the item at registration", "mottagning/intake/reports.py",
       "violence = bool(set(report.concern_codes) & codes().violence_concerns)", "violence = False",
       ("tests/core/rules/test_rules_defended.py",)),
-    M("hedersrelaterat is a violence code", "resources/codes.toml",
+    M("hedersrelaterat is a violence code", "mottagning/resources/codes.toml",
       'label = "Hedersrelaterat våld"\nviolence = true\n', 'label = "Hedersrelaterat våld"\n',
       ("tests/core/rules/test_rules_defended.py",)),
-    M("psykisk misshandel is a violence code", "resources/codes.toml",
+    M("psykisk misshandel is a violence code", "mottagning/resources/codes.toml",
       'label = "Psykisk misshandel"\nviolence = true\n', 'label = "Psykisk misshandel"\n',
       ("tests/core/rules/test_rules_defended.py",)),
     M("violence found in the skyddsbedömning flags the item", "mottagning/intake/concern_flags.py",
