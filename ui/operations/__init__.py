@@ -251,6 +251,7 @@ class Operations(QObject):
         self, fn: LongWork, *, label: str, success: Success | None = None,
         failure: Failure | None = None, initiator: object | None = None,
         show_after_ms: int = SHOW_AFTER_MS,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> LongJob:
         """Run `fn(progress, should_cancel)` off the GUI thread, beside the database worker.
 
@@ -258,10 +259,14 @@ class Operations(QObject):
         also when cancelled: what was done stays done. A progress dialog titled `label`
         appears when it takes longer than `show_after_ms`; "Avbryt" makes `should_cancel()`
         true. Callbacks run on the GUI thread; a result carrying `Changes` is announced
-        like a mutation's."""
+        like a mutation's. `progress(done, total, label)` is called on the GUI thread for every
+        step; it is connected before the work starts, so no step is missed (a slot connected to
+        `job.sig_progress` after this returns may miss the first steps)."""
         if not self._thread.isRunning():
             raise RuntimeError("operations have been shut down")
         job = LongJob(label, self._parent_widget, show_after_ms=show_after_ms)
+        if progress is not None:
+            job.sig_progress.connect(progress)
         self.long_jobs.add(job)
 
         def deliver(result: Any, error: BaseException | None) -> None:

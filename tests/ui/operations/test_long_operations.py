@@ -33,8 +33,7 @@ def test_progress_is_reported_and_the_result_comes_back_on_the_gui_thread(ops: O
         threads["callback"] = threading.get_ident()
         results.append(result)
 
-    job = ops.long(work, label="Arbetar…", success=done)
-    job.sig_progress.connect(lambda *args: seen.append(args))
+    job = ops.long(work, label="Arbetar…", success=done, progress=lambda *args: seen.append(args))
     qtbot.waitUntil(lambda: ops.idle, timeout=WAIT_MS)
     assert results == [[0, 1, 2, 3, 4]]
     assert threads["work"] != threading.get_ident() == threads["callback"]
