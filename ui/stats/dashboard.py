@@ -45,6 +45,7 @@ from mottagning.stats.period import weeks as period_weeks
 from mottagning.timeutil import to_local, utc_now
 from ui.operations import Operations
 from ui.stats.charts import bar_chart, chart_view, show_chart
+from ui.stats.follow_up import FollowUpPage, ReportFollowUpSection
 
 INFLOW_REFRESH_MS = 15 * 60_000
 CARD_STYLE = (
@@ -344,13 +345,20 @@ class InflowWatch(QObject):
 class StatisticsArea:
     watch: InflowWatch
     page: StatisticsPage | None
+    follow_up: FollowUpPage | None = None
+    report_section: ReportFollowUpSection | None = None
 
 
 def install(window) -> StatisticsArea:  # type: ignore[no-untyped-def]
-    """The inflow watch for everyone; the Statistik page for seniors and administrators."""
+    """The inflow watch for everyone; the Statistik page for seniors and administrators; the
+    Uppföljning page and the detail pane's follow-up section for those who write letters."""
     watch = InflowWatch(window.ops, window.clock, window)
-    page = None
+    page = follow_up = section = None
     if allowed(window.actor.roles, Action.VIEW_STATISTICS):
         page = StatisticsPage(window.ops, window.actor, clock=window.clock)
         window.add_page(window.tr("Statistik"), page)
-    return StatisticsArea(watch, page)
+    if allowed(window.actor.roles, Action.WRITE_LETTER):
+        follow_up = FollowUpPage(window.ops, window.actor)
+        window.add_page(window.tr("Uppföljning"), follow_up)
+        section = ReportFollowUpSection(window)
+    return StatisticsArea(watch, page, follow_up, section)
