@@ -82,6 +82,14 @@ def record_observation(session: Session, actor: Actor, report_id: int, *, missin
     return Changes(item_ids=tuple(i.id for i in report.items))
 
 
+def observation_judged(session: Session, actor: Actor, report_id: int) -> bool | None:
+    """Whether a worker judged that the report lacks what was observed and when (None: not
+    judged yet)."""
+    actor.require(Action.READ_CASE)
+    row = session.get(ReportCompleteness, report_id)
+    return None if row is None else row.observation_missing
+
+
 def missing_elements(report: NewReport, *, observation_missing: bool | None) -> list[str]:
     """The expected elements a report about to be registered lacks, by the rules the figures
     apply to stored reports (`_missing_expressions`; a test holds the two together): what

@@ -399,6 +399,7 @@ def install(window) -> StatisticsArea:  # type: ignore[no-untyped-def]
         window.add_page(window.tr("Statistik"), page)
     if allowed(window.actor.roles, Action.WRITE_LETTER):
         follow_up = FollowUpPage(window.ops, window.actor)
+        follow_up.sig_open_item.connect(window.show_item)
         window.add_page(window.tr("Uppföljning"), follow_up)
         section = ReportFollowUpSection(window)
     return StatisticsArea(watch, page, follow_up, section)

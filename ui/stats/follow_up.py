@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QObject, Qt, Signal
+from PySide6.QtCore import QDateTime, QObject, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateTimeEdit,
@@ -33,6 +34,7 @@ from mottagning.context import Actor, Changes
 from mottagning.letters.model import LetterKind
 from mottagning.queue.listing import ItemDetail
 from mottagning.rules.codes import reporter_label
+from mottagning.stats.completeness import observation_judged, record_observation
 from mottagning.stats.follow_up import (
     FeedbackDue,
     MeetingState,
@@ -47,7 +49,8 @@ from ui.letters.dialog import LetterDialog
 from ui.operations import Operations
 from ui.widgets.style import WARNING_BOX
 
-FEEDBACK_COLUMNS = ("Ärende", "Anmälare", "Besked", "Senast", "")
+FEEDBACK_COLUMNS = ("Ärende", "Anmälare", "Besked", "Senast", "Läge")
+OVERDUE_BACKGROUND = QColor("#fff4ce")  # the warning colour of ui.widgets.style
 MEETING_COLUMNS = ("Anmälan", "Ärenden", "Anmälare", "Läge", "När")
 
 
@@ -142,9 +145,11 @@ class MeetingActions(QObject):
 
 
 class FollowUpPage(QWidget):
-    """The Uppföljning tab: what is owed to reporters and which meetings are under way."""
+    """The Uppföljning tab: what is owed to reporters and which meetings are under way.
+    A double click opens the item (the first of the report's) in the detail pane."""
 
     sig_loaded = Signal()
+    sig_open_item = Signal(int)
 
     def __init__(self, ops: Operations, actor: Actor, *, parent: QWidget | None = None):
         super().__init__(parent)
@@ -206,9 +211,18 @@ class FollowUpPage(QWidget):
         layout.addWidget(self.meeting_table, 2)
         self.feedback_table.itemSelectionChanged.connect(self._update_buttons)
         self.meeting_table.itemSelectionChanged.connect(self._update_buttons)
+        self.feedback_table.cellDoubleClicked.connect(
+            lambda row, _column: self.sig_open_item.emit(self.feedback[row].item_id))
+        self.meeting_table.cellDoubleClicked.connect(self._open_meeting_item)
+        for table in (self.feedback_table, self.meeting_table):
+            table.setToolTip(self.tr("Dubbelklicka för att öppna ärendet."))
         ops.sig_operation_executed.connect(lambda _changes, _initiator: self.refresh())
         self._update_buttons()
         self.refresh()
+
+    def _open_meeting_item(self, row: int, _column: int) -> None:
+        if self.meetings[row].item_ids:
+            self.sig_open_item.emit(self.meetings[row].item_ids[0])
 
     def _heading(self, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -233,7 +247,7 @@ class FollowUpPage(QWidget):
         for row, task in enumerate(self.feedback):
             if task.overdue:
                 for column in range(len(FEEDBACK_COLUMNS)):
-                    self.feedback_table.item(row, column).setBackground(Qt.GlobalColor.yellow)
+                    self.feedback_table.item(row, column).setBackground(OVERDUE_BACKGROUND)
         overdue = sum(d.overdue for d in self.feedback)
         self.feedback_summary.setText(self.tr("{n} väntar, varav {late} försenade.").format(
             n=len(self.feedback), late=overdue))
@@ -293,6 +307,7 @@ class ReportFollowUpSection(QObject):
         self.item_id: int | None = None
         self.meeting: MeetingState | None = None
         self.feedback: list[FeedbackDue] = []
+        self.observation_missing: bool | None = None
         self.section: QWidget | None = None
         self.buttons: dict[str, QPushButton] = {}
         self.letter_dialog: LetterDialog | None = None
@@ -306,8 +321,11 @@ class ReportFollowUpSection(QObject):
         report_id = self._report_id()
 
         def read(session):  # type: ignore[no-untyped-def]
-            meeting = None if report_id is None else report_meeting(session, actor, report_id)
-            return meeting, feedback_due(session, actor, now=now, item_id=item_id)
+            if report_id is None:
+                return None, feedback_due(session, actor, now=now, item_id=item_id), None
+            return (report_meeting(session, actor, report_id),
+                    feedback_due(session, actor, now=now, item_id=item_id),
+                    observation_judged(session, actor, report_id))
 
         self._ops.query(read, success=lambda result: self._loaded(item_id, result))
 
@@ -315,11 +333,12 @@ class ReportFollowUpSection(QObject):
         detail = getattr(self._pane, "detail", None)
         return detail.row.report_id if isinstance(detail, ItemDetail) else None
 
-    def _loaded(self, item_id: int, result: tuple[MeetingState | None, list[FeedbackDue]]) -> None:
+    def _loaded(self, item_id: int,
+                result: tuple[MeetingState | None, list[FeedbackDue], bool | None]) -> None:
         if item_id != self._pane.item_id:
             return  # the worker has moved on to another item
         self.item_id = item_id
-        self.meeting, self.feedback = result
+        self.meeting, self.feedback, self.observation_missing = result
         self._pane.refresh_times()
         self.sig_loaded.emit(item_id)
 
@@ -388,8 +407,28 @@ class ReportFollowUpSection(QObject):
             self.buttons[f"meeting_{status}"] = button
             meeting_row.addWidget(button)
         layout.addLayout(meeting_row)
+        layout.addLayout(self._observation_row(report_id))
         self.section = section
         return section
+
+    def _observation_row(self, report_id: int) -> QHBoxLayout:
+        """Only a reader can tell whether the report says what was observed and when: the
+        report's completeness, counted per reporting organisation."""
+        row = QHBoxLayout()
+        judged = {None: self.tr("inte bedömt"), False: self.tr("ja"), True: self.tr("nej, det saknas")}
+        self.observation_label = QLabel(self.tr("Framgår vad som iakttagits och när? {answer}").format(
+            answer=judged[self.observation_missing]))
+        self.observation_label.setObjectName("observationJudged")
+        row.addWidget(self.observation_label, 1)
+        actor = self._actor
+        for key, caption, missing in (("observation_yes", self.tr("Ja"), False),
+                                      ("observation_no", self.tr("Nej, saknas"), True)):
+            button = QPushButton(caption)
+            button.clicked.connect(lambda _=False, m=missing: self._ops.mutate(
+                lambda session: record_observation(session, actor, report_id, missing=m)))
+            self.buttons[key] = button
+            row.addWidget(button)
+        return row
 
     def open_letter(self, task: FeedbackDue) -> LetterDialog:
         self.letter_dialog = open_feedback_letter(self._ops, self._actor, task, self._window)

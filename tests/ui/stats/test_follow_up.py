@@ -13,7 +13,7 @@ from mottagning.db.database import Database
 from mottagning.letters.model import LetterKind
 from mottagning.letters.profile import put_profile
 from mottagning.letters.service import mark_printed, mark_sent
-from mottagning.models import FeedbackGiven, IssuedLetter, ReportMeeting
+from mottagning.models import FeedbackGiven, IssuedLetter, ReportCompleteness, ReportMeeting
 from tests.core.letters.test_letters_service import PROFILE
 from tests.core.stats import dataset
 from tests.ui.conftest import WAIT_MS
@@ -40,6 +40,9 @@ def test_the_uppfoljning_page_lists_aterkoppling_due_and_records_how_it_was_give
     assert page.feedback_table.item(row, 2).text() == "Utredning har inletts"
     assert page.feedback_table.item(row, 3).text() == "22 november 2026"
     assert page.feedback_table.item(row, 4).text() == "Försenad"
+    with qtbot.wait_signal(window.detail.sig_loaded, timeout=WAIT_MS):  # a double click opens it
+        page.feedback_table.cellDoubleClicked.emit(row, 0)
+    assert window.detail.item_id == c1
     assert "3 väntar, varav 2 försenade" in page.feedback_summary.text()
     assert not page.phone_button.isEnabled()
     page.feedback_table.selectRow(row)
@@ -123,6 +126,24 @@ def test_the_detail_pane_records_the_anmalningsmote_offered_booked_and_held(
     with database.transaction() as session:
         steps = session.execute(select(ReportMeeting.status).order_by(ReportMeeting.id)).scalars().all()
     assert steps == ["offered", "booked", "held"]
+
+
+def test_the_detail_pane_records_whether_the_report_says_what_was_observed_and_when(
+    database: Database, worker: Actor, senior: Actor, make_window, qtbot: QtBot
+) -> None:
+    built = dataset.build(database, worker, senior)
+    window = make_window(worker, extensions=(AREA,))
+    section = window.extensions[AREA].report_section
+    with qtbot.wait_signal(section.sig_loaded, timeout=WAIT_MS):
+        window.show_item(built.items["C1"])
+    qtbot.waitUntil(lambda: section.section is not None, timeout=WAIT_MS)
+    assert section.observation_label.text() == "Framgår vad som iakttagits och när? inte bedömt"
+    with qtbot.wait_signal(section.sig_loaded, timeout=WAIT_MS):
+        section.buttons["observation_no"].click()
+    qtbot.waitUntil(lambda: section.observation_label.text().endswith("nej, det saknas"), timeout=WAIT_MS)
+    with database.transaction() as session:
+        judged = session.get(ReportCompleteness, built.reports["R1"])
+        assert judged is not None and judged.observation_missing and judged.recorded_by_id == worker.user_id
 
 
 def test_an_assistant_has_no_uppfoljning(assistant: Actor, make_window) -> None:
