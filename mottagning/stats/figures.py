@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
-    Float,
     Integer,
     MetaData,
     Table,
@@ -92,29 +91,32 @@ def facts_of(session: Session, period: Period) -> Any:
         select(
             QueueItem.id.label("item_id"), QueueItem.report_id, QueueItem.child_id,
             # The item's copy of its report's receipt: read from the period index below.
-            QueueItem.received_at, Report.channel, Report.reporter_category,
+            QueueItem.received_at,
             QueueItem.flag_violence, QueueItem.protection_due, QueueItem.decision_due,
             QueueItem.decision_due_extended.label("extended_due"),
             applicable_due.label("applicable_due"),
             assessed_at.label("assessed_at"),
             # Set at every signature, a correction's included: the latest signed outcome.
             decided_at.label("decided_at"), QueueItem.outcome,
-            sql.days_between(session, decided_at, QueueItem.received_at).label("days_to_decision"),
             # Computed once per item here rather than in each figure that groups by them.
             age_at(session, QueueItem.received_at).label("age"), legal_sex().label("sex"),
         )
         .select_from(QueueItem)
-        .join(Report, Report.id == QueueItem.report_id)
         .join(Child, Child.id == QueueItem.child_id)
         .where(QueueItem.received_at >= period.start, QueueItem.received_at < period.end)
         .cte("facts")
     )
 
 
+def days_to_decision_of(session: Session, facts: Any) -> Any:
+    """Elapsed days from receipt to the first signature (NULL while undecided)."""
+    return sql.days_between(session, facts.c.decided_at, facts.c.received_at)
+
+
 def _materialize(session: Session, facts: Any) -> Table:
     """The facts as a temporary table of this transaction: every figure reads them once
     computed, instead of joining the decisions again for each figure."""
-    columns = [Column(c.name, Float() if c.name == "days_to_decision" else c.type) for c in facts.c]
+    columns = [Column(c.name, c.type) for c in facts.c]
     table = Table("stats_facts", MetaData(), *columns, prefixes=["TEMPORARY"])
     connection = session.connection()
     table.drop(connection, checkfirst=True)
@@ -192,9 +194,10 @@ def _days_to_decision(session: Session, facts: Any) -> dict[str, float | None]:
     """Median (mean of the two middle values when even) and 90th percentile (nearest rank),
     from one ordering of the decided items."""
     f = facts.c
+    days_to_decision = days_to_decision_of(session, facts)
     ranked = (
-        select(f.days_to_decision.label("days"),
-               func.row_number().over(order_by=f.days_to_decision).label("rank"),
+        select(days_to_decision.label("days"),
+               func.row_number().over(order_by=days_to_decision).label("rank"),
                func.count().over().label("n"))
         .where(f.decided_at.is_not(None))
         .subquery("ranked_days")
