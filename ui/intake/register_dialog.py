@@ -57,7 +57,7 @@ from ui.intake.register_reporter import ReporterFields
 from ui.intake.register_rows import ChildRow, GuardianRow
 from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
-from ui.widgets.style import ERROR_BOX
+from ui.widgets.style import ERROR_BOX, WARNING_BOX
 from ui.widgets.window_geometry import fit_window
 
 DRAFT_KIND = "register_report"
@@ -246,7 +246,9 @@ class RegisterDialog(QDialog):
         if missing:
             self.completeness.setText(self.tr("Saknas i anmälan: {elements}.").format(
                 elements="; ".join(ELEMENT_LABELS_SV[e].lower() for e in missing)))
+            self.completeness.setStyleSheet(WARNING_BOX)
         else:
+            self.completeness.setStyleSheet("")
             self.completeness.setText(self.tr("Anmälan innehåller det en fullständig anmälan ska innehålla."))
 
     def _build_attachment_section(self) -> QWidget:
