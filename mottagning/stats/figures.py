@@ -288,7 +288,8 @@ def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, 
     """Children of the period with 2+ and 5+ reports in the 12 months that end with it."""
     children = select(facts.c.child_id).distinct()
     per_child = (
-        select(QueueItem.child_id, func.count(distinct(QueueItem.report_id)).label("reports"))
+        # A child has one item per report (unique report_id, child_id): items count reports.
+        select(QueueItem.child_id, func.count().label("reports"))
         .where(QueueItem.child_id.in_(children),
                QueueItem.received_at >= period.repeat_window_start,
                QueueItem.received_at < period.end)
