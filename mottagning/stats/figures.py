@@ -190,28 +190,25 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
     }
 
 
-def _days_to_decision(session: Session, facts: Any) -> dict[str, float | None]:
-    """Median (mean of the two middle values when even) and 90th percentile (nearest rank),
-    from one ordering of the decided items."""
+def _days_to_decision(session: Session, facts: Any, decided: int) -> dict[str, float | None]:
+    """Median (mean of the two middle values when even) and 90th percentile (nearest rank)
+    of the `decided` items: the values at those ranks, by ORDER BY … LIMIT … OFFSET (a
+    window function over every decided item was twice as slow in SQLite)."""
+    if not decided:
+        return {"median_days_to_decision": None, "p90_days_to_decision": None}
     f = facts.c
-    days_to_decision = days_to_decision_of(session, facts)
-    ranked = (
-        select(days_to_decision.label("days"),
-               func.row_number().over(order_by=days_to_decision).label("rank"),
-               func.count().over().label("n"))
-        .where(f.decided_at.is_not(None))
-        .subquery("ranked_days")
-    )
-    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-    median, p90 = session.execute(select(
-        func.avg(case((middle, ranked.c.days))),
-        func.max(case((ranked.c.rank == (ranked.c.n * 9 + 9) // 10, ranked.c.days))),
-    )).one()
+    days = days_to_decision_of(session, facts)
 
-    def days(value: Any) -> float | None:
-        return None if value is None else round(float(value), 1)
+    def ranked(first_rank: int, count: int) -> Any:
+        return (select(days.label("days")).where(f.decided_at.is_not(None))
+                .order_by(days).limit(count).offset(first_rank - 1).subquery("ranked_days"))
 
-    return {"median_days_to_decision": days(median), "p90_days_to_decision": days(p90)}
+    middle = ranked((decided + 1) // 2, 2 - decided % 2)
+    p90 = ranked((decided * 9 + 9) // 10, 1)
+    median_value = session.execute(select(func.avg(middle.c.days))).scalar_one()
+    p90_value = session.execute(select(p90.c.days)).scalar_one()
+    return {"median_days_to_decision": round(float(median_value), 1),
+            "p90_days_to_decision": round(float(p90_value), 1)}
 
 
 def _grouped(session: Session, statement: Any) -> dict[str, int]:
@@ -342,7 +339,7 @@ def compute_figures(
     facts = _materialize(session, facts_of(session, period))
     try:
         values = _headline(session, facts, now)
-        values.update(_days_to_decision(session, facts))
+        values.update(_days_to_decision(session, facts, values["decisions"]))
         values.update(_repeat_children(session, period, facts))
         values.update(_feedback(session, facts, now))
         values["outcomes"], values["violence_flagged_outcomes"] = _outcomes(session, facts)
