@@ -162,6 +162,8 @@ def _cached(reports: int) -> str:
         fill(database, reports)
         database.dispose()
         building.rename(path)
+        for sidecar in CACHE.glob(f"{building.name}.*"):  # e.g. its audit anchor
+            sidecar.rename(CACHE / sidecar.name.replace(building.name, path.name, 1))
     return f"sqlite:///{path}"
 
 
