@@ -6,6 +6,7 @@ and owns the transactions (`with db.transaction() as session:`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import weakref
@@ -30,8 +31,15 @@ from mottagning.db import crypto, keys
 from mottagning.db.keys import DbKey, KeyPrompts
 from mottagning.errors import ConcurrentEdit, DatabaseError
 from mottagning.paths import user_data_dir
+from mottagning.settings import declaration
 
 ENV_VAR = "MOTTAGNING_DB"
+# A machine's own limit of the embedded database's page cache (MiB), over the setting.
+CACHE_ENV_VAR = "MOTTAGNING_DB_CACHE_MIB"
+CACHE_SETTING = "database.cache_max_mib"
+SQLITE_DEFAULT_CACHE_BYTES = 2 * 1024 * 1024
+# Room for the file to grow while a connection stays open in the pool.
+CACHE_HEADROOM = 1.25
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 logger = logging.getLogger(__name__)
@@ -83,13 +91,13 @@ def create_db_engine(
         return _server_engine(url)
     path = sqlite_file(url)
     if path is None:
-        return _sqlite_engine(url, None)
+        return _sqlite_engine(url, None, None)
     _check_folder(path)
     if key is None:
         key = _file_key(path, prompts)
     new_file = not path.exists() or path.stat().st_size == 0
     engine = _sqlite_engine(url, lambda: crypto.connect(
-        path, key, timeout=30, check_same_thread=False))
+        path, key, timeout=30, check_same_thread=False), path)
     _ENGINE_KEYS[engine] = key
     if new_file:
         with engine.connect():
@@ -138,7 +146,56 @@ def _file_key(path: Path, prompts: KeyPrompts | None) -> DbKey:
     return keys.key_for_existing_file(path, prompts, lambda k: crypto.key_opens(path, k))
 
 
-def _sqlite_engine(url: str, creator: Callable[[], Any] | None) -> Engine:
+def cache_limit_mib(cursor: Any) -> float:
+    """The most page cache one connection may hold: MOTTAGNING_DB_CACHE_MIB on this machine,
+    else the unit's setting (read straight from the settings table: no session exists yet),
+    else the setting's declared default."""
+    item = declaration(CACHE_SETTING)
+    override = os.environ.get(CACHE_ENV_VAR, "").strip()
+    if override:
+        try:
+            value = int(override)
+        except ValueError:
+            logger.warning("%s=%r is not a number; the setting %s applies", CACHE_ENV_VAR,
+                           override, CACHE_SETTING)
+        else:
+            if not item.check(value):
+                return value
+            logger.warning("%s=%r is out of range; the setting %s applies", CACHE_ENV_VAR,
+                           override, CACHE_SETTING)
+    # A new file has no settings table until the migrations have run.
+    has_settings = cursor.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").fetchone()
+    row = None
+    if has_settings:
+        row = cursor.execute("SELECT value FROM settings WHERE key = ?", (CACHE_SETTING,)).fetchone()
+    if row is not None:
+        try:
+            stored = json.loads(row[0]).get("value")
+        except (TypeError, ValueError, AttributeError):
+            stored = None
+        if stored is not None and not item.check(stored):
+            return float(stored)
+    return float(item.default)
+
+
+def cache_bytes(path: Path | None, limit_mib: float) -> int:
+    """The page cache for the file at `path`: its size (with the -wal, and room to grow), at
+    least SQLite's default, at most `limit_mib`. SQLCipher decrypts a page each time it
+    enters the cache, so a cache that holds the working set saves decrypting it again on
+    every statement."""
+    size = 0
+    if path is not None:
+        for part in (path, path.with_name(path.name + "-wal")):
+            try:
+                size += part.stat().st_size
+            except OSError:
+                pass
+    wanted = max(SQLITE_DEFAULT_CACHE_BYTES, int(size * CACHE_HEADROOM))
+    return min(wanted, max(SQLITE_DEFAULT_CACHE_BYTES, int(limit_mib * 1024 * 1024)))
+
+
+def _sqlite_engine(url: str, creator: Callable[[], Any] | None, path: Path | None) -> Engine:
     if creator is None:
         engine = create_engine(url, connect_args={"timeout": 30})
     else:
@@ -155,6 +212,10 @@ def _sqlite_engine(url: str, creator: Callable[[], Any] | None) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Temporary tables (the statistics' facts) never touch the disk, nor its encryption.
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        # Negative: in KiB rather than pages.
+        cursor.execute(f"PRAGMA cache_size=-{cache_bytes(path, cache_limit_mib(cursor)) // 1024}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -28,6 +28,7 @@ from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
 from mottagning.errors import NotFound, ValidationError
 from mottagning.i18n import _
+from mottagning.intake.reports import NewReport
 from mottagning.models import Child, QueueItem, Report, ReportCompleteness
 from mottagning.rules.codes import reporter_label
 from mottagning.rules.permissions import Action
@@ -79,6 +80,31 @@ def record_observation(session: Session, actor: Actor, report_id: int, *, missin
                  action="report_completeness_recorded", entity_type="report", entity_id=report_id,
                  details={"observation_missing": missing}, now=now)
     return Changes(item_ids=tuple(i.id for i in report.items))
+
+
+def observation_judged(session: Session, actor: Actor, report_id: int) -> bool | None:
+    """Whether a worker judged that the report lacks what was observed and when (None: not
+    judged yet)."""
+    actor.require(Action.READ_CASE)
+    row = session.get(ReportCompleteness, report_id)
+    return None if row is None else row.observation_missing
+
+
+def missing_elements(report: NewReport, *, observation_missing: bool | None) -> list[str]:
+    """The expected elements a report about to be registered lacks, by the rules the figures
+    apply to stored reports (`_missing_expressions`; a test holds the two together): what
+    the registration form shows while it is filled in. `observation_missing` None: not judged."""
+    missing = []
+    if any(not (child.personnummer or child.birth_date or child.existing_child_id)
+           for child in report.children):
+        missing.append("child_identity")
+    if observation_missing:
+        missing.append("observation")
+    if report.guardians_informed is None:
+        missing.append("guardians_informed")
+    if not report.reporter_anonymous and not (report.reporter_phone or report.reporter_email):
+        missing.append("reporter_contact")
+    return missing
 
 
 def _missing_expressions() -> dict[str, Any]:

@@ -25,11 +25,11 @@ from mottagning.audit import chain as audit
 from mottagning.context import Actor
 from mottagning.errors import ValidationError
 from mottagning.i18n import _
-from mottagning.models import Child, Report
+from mottagning.models import Report
 from mottagning.rules.permissions import Action
 from mottagning.settings import put_setting, setting, stored_setting
 from mottagning.stats.definitions import BREAKDOWNS, HEADLINE
-from mottagning.stats.figures import Figures, age_band, facts_of, legal_sex
+from mottagning.stats.figures import Figures, age_band, days_to_decision_of, facts_of
 from mottagning.stats.period import Period
 from mottagning.timeutil import as_utc
 
@@ -118,14 +118,14 @@ def underlying_rows(session: Session, actor: Actor, period: Period, *, now: date
         else_=literal("late"),
     )
     statement = (
-        select(f.item_id, f.report_id, week.c.label, f.channel, f.reporter_category,
-               Report.concern_codes, age_band(session, f.received_at), legal_sex(),
+        select(f.item_id, f.report_id, week.c.label, Report.channel, Report.reporter_category,
+               Report.concern_codes, age_band(f.age), f.sex,
                f.flag_violence, sql.days_between(session, f.assessed_at, f.received_at) * 24,
-               f.assessed_at <= f.protection_due, f.days_to_decision, timeliness, f.outcome,
+               f.assessed_at <= f.protection_due, days_to_decision_of(session, facts), timeliness,
+               f.outcome,
                f.extended_due.is_not(None))
         .select_from(facts)
         .join(Report, Report.id == f.report_id)
-        .join(Child, Child.id == f.child_id)
         .join(week, and_(f.received_at >= week.c.bucket_start, f.received_at < week.c.bucket_end))
         .order_by(f.received_at, f.item_id)
     )

@@ -19,6 +19,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -48,13 +49,15 @@ from mottagning.intake.reports import (
     validate_manual,
 )
 from mottagning.rules.codes import codes
+from mottagning.rules.permissions import Action, allowed
+from mottagning.stats.completeness import ELEMENT_LABELS_SV, missing_elements, record_observation
 from mottagning.timeutil import format_datetime_sv
 from ui.intake.register_people import PeopleSection
 from ui.intake.register_reporter import ReporterFields
 from ui.intake.register_rows import ChildRow, GuardianRow
 from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
-from ui.widgets.style import ERROR_BOX
+from ui.widgets.style import ERROR_BOX, WARNING_BOX
 from ui.widgets.window_geometry import fit_window
 
 DRAFT_KIND = "register_report"
@@ -196,7 +199,57 @@ class RegisterDialog(QDialog):
         layout.addWidget(self.immediate_danger)
         layout.addWidget(words)
         layout.addWidget(self.description)
+        layout.addLayout(self._build_completeness())
         return section
+
+    def _build_completeness(self) -> QFormLayout:
+        """What a complete report contains: the worker answers what only a reader can tell;
+        the rest is derived from the form as it is filled in."""
+        self.guardians_informed = QComboBox()
+        self.guardians_informed.setObjectName("guardians_informed")
+        for caption, value in ((self.tr("Framgår inte"), None), (self.tr("Ja"), True),
+                               (self.tr("Nej"), False)):
+            self.guardians_informed.addItem(caption, value)
+        self.observation = QComboBox()
+        self.observation.setObjectName("observation")
+        # data: whether the element is missing (None: not judged yet)
+        for caption, missing in ((self.tr("Inte bedömt"), None), (self.tr("Ja"), False),
+                                 (self.tr("Nej, det saknas"), True)):
+            self.observation.addItem(caption, missing)
+        # Only someone who may read case text judges it (an assistant registers, no more).
+        self._judges_text = allowed(self._actor.roles, Action.READ_CASE)
+        self.observation.setVisible(self._judges_text)
+        self.completeness = QLabel()
+        self.completeness.setObjectName("completeness")
+        self.completeness.setWordWrap(True)
+        self.completeness.setToolTip(self.tr(
+            "Det en fullständig anmälan innehåller: barnets identitet, vad som iakttagits och när, "
+            "om vårdnadshavarna vet om anmälan och anmälarens kontaktuppgifter. Statistiken visar "
+            "per anmälande organisation hur ofta något saknas."))
+        for combo in (self.guardians_informed, self.observation):
+            combo.currentIndexChanged.connect(self._changed)
+        form = QFormLayout()
+        form.addRow(self.tr("Känner vårdnadshavarna till anmälan?"), self.guardians_informed)
+        observation_label = QLabel(self.tr("Framgår vad som iakttagits och när?"))
+        observation_label.setVisible(self._judges_text)
+        form.addRow(observation_label, self.observation)
+        form.addRow(self.completeness)
+        return form
+
+    def observation_missing(self) -> bool | None:
+        return self.observation.currentData() if self._judges_text else None
+
+    def _show_completeness(self) -> None:
+        if not hasattr(self, "completeness"):
+            return  # a change while the dialog is still being built
+        missing = missing_elements(self.build_report(), observation_missing=self.observation_missing())
+        if missing:
+            self.completeness.setText(self.tr("Saknas i anmälan: {elements}.").format(
+                elements="; ".join(ELEMENT_LABELS_SV[e].lower() for e in missing)))
+            self.completeness.setStyleSheet(WARNING_BOX)
+        else:
+            self.completeness.setStyleSheet("")
+            self.completeness.setText(self.tr("Anmälan innehåller det en fullständig anmälan ska innehålla."))
 
     def _build_attachment_section(self) -> QWidget:
         section = QWidget()
@@ -261,6 +314,7 @@ class RegisterDialog(QDialog):
             when=format_datetime_sv(draft.saved_at)))
 
     def _changed(self) -> None:
+        self._show_completeness()
         self.autosave.schedule()
 
     def _on_rows_changed(self) -> None:
@@ -276,6 +330,7 @@ class RegisterDialog(QDialog):
             *self.header.focus_chain(),
             *self.children_section.focus_chain(), *self.guardians_section.focus_chain(),
             self.concerns, self.immediate_danger, self.description,
+            self.guardians_informed, self.observation,
             self.add_attachment_button, self.remove_attachment_button,
             self.register_button, self.close_button,
         ]
@@ -332,6 +387,8 @@ class RegisterDialog(QDialog):
             "concern_codes": self.checked_concerns(),
             "immediate_danger": self.immediate_danger.isChecked(),
             "description": self.description.toPlainText(),
+            "guardians_informed": self.guardians_informed.currentData(),
+            "observation_missing": self.observation.currentData(),
             "attachments": [path for path, _ in self.attachments],
         }
 
@@ -349,6 +406,9 @@ class RegisterDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         self.immediate_danger.setChecked(bool(content.get("immediate_danger")))
         self.description.setPlainText(content.get("description") or "")
+        self.guardians_informed.setCurrentIndex(
+            max(0, self.guardians_informed.findData(content.get("guardians_informed"))))
+        self.observation.setCurrentIndex(max(0, self.observation.findData(content.get("observation_missing"))))
         self.attachments.clear()
         self.attachment_list.clear()
         self.add_attachment_files(content.get("attachments") or [])
@@ -377,6 +437,7 @@ class RegisterDialog(QDialog):
             concern_codes=tuple(self.checked_concerns()),
             description=self.description.toPlainText(),
             immediate_danger=self.immediate_danger.isChecked(),
+            guardians_informed=self.guardians_informed.currentData(),
             children=tuple(row.to_input() for row in children if isinstance(row, ChildRow)),
             guardians=tuple(row.to_input() for row in self.guardians_section.filled_rows()
                             if isinstance(row, GuardianRow)),
@@ -405,6 +466,7 @@ class RegisterDialog(QDialog):
 
         alarm_id, draft_key = self._quarantine_alarm_id, self._draft_key
         receipt_reason = self.receipt_reason.text()
+        observation_missing = self.observation_missing()
 
         def register_and_drop_draft(session: Any) -> RegisterResult:
             if alarm_id is None:
@@ -412,6 +474,8 @@ class RegisterDialog(QDialog):
             else:
                 result = register_quarantined(session, actor, alarm_id, report,
                                               receipt_reason=receipt_reason)
+            if observation_missing is not None:
+                record_observation(session, actor, result.report_id, missing=observation_missing)
             discard_draft(session, actor, kind=DRAFT_KIND, key=draft_key)
             return result
 

@@ -34,6 +34,7 @@ def chart_view(parent: QWidget, *, tooltip: str, minimum_height: int = 230) -> Q
 def bar_chart(
     title: str, categories: Sequence[str], sets: Sequence[tuple[str, Sequence[float]]], *,
     stacked: bool = False, horizontal: bool = False, labels: bool = True,
+    category_title: str = "",
 ) -> QChart:
     """A bar chart: one QBarSet per (name, values), one bar group per category."""
     if horizontal:
@@ -55,12 +56,20 @@ def bar_chart(
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     category_axis = QBarCategoryAxis()
     category_axis.append(list(categories))
+    if category_title:
+        category_axis.setTitleText(category_title)
+    if len(categories) > 20:  # a year of weeks: small labels, or they are cut to "…"
+        font = category_axis.labelsFont()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        category_axis.setLabelsFont(font)
     value_axis = QValueAxis()
     value_axis.setLabelFormat("%d")
     top = max((sum(col) if stacked else max(col)) for col in zip(*(v for _n, v in sets), strict=True)) \
         if sets and categories else 0
     value_axis.setRange(0, max(1.0, float(top) * 1.15))
     value_axis.applyNiceNumbers()
+    if value_axis.max() <= 5:  # whole numbers only: no ticks between 0 and 1 all reading "0"
+        value_axis.setTickCount(int(value_axis.max()) + 1)
     category_side, value_side = ((Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom)
                                  if horizontal else
                                  (Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft))

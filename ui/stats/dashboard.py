@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,21 +36,25 @@ from mottagning.rules.codes import channel_label, concern_label, reporter_label
 from mottagning.rules.outcomes import OUTCOME_LABELS_SV, Outcome
 from mottagning.rules.permissions import Action, allowed
 from mottagning.stats.breaches import DECISION, PROTECTION, breaches_per_month, export_breaches
+from mottagning.stats.completeness import OrganisationCompleteness, completeness_by_organisation
 from mottagning.stats.definitions import BREAKDOWNS, BUCKET_LABELS_SV, HEADLINE
 from mottagning.stats.export import export_figures, underlying_rows
 from mottagning.stats.figures import Figures, compute_figures
 from mottagning.stats.inflow import Inflow, measure_inflow, refresh_inflow
 from mottagning.stats.period import Period
 from mottagning.stats.period import weeks as period_weeks
-from mottagning.timeutil import to_local, utc_now
+from mottagning.timeutil import MONTHS_SV, format_date_sv, format_datetime_sv, utc_now
 from ui.operations import Operations
 from ui.stats.charts import bar_chart, chart_view, show_chart
+from ui.stats.completeness import CompletenessTable
+from ui.stats.follow_up import FollowUpPage, ReportFollowUpSection
 
 INFLOW_REFRESH_MS = 15 * 60_000
 CARD_STYLE = (
-    "QFrame#figureCard { background: palette(base); border: 1px solid palette(mid);"
+    "QFrame#figures { background: palette(base); border: 1px solid palette(mid);"
     " border-radius: 6px; }"
-    "QLabel#figureValue { font-size: 18pt; font-weight: bold; }"
+    "QLabel#figureValue { font-size: 14pt; font-weight: bold; }"
+    "QLabel#definition { color: palette(placeholder-text); }"
 )
 
 
@@ -59,12 +63,14 @@ class Dashboard:
     figures: Figures
     breaches_per_month: list[dict[str, Any]]
     inflow: list[Inflow]
+    completeness: list[OrganisationCompleteness]
 
 
 def load_dashboard(session: Any, actor: Actor, period: Period, now: datetime) -> Dashboard:
     return Dashboard(compute_figures(session, actor, period, now=now),
                      breaches_per_month(session, actor, period, now=now),
-                     measure_inflow(session, now=now))
+                     measure_inflow(session, now=now),
+                     completeness_by_organisation(session, actor, period, now=now))
 
 
 def format_value(value: Any, kind: str) -> str:
@@ -84,8 +90,20 @@ def _date_edit(value: date, parent: QWidget) -> QDateEdit:
     return edit
 
 
-def _week(label: str) -> str:
-    return "v." + label.split("-W")[-1]
+def month_labels(labels: list[str]) -> list[str]:
+    """'2026-03' → 'mar' (with the year, 'mar 2026', when the period spans years)."""
+    years = {label[:4] for label in labels}
+    short = [MONTHS_SV[int(label[5:7]) - 1][:3] for label in labels]
+    return short if len(years) == 1 else [f"{m} {label[:4]}" for m, label in zip(short, labels, strict=True)]
+
+
+def week_labels(labels: list[str]) -> list[str]:
+    """'2026-W07' → '7' (the axis is titled Vecka); with the year ('2026 v. 7') when a long
+    period would repeat a number (a chart's categories must differ)."""
+    short = [str(int(label.split("-W")[-1])) for label in labels]
+    if len(set(short)) == len(short):
+        return short
+    return [label.replace("-W", " v. ") for label in labels]
 
 
 class StatisticsPage(QWidget):
@@ -127,10 +145,15 @@ class StatisticsPage(QWidget):
         self.heading.setFont(heading_font)
 
         self.values: dict[str, QLabel] = {}
-        cards = QGridLayout()
+        self.definitions: dict[str, QLabel] = {}
+        # A committee reads a figure with its definition beside it, row by row.
+        cards = QFrame(self)
+        cards.setObjectName("figures")
+        rows = QGridLayout(cards)
+        rows.setColumnStretch(2, 1)
+        rows.setHorizontalSpacing(16)
         for index, definition in enumerate(HEADLINE):
-            cards.addWidget(self._card(definition.key, definition.label, definition.definition),
-                            index // 5, index % 5)
+            self._figure_row(rows, index, definition.key, definition.label, definition.definition)
 
         self.week_dimension = QComboBox(self)
         self.week_dimension.addItem(self.tr("per kanal"), "channel")
@@ -159,19 +182,25 @@ class StatisticsPage(QWidget):
         week_bar.addStretch(1)
         week_box.addLayout(week_bar)
         week_box.addWidget(self.week_chart)
+        self.week_definition = QLabel(BREAKDOWNS["reports_per_week_by_channel"][1], self)
+        self.week_definition.setObjectName("definition")
+        week_box.addWidget(self.week_definition)
         grid.addLayout(week_box, 0, 0, 1, 2)
         placed = [self.charts["outcomes"], self.charts["reports_by_concern_category"],
                   self.charts["child_reports_by_age_band"], self.charts["child_reports_by_sex"],
                   self.charts["open_items_by_age"], self.breach_chart, self.inflow_chart,
                   self.charts["report_meetings"]]
         for index, view in enumerate(placed):
-            grid.addWidget(view, 1 + index // 2, index % 2)
+            grid.addLayout(self._with_definition(view), 1 + index // 2, index % 2)
+        self.completeness = CompletenessTable(ops, actor, period=self.period, clock=clock, parent=self)
+        self.completeness.sig_exported.connect(self._exported)
 
         content = QWidget(self)
         inner = QVBoxLayout(content)
         inner.addWidget(self.heading)
-        inner.addLayout(cards)
+        inner.addWidget(cards)
         inner.addLayout(grid)
+        inner.addWidget(self.completeness)
         inner.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -187,23 +216,32 @@ class StatisticsPage(QWidget):
         if self.dashboard is None and self.refresh_button.isEnabled():
             self.refresh()
 
-    def _card(self, key: str, caption: str, definition: str) -> QFrame:
-        card = QFrame(self)
-        card.setObjectName("figureCard")
-        card.setToolTip(definition)
-        value = QLabel("–", card)
+    def _figure_row(self, rows: QGridLayout, index: int, key: str, caption: str,
+                    definition: str) -> None:
+        name = QLabel(caption, self)
+        name.setToolTip(definition)
+        value = QLabel("–", self)
         value.setObjectName("figureValue")
         value.setProperty("figure", key)
         value.setToolTip(definition)
-        text = QLabel(caption, card)
-        text.setWordWrap(True)
-        text.setToolTip(definition)
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(value)
-        layout.addWidget(text)
-        self.values[key] = value
-        return card
+        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        explained = QLabel(definition, self)
+        explained.setObjectName("definition")
+        explained.setWordWrap(True)
+        rows.addWidget(name, index, 0)
+        rows.addWidget(value, index, 1)
+        rows.addWidget(explained, index, 2)
+        self.values[key], self.definitions[key] = value, explained
+
+    def _with_definition(self, view: QWidget) -> QVBoxLayout:
+        """A chart with its definition written under it (also its tooltip)."""
+        column = QVBoxLayout()
+        column.addWidget(view)
+        explained = QLabel(view.toolTip(), self)
+        explained.setObjectName("definition")
+        explained.setWordWrap(True)
+        column.addWidget(explained)
+        return column
 
     def period(self) -> Period:
         start, end = self.start.date(), self.end.date()
@@ -231,8 +269,8 @@ class StatisticsPage(QWidget):
         self.dashboard = dashboard
         figures = dashboard.figures
         self.heading.setText(self.tr("Mottagningens statistik {first} – {last} (beräknad {now})").format(
-            first=figures.period.first_day.isoformat(), last=figures.period.last_day.isoformat(),
-            now=to_local(figures.computed_at).strftime("%Y-%m-%d %H.%M")))
+            first=format_date_sv(figures.period.first_day), last=format_date_sv(figures.period.last_day),
+            now=format_datetime_sv(figures.computed_at)))
         for definition in HEADLINE:
             self.values[definition.key].setText(format_value(figures[definition.key], definition.kind))
         self._show_weeks()
@@ -254,10 +292,11 @@ class StatisticsPage(QWidget):
                 [(self.tr("Antal"), list(buckets.values()))]))
         months = dashboard.breaches_per_month
         show_chart(self.breach_chart, bar_chart(
-            self.tr("Överskridna tidsfrister per månad"), [m["month"] for m in months],
+            self.tr("Överskridna tidsfrister per månad"), month_labels([m["month"] for m in months]),
             [(self.tr("Skyddsbedömning > 24 h"), [m[PROTECTION] for m in months]),
              (self.tr("Beslut > 14 dagar"), [m[DECISION] for m in months])]))
         channels = [i for i in dashboard.inflow if i.dimension == "channel"]
+        self.completeness.show_rows(dashboard.completeness)
         show_chart(self.inflow_chart, bar_chart(
             self.tr("Inflöde per kanal"), [channel_label(i.name) for i in channels],
             [(self.tr("Senaste 7 dagarna"), [i.last_7_days for i in channels]),
@@ -275,9 +314,11 @@ class StatisticsPage(QWidget):
         counts = {(r["week"], r[dimension]): r["reports"] for r in rows}
         label = channel_label if dimension == "channel" else reporter_label
         self.week_chart.setToolTip(BREAKDOWNS[key][1])
+        self.week_definition.setText(BREAKDOWNS[key][1])
         show_chart(self.week_chart, bar_chart(
-            BREAKDOWNS[key][0], [_week(w) for w in weeks],
-            [(label(n), [counts.get((w, n), 0) for w in weeks]) for n in names], stacked=True))
+            BREAKDOWNS[key][0], week_labels(weeks),
+            [(label(n), [counts.get((w, n), 0) for w in weeks]) for n in names], stacked=True,
+            category_title=self.tr("Vecka")))
 
     def ask_export(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
@@ -344,13 +385,21 @@ class InflowWatch(QObject):
 class StatisticsArea:
     watch: InflowWatch
     page: StatisticsPage | None
+    follow_up: FollowUpPage | None = None
+    report_section: ReportFollowUpSection | None = None
 
 
 def install(window) -> StatisticsArea:  # type: ignore[no-untyped-def]
-    """The inflow watch for everyone; the Statistik page for seniors and administrators."""
+    """The inflow watch for everyone; the Statistik page for seniors and administrators; the
+    Uppföljning page and the detail pane's follow-up section for those who write letters."""
     watch = InflowWatch(window.ops, window.clock, window)
-    page = None
+    page = follow_up = section = None
     if allowed(window.actor.roles, Action.VIEW_STATISTICS):
         page = StatisticsPage(window.ops, window.actor, clock=window.clock)
         window.add_page(window.tr("Statistik"), page)
-    return StatisticsArea(watch, page)
+    if allowed(window.actor.roles, Action.WRITE_LETTER):
+        follow_up = FollowUpPage(window.ops, window.actor)
+        follow_up.sig_open_item.connect(window.show_item)
+        window.add_page(window.tr("Uppföljning"), follow_up)
+        section = ReportFollowUpSection(window)
+    return StatisticsArea(watch, page, follow_up, section)

@@ -3,6 +3,7 @@ the text, and an organisation export that names no child."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from mottagning.db.database import Database
 from mottagning.errors import PermissionDenied
 from mottagning.intake.reports import ChildInput, NewReport, register_report
 from mottagning.stats.completeness import (
+    ELEMENTS,
     UNKNOWN_ORGANISATION,
     completeness_by_organisation,
     export_completeness,
+    missing_elements,
     record_observation,
 )
 from mottagning.stats.period import Period
@@ -121,3 +124,35 @@ def test_completeness_on_the_command_line(database: Database, now: datetime, cap
     assert row["organisation"] == "Solrosens förskola" and row["reports"] == 1
     assert row["missing"] == {"child_identity": 1, "observation": 1, "guardians_informed": 0,
                               "reporter_contact": 0}
+
+
+@pytest.mark.parametrize("observation_missing", [None, False, True])
+def test_the_form_rule_and_the_figures_count_the_same_elements(
+    database: Database, worker: Actor, senior: Actor, now: datetime,
+    observation_missing: bool | None
+) -> None:
+    """`missing_elements` (what the registration form shows) and the SQL behind the figures
+    say the same thing about every combination of what a report may lack."""
+    cases = []
+    for number, (identified, informed, phone, anonymous) in enumerate(
+            itertools.product((True, False), (None, True, False), (None, "0243-123 45"), (False, True))):
+        child = ChildInput(name=f"Barn {number}", birth_date=date(2016, 1, 1) if identified else None)
+        report = NewReport(
+            channel="telefon", received_at=now - timedelta(days=1),
+            reporter_category="anonym" if anonymous else "skola", reporter_anonymous=anonymous,
+            reporter_name=None if anonymous else "Karin Ek",
+            reporter_organisation=None if anonymous else f"Skola {number}",
+            reporter_phone=None if anonymous else phone, concern_codes=("forsummelse",),
+            description="Oro.", children=(child,), guardians_informed=informed)
+        with database.transaction() as session:
+            report_id = register_report(session, worker, report, now=now).report_id
+            if observation_missing is not None:
+                record_observation(session, worker, report_id, missing=observation_missing, now=now)
+        if not anonymous:  # anonymous reports have no organisation to tell
+            cases.append((f"Skola {number}",
+                          missing_elements(report, observation_missing=observation_missing)))
+    with database.transaction() as session:
+        counted = {row.organisation: row.missing
+                   for row in completeness_by_organisation(session, senior, NOVEMBER, now=now)}
+    for organisation, missing in cases:
+        assert counted[organisation] == {e: int(e in missing) for e in ELEMENTS}, organisation
