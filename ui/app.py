@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from mottagning.access.auth import os_actor_unless_sign_in
 from mottagning.context import Actor
 from mottagning.db.database import Database, open_database
+from mottagning.db.keys import cli_prompts
 from mottagning.errors import DatabaseError, MottagningError
 from mottagning.paths import resource
 from mottagning.settings import is_demo
@@ -44,10 +45,12 @@ def _application() -> QApplication:
     return app
 
 
-def _start(db_url: str | None) -> tuple[Database, Actor | None, bool]:
+def _start(db_url: str | None, *, smoke_test: bool = False) -> tuple[Database, Actor | None, bool]:
     """Open the database and map the OS account in one transaction (nothing partial);
-    the actor is None when the user must sign in with a password first."""
-    database = open_database(db_url, prompts=qt_key_prompts())
+    the actor is None when the user must sign in with a password first. A smoke test runs
+    from a terminal, headless: it asks for keys there (or fails), never in a dialog."""
+    prompts = cli_prompts() if smoke_test else qt_key_prompts()
+    database = open_database(db_url, prompts=prompts)
     try:
         with database.transaction() as session:
             actor = os_actor_unless_sign_in(session, shared_server=not database.embedded)
@@ -124,7 +127,7 @@ def run_app(db_url: str | None, *, smoke_test: bool = False) -> int:
     app = _application()
     collector = GuiThreadCollector(app)
     try:
-        database, actor, demo = _start(db_url)
+        database, actor, demo = _start(db_url, smoke_test=smoke_test)
     except DatabaseError as exc:
         return _fail(_tr("Databasen kan inte öppnas"), str(exc), smoke_test=smoke_test)
     except MottagningError as exc:
