@@ -62,6 +62,7 @@ ANCHOR_FILE_SUFFIX = ".audit-anchor"
 # session.info keys set by audit.record()
 APPENDED = "audit_appended"
 CHAIN_START = "audit_chain_start"
+HEAD_LOCKED = "audit_head_locked"
 _PENDING_FILE = "audit_anchor_file"
 _PENDING_WITNESS = "audit_anchor_witness"
 
@@ -238,6 +239,7 @@ def _anchor_after_commit(session: Session) -> None:
     witnessed = session.info.pop(_PENDING_WITNESS, None)
     session.info.pop(APPENDED, None)
     session.info.pop(CHAIN_START, None)
+    session.info.pop(HEAD_LOCKED, None)
     if pending is not None:
         _write_anchor_file(*pending)
     if witnessed is not None:
@@ -246,7 +248,7 @@ def _anchor_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _anchor_after_rollback(session: Session) -> None:
-    for name in (_PENDING_FILE, _PENDING_WITNESS, APPENDED, CHAIN_START):
+    for name in (_PENDING_FILE, _PENDING_WITNESS, APPENDED, CHAIN_START, HEAD_LOCKED):
         session.info.pop(name, None)
 
 

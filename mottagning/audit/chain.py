@@ -105,13 +105,18 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain within the caller's transaction."""
     details = json.loads(_canonical(details or {}))
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    # The head is locked once per transaction and held (the lock lasts until commit), so a
+    # service that audits many steps in one transaction reads it once, not per event.
+    head = session.info.get(audit_anchor.HEAD_LOCKED)
     if head is None:
-        head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
+        head = session.execute(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).scalar_one_or_none()
+        if head is None:
+            head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
+            session.add(head)
+            session.flush()
+        session.info[audit_anchor.HEAD_LOCKED] = head
     # The commit hook in audit_anchor signs the head once per transaction that appended.
     session.info.setdefault(audit_anchor.CHAIN_START, head.last_event_id)
     session.info[audit_anchor.APPENDED] = True
