@@ -14,6 +14,7 @@ import secrets
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,9 @@ def fill(inbox: Path, count: int, *, source: str) -> None:
         base["submission_id"] = f"{source}-{sequence:06d}"
         base["children"][0]["personnummer"] = None
         base["children"][0]["name"] = f"Barn {source} {sequence}"
-        base["children"][0]["birth_date"] = "2015-03-12"
+        # Distinct children are born on different days (a register spreads over ~6,500
+        # birth dates); all on one day made the near-duplicate check see every child.
+        base["children"][0]["birth_date"] = (date(2008, 1, 1) + timedelta(days=sequence % 6500)).isoformat()
         (inbox / f"{sequence:06d}.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
 
 
