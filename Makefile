@@ -12,7 +12,7 @@ QT_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbu
 	libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0 fonts-dejavu-core
 TEST_DEBS := $(QT_DEBS) postgresql poppler-utils
 
-.PHONY: install run test test-ahead lint bench system-deps test-deps clean
+.PHONY: install run test test-ahead lint bench package system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,5 +75,13 @@ bench: install
 	$(BIN)/python benchmarks/summary.py || failed="$$failed (a target missed)"; \
 	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi
 
+# The one-folder program in dist/mottagning/ (PyInstaller), then its smoke test from outside
+# the source tree: --version, db upgrade, queue --json, the GUI offscreen. Not part of `make test`.
+package: install system-deps
+	$(BIN)/python -m pip install -q -e '.[dev,package]'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/pyinstaller/mottagning.spec
+	sh packaging/smoke_test.sh dist/mottagning/mottagning
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist

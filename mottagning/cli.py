@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mottagning {__version__}")
     parser.add_argument("--db", metavar="URL", help="databasens adress (annars MOTTAGNING_DB)")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="starta fönstret och avsluta när det visats (prov efter installation)")
     add_sign_in_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     _register_demo(sub)

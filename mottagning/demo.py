@@ -115,6 +115,10 @@ def fill_demo(
             existing = session.execute(select(User).where(User.username == username)).scalar_one()
         actors[username] = actor_for(existing)
     workers = [actors["anna"], actors["erik"]]
+    # The services look users up by id for every saved answer (names in the assessment's
+    # state); the session's identity map holds objects weakly, so without a reference each
+    # look-up reloaded the user and its roles. Held here for the whole fill.
+    users_held = session.execute(select(User)).scalars().all()
 
     lists = codes()
     reporter_weights = {
@@ -210,6 +214,7 @@ def fill_demo(
         created_items += len(result.item_ids)
         for item_id in result.item_ids:
             _advance(session, rng, item_id, workers, actors["maria"], received, now)
+    del users_held  # held until here on purpose (see above)
     return DemoResult(reports, created_items)
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mottagning.access.auth import os_actor_unless_sign_in
 from mottagning.context import Actor
 from mottagning.db.database import Database, open_database
+from mottagning.db.keys import cli_prompts
 from mottagning.errors import DatabaseError, MottagningError
+from mottagning.paths import resource
 from mottagning.settings import is_demo
 from ui.access.idle_lock import install_idle_lock
 from ui.access.key_prompts import qt_key_prompts
@@ -31,6 +34,7 @@ def _application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Mottagning")
     app.setApplicationDisplayName("Mottagning")
+    app.setWindowIcon(QIcon(str(resource("icons", "mottagning.svg"))))
     install_focus_frames(app)
     swedish = QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
     QLocale.setDefault(swedish)
@@ -41,10 +45,12 @@ def _application() -> QApplication:
     return app
 
 
-def _start(db_url: str | None) -> tuple[Database, Actor | None, bool]:
+def _start(db_url: str | None, *, smoke_test: bool = False) -> tuple[Database, Actor | None, bool]:
     """Open the database and map the OS account in one transaction (nothing partial);
-    the actor is None when the user must sign in with a password first."""
-    database = open_database(db_url, prompts=qt_key_prompts())
+    the actor is None when the user must sign in with a password first. A smoke test runs
+    from a terminal, headless: it asks for keys there (or fails), never in a dialog."""
+    prompts = cli_prompts() if smoke_test else qt_key_prompts()
+    database = open_database(db_url, prompts=prompts)
     try:
         with database.transaction() as session:
             actor = os_actor_unless_sign_in(session, shared_server=not database.embedded)
@@ -55,7 +61,16 @@ def _start(db_url: str | None) -> tuple[Database, Actor | None, bool]:
     return database, actor, demo
 
 
-def _fail(title: str, text: str, details: str | None = None) -> int:
+# How long --smoke-test lets the window work (its first page loads) before it quits.
+SMOKE_TEST_MS = 2000
+
+
+def _fail(title: str, text: str, details: str | None = None, *, smoke_test: bool = False) -> int:
+    if smoke_test:  # nobody is there to close a dialog
+        print(f"{title}: {text}", file=sys.stderr)
+        if details:
+            print(details, file=sys.stderr)
+        return 1
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     if details:
         box.setDetailedText(details)
@@ -90,29 +105,52 @@ class _WindowSession:
             previous.deleteLater()
 
 
-def run_app(db_url: str | None) -> int:
-    """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database)."""
+def _quit_after_smoke_test(app: QApplication, session: _WindowSession) -> None:
+    def finish() -> None:
+        window = session.window
+        shown = window is not None and window.isVisible()
+        print(_tr("Provstart: fönstret visades.") if shown
+              else _tr("Provstart: fönstret visades inte."), file=sys.stdout if shown else sys.stderr)
+        if window is not None:
+            window.close()  # the way a user quits: its worker threads stop first
+        app.exit(0 if shown else 1)
+
+    QTimer.singleShot(SMOKE_TEST_MS, finish)
+
+
+def run_app(db_url: str | None, *, smoke_test: bool = False) -> int:
+    """Run the GUI on `db_url` (None: MOTTAGNING_DB or the embedded database).
+
+    `smoke_test` (after an installation, headless with QT_QPA_PLATFORM=offscreen): open the
+    window as usual, quit after SMOKE_TEST_MS; errors go to stderr instead of a dialog and
+    the exit status says whether the window was shown."""
     app = _application()
     collector = GuiThreadCollector(app)
     try:
-        database, actor, demo = _start(db_url)
+        database, actor, demo = _start(db_url, smoke_test=smoke_test)
     except DatabaseError as exc:
-        return _fail(_tr("Databasen kan inte öppnas"), str(exc))
+        return _fail(_tr("Databasen kan inte öppnas"), str(exc), smoke_test=smoke_test)
     except MottagningError as exc:
-        return _fail(_tr("Mottagning kan inte starta"), str(exc))
+        return _fail(_tr("Mottagning kan inte starta"), str(exc), smoke_test=smoke_test)
     except Exception:  # noqa: BLE001 - anything else still gets a Swedish message
         return _fail(
             _tr("Mottagning kan inte starta"),
             _tr("Ett oväntat fel inträffade när programmet startade. Ingenting har ändrats. "
                 "Kontakta systemförvaltaren och bifoga detaljerna."),
-            traceback.format_exc())
+            traceback.format_exc(), smoke_test=smoke_test)
     if actor is None:
+        if smoke_test:
+            database.dispose()
+            return _fail(_tr("Mottagning kan inte starta"),
+                         _tr("Provstarten kräver en användare utan lösenord."), smoke_test=True)
         actor = ask_sign_in(database)
         if actor is None:  # sign-in cancelled
             database.dispose()
             return 0
     session = _WindowSession(database, demo, collector)
     session.open(actor)
+    if smoke_test:
+        _quit_after_smoke_test(app, session)
     try:
         status = app.exec()
     finally:

@@ -14,7 +14,7 @@ from mottagning import cli
 def _start_gui(args: argparse.Namespace) -> int:
     from ui.app import run_app
 
-    return run_app(db_url=args.db)
+    return run_app(db_url=args.db, smoke_test=args.smoke_test)
 
 
 def main() -> int:

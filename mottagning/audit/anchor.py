@@ -62,6 +62,7 @@ ANCHOR_FILE_SUFFIX = ".audit-anchor"
 # session.info keys set by audit.record()
 APPENDED = "audit_appended"
 CHAIN_START = "audit_chain_start"
+HEAD_LOCKED = "audit_head_locked"
 _PENDING_FILE = "audit_anchor_file"
 _PENDING_WITNESS = "audit_anchor_witness"
 
@@ -238,6 +239,7 @@ def _anchor_after_commit(session: Session) -> None:
     witnessed = session.info.pop(_PENDING_WITNESS, None)
     session.info.pop(APPENDED, None)
     session.info.pop(CHAIN_START, None)
+    session.info.pop(HEAD_LOCKED, None)
     if pending is not None:
         _write_anchor_file(*pending)
     if witnessed is not None:
@@ -246,7 +248,7 @@ def _anchor_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _anchor_after_rollback(session: Session) -> None:
-    for name in (_PENDING_FILE, _PENDING_WITNESS, APPENDED, CHAIN_START):
+    for name in (_PENDING_FILE, _PENDING_WITNESS, APPENDED, CHAIN_START, HEAD_LOCKED):
         session.info.pop(name, None)
 
 
@@ -267,17 +269,22 @@ def _broken(checked: int, event_id: int | None, problem: str) -> AnchorCheck:
 
 def check_anchors(
     session: Session, *, anchor_file: Path | None = None, file_required: bool = True,
+    since_event_id: int = 0,
 ) -> AnchorCheck:
     """Check every anchor against the (already verified) chain; name the first misfit.
 
     Absence is an error: a chain with events but no anchor, no database id, or (on the
     embedded database, unless `file_required` is false as for a restored copy) no anchor
-    file. The witness file, when configured, is checked like an anchor.
+    file. The witness file, when configured, is checked like an anchor. With
+    `since_event_id` (an incremental verification) only anchors at or after that event are
+    read: the newest anchor always is, so removed anchors and a shortened chain still show.
     """
     head = session.get(AuditHead, 1)
     head_id = head.last_event_id if head is not None else 0
     db_id = database_id(session)
-    anchors = session.execute(select(AuditAnchor).order_by(AuditAnchor.event_id, AuditAnchor.id)).scalars().all()
+    anchors = session.execute(
+        select(AuditAnchor).where(AuditAnchor.event_id >= since_event_id)
+        .order_by(AuditAnchor.event_id, AuditAnchor.id)).scalars().all()
     path = anchor_file if anchor_file is not None else anchor_file_path(session)
     try:
         from_file = read_anchor_file(path) if path is not None else None

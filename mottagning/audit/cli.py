@@ -40,13 +40,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from mottagning.audit.chain import verify
-    from mottagning.decisions.views import verify_signed_decisions
+    from sqlalchemy import select
+
+    from mottagning.access.users import current_os_account
+    from mottagning.audit.verification import record_verified, verify_audit
+    from mottagning.models import User
+    from mottagning.timeutil import format_datetime_sv
 
     database = open_db(args)
     with database.transaction() as session:
-        result = verify(session)
-        decisions = verify_signed_decisions(session)
+        verification = verify_audit(session, full=args.full)
+        if verification.ok:
+            os_account = current_os_account()
+            user_id = session.execute(
+                select(User.id).where(User.os_account == os_account)).scalar_one_or_none()
+            record_verified(session, verification, actor=os_account, user_id=user_id)
+    result, decisions = verification.chain, verification.decisions
     if not result.ok:
         where = f"händelse {result.first_broken_id}: " if result.first_broken_id is not None else ""
         print(
@@ -55,6 +64,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    assert decisions is not None
     if not decisions.ok:
         # The chain holds each signed decision's content hash: a changed decision shows here.
         for problem in decisions.problems:
@@ -62,8 +72,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return 1
     anchored = (f"{result.anchors_checked} ankare stämmer" if result.anchors_checked
                 else "inga ankare ännu")
+    previous = verification.previous
+    scope = ("hela loggen" if previous is None else
+             f"nya händelser sedan kontrollen {format_datetime_sv(previous.verified_at)} "
+             f"(från händelse {previous.event_id}; hela loggen kontrollerades senast "
+             f"{format_datetime_sv(previous.full_at)}, --full kontrollerar allt)")
     print(f"Granskningsloggen är hel: {result.events_checked} händelser kontrollerade, {anchored}, "
-          f"{decisions.checked} signerade beslut stämmer.")
+          f"{decisions.checked} signerade beslut stämmer; {scope}.")
     return 0
 
 
@@ -79,6 +94,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--to", dest="end", type=_day, metavar="DATUM",
                          help="till och med dag ÅÅÅÅ-MM-DD (svensk tid)")
     listing.set_defaults(func=_cmd_list)
-    audit_sub.add_parser(
-        "verify", help="kontrollera att loggen är hel, inte avkortad och inte omräknad"
-    ).set_defaults(func=_cmd_verify)
+    verify = audit_sub.add_parser(
+        "verify", help="kontrollera att loggen är hel, inte avkortad och inte omräknad "
+                       "(nya händelser sedan förra kontrollen; --full: hela loggen)")
+    verify.add_argument("--full", action="store_true",
+                        help="kontrollera hela loggen, inte bara det nya sedan förra kontrollen")
+    verify.set_defaults(func=_cmd_verify)

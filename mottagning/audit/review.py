@@ -69,6 +69,7 @@ ACTION_LABELS_SV = {
     "letter_cancelled": "Makulerade brev",
     "audit_listed": "Listade granskningsloggen",
     "audit_reviewed": "Gjorde loggkontroll",
+    "audit_verified": "Kontrollerade granskningsloggen",
     "records_weeded": "Gallrade handlingar",
     "item_flags_changed": "Markeringar ändrades",
     "concern_codes_corrected": "Rättade orsaker till oro",

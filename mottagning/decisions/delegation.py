@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
@@ -138,8 +139,9 @@ def feedback_due(session: Session, signed_at: datetime) -> datetime:
     return end_of_local_day(to_local(signed_at).date() + timedelta(days=feedback_days(session)))
 
 
-def content_of(decision: Decision) -> dict[str, Any]:
-    """Everything a signed decision says; its hash goes into the audit chain."""
+def content_of(decision: Decision | Row[Any]) -> dict[str, Any]:
+    """Everything a signed decision says; its hash goes into the audit chain (from the ORM
+    object, or a Core row of the decisions table when millions are checked)."""
     def when(value: datetime | None) -> str | None:
         return None if value is None else as_utc(value).isoformat(timespec="seconds")
 
@@ -161,7 +163,7 @@ def content_of(decision: Decision) -> dict[str, Any]:
     }
 
 
-def content_hash(decision: Decision) -> str:
+def content_hash(decision: Decision | Row[Any]) -> str:
     payload = json.dumps(content_of(decision), sort_keys=True, ensure_ascii=False,
                          separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

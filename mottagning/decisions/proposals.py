@@ -3,7 +3,7 @@ delegation signs it or returns it with a comment ("there are always at least two
 
 A signed decision is never changed: a correction is a new decision linked to the old one.
 Each signature writes the decision's content hash into the audit chain, so a later direct
-edit of the row is found by `decision_views.verify_signed_decisions` (`mottagning audit verify`).
+edit of the row is found by `decisions.integrity.verify_signed_decisions` (`mottagning audit verify`).
 """
 
 from __future__ import annotations

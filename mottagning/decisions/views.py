@@ -18,12 +18,11 @@ from mottagning.audit import chain as audit
 from mottagning.context import Actor
 from mottagning.decisions.delegation import (
     DecisionStatus,
-    content_hash,
     delegated_role,
     signing_phrase,
 )
 from mottagning.errors import NotFound
-from mottagning.models import AuditEvent, Child, QueueItem, User
+from mottagning.models import Child, QueueItem, User
 from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
 from mottagning.queue.listing import ItemDetail, open_item
 from mottagning.rules.deadlines import applicable_decision_due
@@ -224,34 +223,3 @@ def list_feedback_tasks(session: Session, actor: Actor, *, open_only: bool = Tru
     if open_only:
         query = query.where(FeedbackTask.done.is_(False))
     return [FeedbackRow(t.id, t.item_id, t.content, t.due_at, t.done) for t in session.scalars(query)]
-
-
-@dataclass(frozen=True)
-class DecisionCheck:
-    ok: bool
-    checked: int
-    problems: tuple[str, ...]
-
-
-def verify_signed_decisions(session: Session) -> DecisionCheck:
-    """Compare each signed decision with the content hash its signature put in the audit chain."""
-    signed_hashes: dict[int, str] = {}
-    events = session.execute(
-        select(AuditEvent.entity_id, AuditEvent.details)
-        .where(AuditEvent.action == "decision_signed", AuditEvent.entity_type == "decision")
-    )
-    for entity_id, details in events:
-        signed_hashes[int(entity_id)] = str(details.get("content_hash"))
-    problems: list[str] = []
-    decisions = session.execute(
-        select(Decision).where(Decision.status == DecisionStatus.SIGNED.value).order_by(Decision.id)
-    ).scalars().all()
-    for decision in decisions:
-        recorded = signed_hashes.pop(decision.id, None)
-        if recorded is None:
-            problems.append(f"beslut {decision.id} är markerat som signerat utan signaturhändelse i loggen")
-        elif content_hash(decision) != recorded or decision.content_hash != recorded:
-            problems.append(f"beslut {decision.id} har ändrats efter att det signerades")
-    for decision_id in sorted(signed_hashes):
-        problems.append(f"beslut {decision_id} signerades enligt loggen men är inte längre signerat")
-    return DecisionCheck(not problems, len(decisions), tuple(problems))

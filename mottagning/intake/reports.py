@@ -241,9 +241,11 @@ def _possibly_the_same_child(session: Session, created: Child) -> list[str]:
     """On registration: a child already known by the same name and birth date, where at most
     one of the two has a personnummer, may be the same child. Said as a data-quality warning
     (no other child's data in it); the worker links them in the item ("Samma barn…")."""
+    # Two columns, not whole children: a birth date is shared by many children in a large
+    # register, and this runs for every new child.
     others = session.execute(
-        select(Child).where(Child.birth_date == created.birth_date)
-    ).scalars().all()
+        select(Child.name, Child.personnummer).where(Child.birth_date == created.birth_date)
+    )
     wanted = _folded_name(created.name)
     if not any(_folded_name(o.name) == wanted and not (o.personnummer and created.personnummer)
                for o in others):

@@ -4,7 +4,8 @@
 # The database URL comes from MOTTAGNING_DB (set it for the service account); a server
 # password belongs in the account's Windows Credential Manager (keyring) or pgpass.conf,
 # never in this script.
-$Mottagning = "C:\Program Files\Mottagning\.venv\Scripts\mottagning.exe"
+# mottagning-cli.exe: the installed program's console twin (mottagning.exe is the GUI)
+$Mottagning = "C:\Program Files\Mottagning\mottagning-cli.exe"
 $Inbox = "D:\Mottagning\Inkorg"
 $Account = "KOMMUN\svc-mottagning"
 
