@@ -8,6 +8,7 @@ Datetimes are stored in UTC and come back timezone-aware (`base.UTCDateTime`).
 from mottagning.models.access import Draft, User, UserRole
 from mottagning.models.assessment import Assessment
 from mottagning.models.audit import AuditEvent, AuditHead
+from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from mottagning.models.calibration import (
     CalibrationParticipant,
     CalibrationRound,
@@ -15,7 +16,6 @@ from mottagning.models.calibration import (
     TrainingAnswer,
     VignetteReference,
 )
-from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
 from mottagning.models.intake import (
     Alarm,
