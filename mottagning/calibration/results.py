@@ -11,7 +11,7 @@ first answered in the round; no name ever leaves this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -71,6 +71,7 @@ class RoundResults:
     reference_agreement: float | None
     reference_outcome_agreement: float | None
     questions: tuple[QuestionResult, ...]  # most disputed first
+    low_alpha: float = 0.667  # the unit's setting: below it, agreement counts as low
 
     def to_json(self) -> dict[str, Any]:
         """The public contract of `mottagning calibration results ROUND --json`."""
@@ -149,9 +150,10 @@ def round_results(session: Session, actor: Actor, round_id: int, *,
                   stuff: Material | None = None, samples: int | None = None) -> RoundResults:
     """The group's figures for a round (seniors). `samples=0` skips the intervals."""
     _require_group(actor)
-    return _results(session, round_id, stuff=stuff or material(),
-                    samples=setting(session, "calibration.bootstrap_samples")
-                    if samples is None else samples)
+    found = _results(session, round_id, stuff=stuff or material(),
+                     samples=setting(session, "calibration.bootstrap_samples")
+                     if samples is None else samples)
+    return replace(found, low_alpha=float(setting(session, "calibration.low_alpha")))
 
 
 def _results(session: Session, round_id: int, *, stuff: Material, samples: int) -> RoundResults:
