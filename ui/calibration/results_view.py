@@ -63,7 +63,7 @@ class ResultsView(QWidget):
                                 minimum_height=180)
         self.chart.setRenderHint(QPainter.RenderHint.Antialiasing)
         splitter.addWidget(self.chart)
-        splitter.setSizes([420, 90, 200])
+        splitter.setSizes([400, 80, 260])
         layout.addWidget(splitter, 1)
 
     def show_results(self, results: RoundResults) -> None:

@@ -68,7 +68,7 @@ class ReviewView(QWidget):
         self.turns.setObjectName("reviewTurns")
         self.turns.setReadOnly(True)
         splitter.addWidget(self.turns)
-        splitter.setSizes([460, 150])
+        splitter.setSizes([500, 110])
         layout.addWidget(splitter, 1)
 
     def set_vignettes(self, choices: list[tuple[str, str]], current: str | None) -> None:
@@ -100,7 +100,8 @@ class ReviewView(QWidget):
         self._reference_boxes: dict[str, QComboBox] = {}
         bold = QFont()
         bold.setBold(True)
-        for row, question in enumerate(questions):
+        # The recommendation and the chosen outcome first: what the discussion is about.
+        for row, question in enumerate(questions, start=2):
             colour = (TURNS_COLOUR if question.id in turned
                       else DIFFERS_COLOUR if question.id in review.differing else None)
             cells = [question.text, *(answer_label(c.answers.get(question.id))
@@ -126,7 +127,7 @@ class ReviewView(QWidget):
                  [OUTCOME_LABELS.get(c.recommended_outcome, "–") for c in review.columns]),
                 (self.tr("Valt utfall"), [OUTCOME_LABELS.get(c.outcome, "–")
                                           for c in review.columns]))):
-            row = len(questions) + offset
+            row = offset
             cells = [label, *values,
                      spread_text(review.spreads[OUTCOME_KEY]) if offset else "",
                      OUTCOME_LABELS[reference.outcome] if reference and offset else ""]
@@ -135,17 +136,31 @@ class ReviewView(QWidget):
                 item.setFont(bold)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(headers)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_columns()
         self.turns.setPlainText(self._turns_text(review))
+
+    def _fit_columns(self) -> None:
+        """Every participant in view: the answer columns as wide as their contents, the
+        question column takes what is left and wraps."""
+        header = self.table.horizontalHeader()
+        self.table.setWordWrap(True)
+        for column in range(1, self.table.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        others = sum(header.sectionSize(c) for c in range(1, self.table.columnCount()))
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, max(260, self.table.viewport().width() - others - 2))
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # Qt override
+        super().resizeEvent(event)
+        if self.review is not None:
+            self._fit_columns()
 
     def _turns_text(self, review: Review) -> str:
         form = review.form
         lines = [self.tr("Där formulärets regler gjorde ett annat svar till ett annat utfall:")]
         for turn in review.turns:
-            rules = ", ".join(form.explain(r) for r in turn.rules_added or turn.rules_removed)
+            rules = " ".join(form.explain(r) for r in turn.rules_added or turn.rules_removed)
             lines.append(self.tr(
                 "• {question}: med ”{to}” i stället för ”{from_}” ({who}) hade formuläret "
                 "rekommenderat {outcome} – {rules}").format(
