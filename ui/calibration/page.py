@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -46,6 +47,8 @@ from ui.calibration.format import answer_label, number, spread_text
 from ui.calibration.results_view import ResultsView
 from ui.calibration.review_view import ReviewView
 from ui.operations import Operations
+
+DIFFERS_FROM_REFERENCE = "#fde0dc"
 
 
 @dataclass(frozen=True)
@@ -105,19 +108,23 @@ class CalibrationPage(QWidget):
         self.exercises = QListWidget()
         self.exercises.setObjectName("exercises")
         self.exercises.itemActivated.connect(lambda item: self.answer(item.data(Qt.ItemDataRole.UserRole)))
+        self.exercises.currentItemChanged.connect(lambda _new, _old: self._fill_own())
         layout.addWidget(self.exercises, 1)
         self.answer_button = QPushButton(self.tr("Svara på vald vinjett (Enter)"))
         self.answer_button.setObjectName("answerVignette")
         self.answer_button.clicked.connect(self._answer_selected)
         layout.addWidget(self.answer_button)
-        layout.addWidget(QLabel(self.tr("Dina svar bredvid gruppens (de vinjetter du har svarat på):")))
-        self.own = QTableWidget(0, 5)
+        layout.addWidget(QLabel(self.tr(
+            "Dina svar på vald vinjett bredvid gruppens, när du själv har svarat (rött: ditt "
+            "svar skiljer sig från referenssvaret):")))
+        self.own = QTableWidget(0, 4)
         self.own.setObjectName("ownAnswers")
-        self.own.setHorizontalHeaderLabels([self.tr("Vinjett"), self.tr("Fråga"), self.tr("Ditt svar"),
+        self.own.setHorizontalHeaderLabels([self.tr("Fråga"), self.tr("Ditt svar"),
                                             self.tr("Gruppen"), self.tr("Referens")])
         self.own.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.own.verticalHeader().setVisible(False)
-        self.own.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.own.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.own_results: results.OwnResults | None = None
         layout.addWidget(self.own, 2)
         return page
 
@@ -184,14 +191,27 @@ class CalibrationPage(QWidget):
                 self.show_review(first)
 
     def _show_own(self, own: results.OwnResults) -> None:
-        self.own.setRowCount(len(own.rows))
-        for row, entry in enumerate(own.rows):
-            cells = (entry.vignette_title, entry.question_text, answer_label(entry.own),
-                     spread_text(entry.group), answer_label(entry.reference))
+        self.own_results = own
+        if self.exercises.currentRow() < 0 and self.exercises.count():
+            self.exercises.setCurrentRow(0)
+        self._fill_own()
+
+    def _fill_own(self) -> None:
+        item = self.exercises.currentItem()
+        chosen = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        rows = [r for r in (self.own_results.rows if self.own_results else ())
+                if r.vignette_id == chosen]
+        self.own.setRowCount(len(rows))
+        for row, entry in enumerate(rows):
+            cells = (entry.question_text, answer_label(entry.own), spread_text(entry.group),
+                     answer_label(entry.reference))
+            differs = entry.reference is not None and entry.own != entry.reference
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.own.setItem(row, column, item)
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                if differs:
+                    cell.setBackground(QColor(DIFFERS_FROM_REFERENCE))
+                self.own.setItem(row, column, cell)
 
     def _show_results(self, found) -> None:  # type: ignore[no-untyped-def]
         round_results, history = found
