@@ -146,17 +146,32 @@ def _require_group(actor: Actor) -> None:
     actor.require(Action.LEAD_CALIBRATION)
 
 
+Progress = Callable[[int, int, str], None]
+
+
+class Cancelled(Exception):
+    """The figures were not finished because the user cancelled."""
+
+
 def round_results(session: Session, actor: Actor, round_id: int, *,
-                  stuff: Material | None = None, samples: int | None = None) -> RoundResults:
-    """The group's figures for a round (seniors). `samples=0` skips the intervals."""
+                  stuff: Material | None = None, samples: int | None = None,
+                  progress: Progress | None = None,
+                  should_cancel: Callable[[], bool] | None = None) -> RoundResults:
+    """The group's figures for a round (seniors). `samples=0` skips the intervals.
+
+    The bootstrap takes seconds: `progress(done, total, label)` is told after each
+    question, and `should_cancel()` is asked before each (Cancelled is raised)."""
     _require_group(actor)
     found = _results(session, round_id, stuff=stuff or material(),
                      samples=setting(session, "calibration.bootstrap_samples")
-                     if samples is None else samples)
+                     if samples is None else samples,
+                     progress=progress, should_cancel=should_cancel)
     return replace(found, low_alpha=float(setting(session, "calibration.low_alpha")))
 
 
-def _results(session: Session, round_id: int, *, stuff: Material, samples: int) -> RoundResults:
+def _results(session: Session, round_id: int, *, stuff: Material, samples: int,
+             progress: Progress | None = None,
+             should_cancel: Callable[[], bool] | None = None) -> RoundResults:
     calibration_round = get_round(session, round_id)
     form = _form(stuff, calibration_round)
     pinned = round_vignettes(session, round_id)
@@ -166,9 +181,12 @@ def _results(session: Session, round_id: int, *, stuff: Material, samples: int) 
     raters = sorted(found.rows)
     questions = []
     all_reference_matches: list[bool] = []
-    for question in form.questions:
-        if question.kind != YES_NO_UNKNOWN:
-            continue
+    asked = [q for q in form.questions if q.kind == YES_NO_UNKNOWN]
+    for done, question in enumerate(asked):
+        if should_cancel is not None and should_cancel():
+            raise Cancelled
+        if progress is not None:
+            progress(done, len(asked) + 1, question.text)
         units = _units(found, pinned, lambda row, qid=question.id: row.answers.get(qid))
         matches = []
         for v, values in zip(pinned, units, strict=True):

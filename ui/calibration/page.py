@@ -47,6 +47,7 @@ from ui.calibration.format import answer_label, number, spread_text
 from ui.calibration.results_view import ResultsView
 from ui.calibration.review_view import ReviewView
 from ui.operations import Operations
+from ui.operations.calibration import compute_round_results
 
 DIFFERS_FROM_REFERENCE = "#fde0dc"
 
@@ -181,9 +182,7 @@ class CalibrationPage(QWidget):
         self._ops.query(lambda session: results.my_results(session, actor, round_id),
                         success=self._show_own)
         if self.lead:
-            self._ops.query(lambda session: (results.round_results(session, actor, round_id),
-                                             results.alpha_history(session, actor)),
-                            success=self._show_results)
+            self._compute_results(round_id)
             first = summary.vignette_ids[0] if summary.vignette_ids else None
             self.review_view.set_vignettes(
                 [(v, self.titles.get(v, v)) for v in summary.vignette_ids], first)
@@ -213,7 +212,12 @@ class CalibrationPage(QWidget):
                     cell.setBackground(QColor(DIFFERS_FROM_REFERENCE))
                 self.own.setItem(row, column, cell)
 
+    def _compute_results(self, round_id: int) -> None:
+        compute_round_results(self._ops, self._actor, round_id, success=self._show_results)
+
     def _show_results(self, found) -> None:  # type: ignore[no-untyped-def]
+        if found is None:  # cancelled
+            return
         round_results, history = found
         self.results_view.show_results(round_results)
         self.results_view.show_history(history)
