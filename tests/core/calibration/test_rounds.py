@@ -254,3 +254,18 @@ def test_the_results_command_prints_the_json_the_core_computes(
     with database.transaction() as session:
         expected = results.round_results(session, lead, round_id).to_json()
     assert output == expected
+
+
+def test_the_figures_report_progress_per_question_and_stop_when_cancelled(
+    database: Database, senior: Actor, three: list[Actor], now: datetime,
+) -> None:
+    round_id = open_test_round(database, senior, now)
+    _answer_round(database, three, round_id, now)
+    seen: list[tuple[int, int]] = []
+    with database.transaction() as session:
+        results.round_results(session, senior, round_id, samples=0,
+                              progress=lambda done, total, _label: seen.append((done, total)))
+        with pytest.raises(results.Cancelled):
+            results.round_results(session, senior, round_id, samples=0,
+                                  should_cancel=lambda: True)
+    assert seen[0] == (0, 24) and seen[-1] == (22, 24)

@@ -105,3 +105,11 @@ def test_the_page_shows_agreement_most_disputed_first_as_the_core_computes_it(
     assert "rekommenderat omedelbart skyddsbehov" in review.turns.toPlainText()
     for worker in workers:
         assert worker.full_name not in review.turns.toPlainText()
+
+    box = review._reference_boxes["radd_ga_hem"]
+    box.setCurrentIndex(box.findData("ja"))
+    review.sig_save_reference.emit("v09_vill_inte_ga_hem", review.reference_answers(),
+                                   "immediate_protection", "Han säger att han är rädd.")
+    qtbot.waitUntil(lambda: review.review.vignette.version == 2, timeout=WAIT_MS)
+    assert review.review.vignette.reference.answers["radd_ga_hem"] == "ja"
+    assert review._reference_boxes["radd_ga_hem"].currentData() == "ja"
