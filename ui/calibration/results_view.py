@@ -94,13 +94,17 @@ class ResultsView(QWidget):
                     item.setBackground(QColor(LOW_ALPHA_COLOUR))
                 self.table.setItem(row, column, item)
         self.notes.clear()
+        if results.questions:  # the most disputed question's notes at once
+            self.table.selectRow(0)
+            self._show_notes()
 
     def _show_notes(self) -> None:
         if self.results is None or not self.table.selectedItems():
             return
         question_id = self.table.selectedItems()[0].data(Qt.ItemDataRole.UserRole)
         question = next(q for q in self.results.questions if q.id == question_id)
-        lines = [f"{who} om ”{title}”: {note}" for who, title, note in question.notes]
+        lines = [self.tr("{who} om ”{title}”: {note}").format(who=who, title=title, note=note)
+                 for who, title, note in question.notes]
         self.notes.setPlainText("\n".join(lines) or self.tr("Inga anteckningar till frågan."))
 
     def show_history(self, history: list[RoundAlpha]) -> None:
