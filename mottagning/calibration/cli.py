@@ -46,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo", help=_("två omgångar besvarade av tre handläggare, i en demodatabas"))
     demo.add_argument("--seed", type=int, default=1, help=_("slumpfrö"))
+    demo.add_argument("--if-none", action="store_true",
+                      help=_("gör ingenting (och lyckas) om databasen redan har omgångar"))
     demo.set_defaults(func=_cmd_demo)
 
 
@@ -174,11 +176,18 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from mottagning.calibration.demo import fill_calibration_demo
+    from mottagning.calibration.demo import fill_calibration_demo, has_rounds
     from mottagning.cli_support import run_as_user
 
-    result = run_as_user(args, lambda session, actor: fill_calibration_demo(
-        session, actor, seed=args.seed))
+    def work(session, actor):  # type: ignore[no-untyped-def]
+        if args.if_none and has_rounds(session):
+            return None
+        return fill_calibration_demo(session, actor, seed=args.seed)
+
+    result = run_as_user(args, work)
+    if result is None:
+        print(_("Databasen har redan kalibreringsomgångar; inga demodata lades till."))
+        return 0
     print(_("Kalibreringsdemo: omgångarna {ids} med {answers} övningssvar.").format(
         ids=", ".join(str(i) for i in result.round_ids), answers=result.answers))
     return 0

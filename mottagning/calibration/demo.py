@@ -103,6 +103,10 @@ def answer_vignette(session: Session, worker: Actor, round_id: int, vignette_id:
                     expected_version=state.version, stuff=stuff, now=now)
 
 
+def has_rounds(session: Session) -> bool:
+    return session.execute(select(CalibrationRound.id).limit(1)).first() is not None
+
+
 def fill_calibration_demo(session: Session, actor: Actor | None, *, seed: int = 1,
                           now: datetime | None = None,
                           stuff: Material | None = None) -> DemoRounds:
@@ -111,7 +115,7 @@ def fill_calibration_demo(session: Session, actor: Actor | None, *, seed: int = 
         actor.require(Action.MANAGE_USERS)
     if not is_demo(session):
         raise MottagningError("Kalibreringsdemo görs bara i en demodatabas (mottagning demo).")
-    if session.execute(select(CalibrationRound.id).limit(1)).first() is not None:
+    if has_rounds(session):
         raise MottagningError("Databasen har redan kalibreringsomgångar; inga demodata lades till.")
     now = now or utc_now()
     stuff = stuff or material()
