@@ -57,6 +57,7 @@ from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
 from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
 from ui.assessment.sources import CaseSource, TrainingSource
+from ui.assessment.vignette_context import VignetteContext
 from ui.operations import Operations
 from ui.queue.model import time_left_text
 from ui.widgets.accessibility import name_widgets
@@ -181,28 +182,8 @@ class AssessmentScreen(QWidget):
         self.deadline_label.hide()
         header.addWidget(self.deadline_label)
         self._layout.addLayout(header)
-        self._build_body(state, self._vignette_context(vignette), violence=False,
+        self._build_body(state, VignetteContext(vignette), violence=False,
                          immediate_danger=False)
-
-    def _vignette_context(self, vignette) -> QWidget:  # type: ignore[no-untyped-def]
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 4, 0)
-        layout.addWidget(self._wrapped(self.tr("{reporter} · {received}").format(
-            reporter=vignette.reporter, received=vignette.received)))
-        layout.addWidget(self._wrapped(self.tr("Anmälarens text (ordagrant)"), bold=True))
-        text = QPlainTextEdit(vignette.text)
-        text.setObjectName("verbatim")
-        text.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
-        text.setReadOnly(True)
-        text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        layout.addWidget(text, 3)
-        layout.addWidget(self._wrapped(self.tr("Barnets historik"), bold=True))
-        layout.addWidget(self._wrapped(vignette.history))
-        layout.addWidget(self._wrapped(self.tr("Familjen"), bold=True))
-        layout.addWidget(self._wrapped(vignette.family))
-        layout.addStretch()
-        return box
 
     def _build_body(self, state, context: QWidget, *, violence: bool,  # type: ignore[no-untyped-def]
                     immediate_danger: bool) -> None:
