@@ -32,7 +32,7 @@ from mottagning.calibration.rounds import (
 )
 from mottagning.calibration.vignettes import Vignette
 from mottagning.context import Actor
-from mottagning.errors import PermissionDenied
+from mottagning.errors import NotFound
 from mottagning.models import (
     CalibrationParticipant,
     CalibrationRound,
@@ -327,7 +327,7 @@ def review(session: Session, actor: Actor, round_id: int, vignette_id: str, *,
     stuff = stuff or material()
     form = _form(stuff, get_round(session, round_id))
     if vignette_id not in {v.vignette_id for v in round_vignettes(session, round_id)}:
-        raise PermissionDenied(f"Vinjetten {vignette_id} ingår inte i omgången.")
+        raise NotFound(f"Vinjetten {vignette_id} ingår inte i omgången.")
     vignette = current_vignette(session, stuff.vignettes.get(vignette_id))
     found = _finished(session, round_id)
     columns = tuple(
