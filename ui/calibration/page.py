@@ -299,11 +299,13 @@ class OpenRoundDialog(QDialog):
     def __init__(self, parent: QWidget | None, *, titles: dict[str, str], today) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.setWindowTitle(self.tr("Ny kalibreringsomgång"))
+        self.resize(640, 520)
         form = QFormLayout(self)
         self.title = QLineEdit()
         form.addRow(self.tr("Namn"), self.title)
         self.closes = QDateEdit(QDate(today.year, today.month, today.day).addDays(14))
         self.closes.setCalendarPopup(True)
+        self.closes.setDisplayFormat("yyyy-MM-dd")
         form.addRow(self.tr("Sista svarsdag"), self.closes)
         self.vignettes = QListWidget()
         for vignette_id, title in sorted(titles.items()):
