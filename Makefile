@@ -52,6 +52,7 @@ run: install system-deps
 	echo "Demo database: $$db (key in $$keyfile)"; \
 	export MOTTAGNING_DB="$$db" MOTTAGNING_DB_KEY="$$(cat "$$keyfile")"; \
 	$(BIN)/mottagning demo --reports $(DEMO_REPORTS) --seed 1 --if-empty && \
+	$(BIN)/mottagning calibration demo --if-none && \
 	$(BIN)/mottagning
 
 test: install test-deps

@@ -17,6 +17,7 @@ from mottagning.access import cli as access_cli
 from mottagning.access.identity import SignInOptions, add_sign_in_options
 from mottagning.assessment import cli as assessment_cli
 from mottagning.audit import cli as audit_cli
+from mottagning.calibration import cli as calibration_cli
 from mottagning.cli_support import (
     SwedishArgumentParser,
     current_actor,
@@ -36,7 +37,7 @@ GuiStarter = Callable[[argparse.Namespace], int]
 
 # In the order `mottagning --help` lists them.
 AREA_COMMANDS = (db_cli, queue_cli, access_cli, intake_cli, assessment_cli, decisions_cli,
-                 letters_cli, audit_cli, records_cli, stats_cli)
+                 letters_cli, audit_cli, records_cli, stats_cli, calibration_cli)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

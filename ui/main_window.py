@@ -38,6 +38,7 @@ from mottagning.queue.listing import QueueRow
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.rules.status import LABELS_SV as STATUS_LABELS_SV
 from mottagning.timeutil import utc_now
+from ui import calibration as calibration_area
 from ui.access import settings_dialog
 from ui.audit import loggkontroll
 from ui.decisions import signoff_pane
@@ -78,6 +79,7 @@ AREAS: dict[str, Callable[[MainWindow], object]] = {
     loggkontroll.__name__: loggkontroll.install,
     settings_dialog.__name__: settings_dialog.install,
     stats_area.__name__: stats_area.install,
+    calibration_area.__name__: calibration_area.install,
 }
 EXTENSIONS = tuple(AREAS)
 

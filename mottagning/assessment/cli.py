@@ -10,6 +10,7 @@ from pathlib import Path
 from mottagning.assessment.engine import AnswerError, recommend
 from mottagning.assessment.form import OUTCOME_LABELS, FormError
 from mottagning.assessment.registry import FormUnavailable, load_forms, release_form
+from mottagning.calibration.vignettes import load_vignettes
 from mottagning.i18n import _
 
 
@@ -22,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help=_("kontrollera alla formulär och kör deras testfall")
     )
     _add_directory(check)
+    check.add_argument("--vignettes-dir", type=Path, default=None,
+                       help=_("katalog med vinjetter (standard: programmets egna)"))
     check.set_defaults(func=run_check)
 
     try_form = commands.add_parser(
@@ -59,6 +62,12 @@ def run_check(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     if form_set.problems:
         return _fail(_("{count} fel i formulären.").format(count=len(form_set.problems)))
+    # Checked against forms in order only, so a broken form is not reported once per vignette.
+    vignette_set = load_vignettes(form_set, args.vignettes_dir)
+    for problem in vignette_set.problems:
+        print(problem, file=sys.stderr)
+    if vignette_set.problems:
+        return _fail(_("{count} fel i vinjetterna.").format(count=len(vignette_set.problems)))
     listed = ", ".join(
         _("{id} version {version} ({cases} testfall)").format(
             id=form.id, version=form.version, cases=len(form.cases)
@@ -66,6 +75,9 @@ def run_check(args: argparse.Namespace) -> int:
         for form in form_set.forms.values()
     )
     print(_("Formulären är i ordning: {listed}.").format(listed=listed or _("inga formulär")))
+    references = sum(1 for v in vignette_set.vignettes.values() if v.reference is not None)
+    print(_("Vinjetterna är i ordning: {count} vinjetter, {references} med referenssvar.").format(
+        count=len(vignette_set.vignettes), references=references))
     return 0
 
 

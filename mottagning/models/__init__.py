@@ -9,6 +9,13 @@ from mottagning.models.access import Draft, User, UserRole
 from mottagning.models.assessment import Assessment
 from mottagning.models.audit import AuditEvent, AuditHead
 from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
+from mottagning.models.calibration import (
+    CalibrationParticipant,
+    CalibrationRound,
+    CalibrationRoundVignette,
+    TrainingAnswer,
+    VignetteReference,
+)
 from mottagning.models.decisions import DeadlineExtension, Decision, FeedbackTask
 from mottagning.models.intake import (
     Alarm,
@@ -35,4 +42,6 @@ __all__ = [
     "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection", "ReportCompleteness",
     "ReportMeeting", "FeedbackGiven",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
+    "CalibrationParticipant", "CalibrationRound", "CalibrationRoundVignette", "TrainingAnswer",
+    "VignetteReference",
 ]

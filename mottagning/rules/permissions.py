@@ -45,6 +45,8 @@ class Action(StrEnum):
     BACKUP = "backup"
     READ_ALARM_COUNTS = "read_alarm_counts"
     VIEW_STATISTICS = "view_statistics"
+    CALIBRATE = "calibrate"
+    LEAD_CALIBRATION = "lead_calibration"
 
 
 ACTION_LABELS_SV = {
@@ -66,19 +68,21 @@ ACTION_LABELS_SV = {
     Action.BACKUP: "säkerhetskopiera databasen",
     Action.READ_ALARM_COUNTS: "se antalet öppna larm",
     Action.VIEW_STATISTICS: "se statistik och uppföljning",
+    Action.CALIBRATE: "svara på övningsfall i kalibreringsomgångar",
+    Action.LEAD_CALIBRATION: "öppna kalibreringsomgångar och se gruppens resultat",
 }
 
 _WORKER = {
     Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.READ_CASE, Action.ASSESS,
     Action.PROPOSE_DECISION, Action.WRITE_LETTER, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
-    Action.IMPORT, Action.READ_ALARM_COUNTS,
+    Action.IMPORT, Action.READ_ALARM_COUNTS, Action.CALIBRATE,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
     Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
                                      Action.REVIEW_AUDIT, Action.WEED_RECORDS,
-                                     Action.VIEW_STATISTICS}),
+                                     Action.VIEW_STATISTICS, Action.LEAD_CALIBRATION}),
     Role.ASSISTANT: frozenset(
         {Action.REGISTER_REPORT, Action.VIEW_QUEUE, Action.PRINT_LETTER, Action.HANDLE_ALARMS,
          Action.IMPORT, Action.READ_ALARM_COUNTS}

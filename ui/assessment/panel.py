@@ -64,8 +64,10 @@ class OutcomePanel(QWidget):
     sig_pdf = Signal()
 
     def __init__(self, *, violence: bool, immediate_danger: bool = False,
-                 parent: QWidget | None = None):
+                 training: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
+        # In training mode nothing after finishing is case work: no checklist, no PDF.
+        self._training = training
         self._recommended: str | None = None
         self._floor: str | None = None
         self._chosen_by_worker = False
@@ -132,7 +134,9 @@ class OutcomePanel(QWidget):
         finish.addWidget(self.floor_warning)
         # Not in the panel's layout: the screen keeps it in view below the scrolling panel,
         # however long the recommendation grows.
-        self.finish_button = QPushButton(self.tr("Slutför skyddsbedömningen (Ctrl+Enter)"))
+        self.finish_button = QPushButton(
+            self.tr("Slutför övningen (Ctrl+Enter)") if training
+            else self.tr("Slutför skyddsbedömningen (Ctrl+Enter)"))
         self.finish_button.setObjectName("finish")
         self.finish_button.setAccessibleName(self.tr("Slutför skyddsbedömningen"))
         self.finish_button.clicked.connect(self.sig_finish)
@@ -247,7 +251,7 @@ class OutcomePanel(QWidget):
         self.finish_box.hide()
         self.finish_button.hide()
         self.done_box.show()
-        lines = [STATUS_LABELS[state.status],
+        lines = [self.tr("Övningen är slutförd") if self._training else STATUS_LABELS[state.status],
                  self.tr("Utfall: {outcome}").format(outcome=OUTCOME_LABELS[state.outcome or ""])]
         if state.override_reason:
             lines.append(self.tr("Skäl: {reason}").format(reason=state.override_reason))
@@ -262,9 +266,9 @@ class OutcomePanel(QWidget):
         self.status_label.setStyleSheet(WARNING_BOX if awaiting else "")
         self.second_sign_button.setVisible(awaiting and can_second_sign)
         acute = state.outcome == IMMEDIATE_PROTECTION and not awaiting
-        self.checklist_box.setVisible(acute)
+        self.checklist_box.setVisible(acute and not self._training)
         for step, box in self.checklist.items():
             box.blockSignals(True)
             box.setChecked(bool(state.checklist.get(step)))
             box.blockSignals(False)
-        self.pdf_button.setVisible(not awaiting)
+        self.pdf_button.setVisible(not awaiting and not self._training)

@@ -48,7 +48,7 @@ from mottagning.errors import MottagningError
 from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.output_files import protected_paths, write_output
-from mottagning.queue.listing import ItemDetail, open_item
+from mottagning.queue.listing import ItemDetail
 from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label
 from mottagning.rules.permissions import Action, allowed
@@ -56,6 +56,8 @@ from mottagning.rules.status import label as status_label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
 from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
+from ui.assessment.sources import CaseSource, TrainingSource
+from ui.assessment.vignette_context import VignetteContext
 from ui.operations import Operations
 from ui.queue.model import time_left_text
 from ui.widgets.accessibility import name_widgets
@@ -63,12 +65,16 @@ from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
 
 TICK_MS = 30_000
+TRAINING_BANNER = ("background: #ff8f00; color: #000; font-size: 16pt; font-weight: bold; "
+                   "padding: 8px; border: 3px dashed #000;")
 
 
-def open_assessment(parent: QWidget | None, ops: Operations, actor: Actor, item_id: int, *,
-                    clock: Callable[[], datetime] = utc_now) -> AssessmentScreen:
-    """Open (or start) the item's skyddsbedömning in its own window."""
-    screen = AssessmentScreen(ops, actor, item_id, clock=clock, parent=parent)
+def open_assessment(parent: QWidget | None, ops: Operations, actor: Actor, item_id: int | None, *,
+                    clock: Callable[[], datetime] = utc_now,
+                    source: CaseSource | TrainingSource | None = None) -> AssessmentScreen:
+    """Open (or start) the item's skyddsbedömning in its own window; with a TrainingSource
+    the same screen answers a calibration vignette in training mode."""
+    screen = AssessmentScreen(ops, actor, item_id, clock=clock, parent=parent, source=source)
     screen.show()
     screen.load()
     return screen
@@ -78,11 +84,18 @@ class AssessmentScreen(QWidget):
     sig_loaded = Signal()
     sig_saved = Signal()  # every save in flight has come back
 
-    def __init__(self, ops: Operations, actor: Actor, item_id: int, *,
-                 clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, actor: Actor, item_id: int | None, *,
+                 clock: Callable[[], datetime] = utc_now, parent: QWidget | None = None,
+                 source: CaseSource | TrainingSource | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._ops, self._actor, self.item_id, self._clock = ops, actor, item_id, clock
+        self._ops, self._actor, self._clock = ops, actor, clock
+        if source is None:
+            assert item_id is not None
+            source = CaseSource(actor, item_id)
+        self._source = source
+        self.training = source.training
+        self.item_id = source.item_id
         self.state: svc.AssessmentState | None = None
         self.detail: ItemDetail | None = None
         self.questions: dict[str, QuestionWidget] = {}
@@ -90,7 +103,8 @@ class AssessmentScreen(QWidget):
         self._notes: dict[str, str] = {}
         self._pending = 0
         self._finish_requested = False
-        self.setWindowTitle(self.tr("Skyddsbedömning"))
+        self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning") if self.training
+                            else self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
@@ -105,18 +119,13 @@ class AssessmentScreen(QWidget):
     # -- loading -----------------------------------------------------------------
 
     def load(self) -> None:
-        actor, item_id = self._actor, self.item_id
-
-        def start(session):  # type: ignore[no-untyped-def]
-            return svc.start_or_resume(session, actor, item_id), open_item(session, actor, item_id)
-
-        self._ops.mutate(start, success=self._loaded, failure=self._load_failed)
+        self._ops.mutate(self._source.load, success=self._loaded, failure=self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
         self._ops.errors.show_error(error)
         self.close()
 
-    def _loaded(self, result: tuple[svc.AssessmentState, ItemDetail]) -> None:
+    def _loaded(self, result: tuple[svc.AssessmentState, ItemDetail | None]) -> None:
         self.state, self.detail = result
         self._answers, self._notes = dict(self.state.answers), dict(self.state.notes)
         self._build()
@@ -128,12 +137,15 @@ class AssessmentScreen(QWidget):
         self.sig_loaded.emit()
 
     def _build(self) -> None:
-        assert self.state is not None and self.detail is not None
+        assert self.state is not None
         state, detail = self.state, self.detail
         while self._layout.count():
             widget = self._layout.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
+        if detail is None:
+            self._build_training(state)
+            return
         row = detail.row
         self.setWindowTitle(self.tr("Skyddsbedömning – {name}").format(name=row.child_name))
         header = QHBoxLayout()
@@ -145,6 +157,36 @@ class AssessmentScreen(QWidget):
         self.deadline_label.setObjectName("deadline")
         header.addWidget(self.deadline_label)
         self._layout.addLayout(header)
+        self._build_body(state, self._context(detail), violence="violence" in row.flags,
+                         immediate_danger=detail.immediate_danger or "immediate_danger" in row.flags)
+
+    def _build_training(self, state) -> None:  # type: ignore[no-untyped-def]
+        """Training mode: the vignette instead of a report, marked so nobody mistakes it
+        for a real case, and no deadline."""
+        vignette = state.vignette
+        self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning – {title}").format(
+            title=vignette.title))
+        banner = QLabel(self.tr("ÖVNING – inget riktigt ärende"))
+        banner.setObjectName("trainingBanner")
+        banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        banner.setStyleSheet(TRAINING_BANNER)
+        self._layout.addWidget(banner)
+        header = QHBoxLayout()
+        name = QLabel(self.tr("{title} (vinjett, {age} år) – du svarar som {pseudonym}").format(
+            title=vignette.title, age=vignette.child_age, pseudonym=state.pseudonym))
+        name.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        header.addWidget(name)
+        header.addStretch()
+        self.deadline_label = QLabel()
+        self.deadline_label.setObjectName("deadline")
+        self.deadline_label.hide()
+        header.addWidget(self.deadline_label)
+        self._layout.addLayout(header)
+        self._build_body(state, VignetteContext(vignette), violence=False,
+                         immediate_danger=False)
+
+    def _build_body(self, state, context: QWidget, *, violence: bool,  # type: ignore[no-untyped-def]
+                    immediate_danger: bool) -> None:
         progress = QHBoxLayout()
         self.section_label = QLabel()
         progress.addWidget(self.section_label)
@@ -158,11 +200,10 @@ class AssessmentScreen(QWidget):
         self._layout.addLayout(progress)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._context(detail))
+        splitter.addWidget(context)
         splitter.addWidget(self._questions(state))
-        self.panel = OutcomePanel(violence="violence" in row.flags,
-                                  immediate_danger=detail.immediate_danger
-                                  or "immediate_danger" in row.flags)
+        self.panel = OutcomePanel(violence=violence, immediate_danger=immediate_danger,
+                                  training=self.training)
         self.panel.sig_finish.connect(self.request_finish)
         self.panel.sig_second_sign.connect(self._second_sign)
         self.panel.sig_checklist.connect(self._tick_checklist)
@@ -294,7 +335,7 @@ class AssessmentScreen(QWidget):
             self.panel.show_recommendation(form, result, open_gaps=len(open_gaps))
 
     def _show_deadline(self) -> None:
-        if self.detail is None:
+        if self.detail is None:  # training: a vignette has no deadline
             return
         due = self.detail.row.protection_due
         seconds = deadlines.seconds_left(due, self._clock())
@@ -364,8 +405,8 @@ class AssessmentScreen(QWidget):
         else:
             self._answers[question_id] = answer
         self._refresh()
-        actor, assessment_id = self._actor, self.state.id
-        self._save(lambda session: svc.save_answer(session, actor, assessment_id, question_id, answer))
+        source, assessment_id = self._source, self.state.id
+        self._save(lambda session: source.save_answer(session, assessment_id, question_id, answer))
         widget = self.questions[question_id]
         if answer is None:
             return
@@ -381,8 +422,8 @@ class AssessmentScreen(QWidget):
 
     def _on_note(self, question_id: str, text: str) -> None:
         assert self.state is not None
-        actor, assessment_id = self._actor, self.state.id
-        self._save(lambda session: svc.save_note(session, actor, assessment_id, question_id, text))
+        source, assessment_id = self._source, self.state.id
+        self._save(lambda session: source.save_note(session, assessment_id, question_id, text))
 
     def _save(self, fn) -> None:  # type: ignore[no-untyped-def]
         self._pending += 1
@@ -441,10 +482,10 @@ class AssessmentScreen(QWidget):
             self.panel.outcome_buttons[IMMEDIATE_PROTECTION].setFocus()
             return
         reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
-        actor, assessment_id, version = self._actor, self.state.id, self.state.version
+        source, assessment_id, version = self._source, self.state.id, self.state.version
         self._ops.mutate(
-            lambda session: svc.finish(session, actor, assessment_id, outcome=outcome or "",
-                                       override_reason=reason, expected_version=version),
+            lambda session: source.finish(session, assessment_id, outcome=outcome or "",
+                                          override_reason=reason, expected_version=version),
             success=self._finished)
 
     def _finished(self, state: svc.AssessmentState) -> None:

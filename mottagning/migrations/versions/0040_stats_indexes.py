@@ -1,7 +1,7 @@
 """Statistics: covering indexes for the figures of a period
 
 Revision ID: 0040
-Revises: 0020
+Revises: 0030
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0040"
-down_revision = "0020"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

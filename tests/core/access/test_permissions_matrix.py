@@ -142,6 +142,12 @@ PROBES: list[Probe] = [
           lambda s, a, c: _svc("mottagning.stats.figures").compute_figures(
               s, a, _svc("mottagning.stats.period").Period.default(c.now), now=c.now),
           "mottagning.stats.figures"),
+    Probe(Action.CALIBRATE, "calibration.list_rounds",
+          lambda s, a, c: _svc("mottagning.calibration.rounds").list_rounds(s, a, now=c.now),
+          "mottagning.calibration.rounds"),
+    Probe(Action.LEAD_CALIBRATION, "calibration.alpha_history",
+          lambda s, a, c: _svc("mottagning.calibration.results").alpha_history(s, a),
+          "mottagning.calibration.results"),
 ]
 
 # Actions no service gates yet, with the reason; the test below keeps this list honest.
