@@ -90,6 +90,8 @@ class QueuePage:
     """Where the next page starts; None when this page is the last."""
     protection_soon: timedelta = timedelta(hours=4)
     """The soon-window the page was ordered with (for `QueueRow.urgency_key`)."""
+    now: datetime | None = None
+    """The moment the page was ordered at."""
 
 
 def protection_soon_window(session: Session) -> timedelta:
@@ -168,7 +170,18 @@ def list_queue(
                      "include_closed": include_closed},
             now=now,
         )
-    return QueuePage(rows, total, cursor, listing.protection_soon)
+    return QueuePage(rows, total, cursor, listing.protection_soon, now)
+
+
+def count_queue(
+    session: Session, actor: Actor, *, now: datetime | None = None, include_closed: bool = False,
+    group_mass_reports: bool = False, assigned_to_id: int | None = None,
+) -> int:
+    """How many rows `list_queue` lists in all (counted on the indexes)."""
+    actor.require(Action.VIEW_QUEUE)
+    listing = _listing(session, now=now or utc_now(), include_closed=include_closed,
+                       group_mass_reports=group_mass_reports, assigned_to_id=assigned_to_id)
+    return count_listed(session, listing)
 
 
 @dataclass(frozen=True)
