@@ -301,10 +301,11 @@ def _advance_sequences(session: Session, tables: Iterable[str]) -> None:
 
 def fill_bulk(
     database: Database, *, reports: int, seed: int = 1, now: datetime | None = None,
-    actor: Actor | None = None, progress: Progress | None = None,
+    actor: Actor | None = None, progress: Progress | None = None, start: datetime | None = None,
 ) -> BulkResult:
-    """Fill an empty database with `reports` synthetic reports over the years they take a
-    large municipality (at least one), in batches of `BATCH_REPORTS`, each one transaction."""
+    """Fill an empty database with `reports` synthetic reports received from `start` until
+    `now` (by default over the years they take a large municipality, at least one), in
+    batches of `BATCH_REPORTS`, each one transaction."""
     now = now or utc_now()
     with database.transaction() as session:
         if actor is not None:
@@ -314,9 +315,8 @@ def fill_bulk(
         users = demo_users(session)
         audit.record(session, actor="demo", user_id=None, action="demo_bulk_started",
                      details={"reports": reports, "seed": seed}, now=now)
-    days = max(365.0, reports / REPORTS_PER_DAY)
-    generator = _Generator(reports=reports, seed=seed, now=now,
-                           start=now - timedelta(days=days), users=users)
+    start = start or now - timedelta(days=max(365.0, reports / REPORTS_PER_DAY))
+    generator = _Generator(reports=reports, seed=seed, now=now, start=start, users=users)
     with database.transaction() as session:
         ids = generator.ids
         ids.event = session.execute(select(AuditHead.last_event_id)).scalar_one()
