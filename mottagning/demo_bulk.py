@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from mottagning.audit import anchor as audit_anchor
@@ -187,7 +187,7 @@ class _Generator:
             reporter_name=None if anonymous else f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
             reporter_wants_feedback=not anonymous and rng.random() < 0.5, concern_codes=concerns,
             description=" ".join(DESCRIPTIONS[c] for c in concerns[:2]), immediate_danger=danger,
-            data_quality_warnings=[], registered_at=received, registered_by_id=worker.user_id,
+            registered_at=received, registered_by_id=worker.user_id,
             version=1))
         self.event(batch, at=received, user=worker, action="report_registered",
                    entity_type="report", entity_id=report_id)
@@ -231,8 +231,7 @@ class _Generator:
             return
         batch.rows["assessments"].append(dict(
             item_id=item_id, form_id="skyddsbedomning", form_version=1, form_sha256="0" * 64,
-            status="finished", answers={}, notes={}, shown_questions=[], rules_fired=[],
-            outcome="no_immediate_need", checklist={}, started_by_id=worker.user_id,
+            status="finished", outcome="no_immediate_need", started_by_id=worker.user_id,
             started_at=assessed, updated_at=assessed, finished_by_id=worker.user_id,
             finished_at=assessed, version=1))
         self.event(batch, at=assessed, user=worker, action="assessment_finished",
@@ -245,7 +244,7 @@ class _Generator:
         decision = dict(
             id=self.ids.decision, item_id=item_id,
             outcome=outcome or rng.choices(self.outcomes, weights=self.outcome_weights)[0],
-            motivation="Syntetisk motivering.", notes="", contacts=[], urgent=False,
+            motivation="Syntetisk motivering.", notes="", urgent=False,
             status={Status.RETURNED: "returned", Status.DECISION_PROPOSED: "awaiting"}.get(
                 Status(status), "signed"),
             proposed_by_id=worker.user_id, proposed_at=decided - timedelta(hours=3),
@@ -254,7 +253,7 @@ class _Generator:
             violence_acknowledged=violence, overdue_at_signing=False, version=1, content_hash=None)
         if signed:
             # the signature's content hash, as `verify_signed_decisions` recomputes it
-            decision["content_hash"] = content_hash(SimpleNamespace(**_UNSET_DECISION, **decision))  # type: ignore[arg-type]
+            decision["content_hash"] = content_hash(SimpleNamespace(**_UNSET_DECISION, contacts=[], **decision))  # type: ignore[arg-type]
             self.event(batch, at=decided, user=senior, action="decision_signed",
                        entity_type="decision", entity_id=decision["id"], child_id=child,
                        details={"item_id": item_id, "outcome": decision["outcome"],
@@ -280,13 +279,26 @@ def _chain(session: Session, events: list[dict[str, Any]]) -> None:
         session.flush()
 
 
+# JSON columns that hold the same value in every bulk row: written as SQL literals, so
+# millions of rows are not serialised one by one.
+_CONSTANT_JSON = {
+    "reports": {"data_quality_warnings": "[]"},
+    "assessments": {"answers": "{}", "notes": "{}", "shown_questions": "[]", "rules_fired": "[]",
+                    "checklist": "{}"},
+    "decisions": {"contacts": "[]"},
+}
+
+
 def _write(session: Session, batch: _Batch) -> None:
     tables = ((Child, "children"), (Report, "reports"), (QueueItem, "items"),
               (Assessment, "assessments"), (Decision, "decisions"), (AuditEvent, "events"))
     for model, key in tables:
         rows = batch.rows[key]
+        constants = {column: literal_column(f"'{value}'")
+                     for column, value in _CONSTANT_JSON.get(key, {}).items()}
+        statement = insert(model.__table__).values(**constants) if constants else insert(model.__table__)
         for start in range(0, len(rows), 5_000):
-            session.execute(insert(model.__table__), rows[start:start + 5_000])
+            session.execute(statement, rows[start:start + 5_000])
 
 
 def _advance_sequences(session: Session, tables: Iterable[str]) -> None:
