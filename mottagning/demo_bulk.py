@@ -7,7 +7,7 @@ batch: reports, children (repeat children, mass-report bursts, one child reporte
 times), queue items with their stored urgency keys, finished skyddsbedömningar, decisions
 (about 38 % inleda utredning) and, for what it creates, audit events on the hash chain with
 an anchor per batch, so `mottagning audit verify` passes. About 2 % of the items stay open:
-most of the last two days' and a backlog of older ones, as in a unit under pressure.
+most of the last two days' and half of a backlog of recent weeks, as in a unit under pressure.
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ class _Generator:
         self.rng = random.Random(seed)
         self.now, self.start, self.reports = now, start, reports
         self.span = (now - start).total_seconds()
+        # half of the last weeks' items are still open (about 2 % of all items)
+        self.backlog = (now - start) * 0.04
         self.users = users
         self.ids = _Ids()
         lists = codes()
@@ -201,13 +203,16 @@ class _Generator:
         self.ids.item += 1
         item_id = self.ids.item
         age = now - received
-        is_open = rng.random() < (0.9 if age < timedelta(days=2) else 0.015)
-        if is_open:
-            self.open_items += 1
-            status = Status.RECEIVED.value if age < timedelta(hours=20) and rng.random() < 0.7 \
-                else rng.choices(self.open_statuses, weights=self.open_weights)[0]
-        else:
+        is_open = rng.random() < (0.9 if age < timedelta(days=2) else 0.5 if age < self.backlog else 0)
+        if not is_open:
             status = Status.CLOSED.value
+        elif age < timedelta(hours=20) and rng.random() < 0.7:
+            status = Status.RECEIVED.value
+        else:  # the skyddsbedömning is done within days, even in a backlog
+            status = rng.choices(self.open_statuses, weights=self.open_weights)[0]
+            if status == Status.RECEIVED and age > timedelta(hours=36):
+                status = Status.PROTECTION_ASSESSED.value
+        self.open_items += is_open
         protection, decision = protection_due(received), decision_due(received)
         extended = decision + timedelta(days=14) if rng.random() < 0.02 else None
         assessed = min(received + timedelta(hours=rng.uniform(0.5, 23)), now)
