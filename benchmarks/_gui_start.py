@@ -66,11 +66,14 @@ def main_window(url: str, now: str, scroll_pages: int) -> None:
         bar = window.table.verticalScrollBar()
         target = 200 * scroll_pages
         deadline = time.monotonic() + 120
-        while window.model.rowCount() < target and time.monotonic() < deadline:
+        model = window.model
+        while model.rowCount() < target and time.monotonic() < deadline:
             bar.setValue(bar.maximum())
             end = time.monotonic() + 0.02
             while time.monotonic() < end:
                 app.processEvents()
+            if not model.canFetchMore() and window.ops.idle:
+                break  # the whole queue is loaded
         beat.stop()
         print(json.dumps({"rows": window.model.rowCount(), "worst_stall_ms": worst[0],
                           "ticks": ticks[0]}), flush=True)

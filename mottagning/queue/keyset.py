@@ -33,12 +33,18 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from mottagning.models import Child, QueueItem, Report, User
 from mottagning.rules.urgency import OPEN_CLASSES, Tier, TierRange, UrgencyClass, tier_ranges
 
 OPEN_CLASS_VALUES = tuple(int(k) for k in OPEN_CLASSES)
+# Core columns and aliases, made once: the page statements are built per page and ORM
+# attribute adaptation would cost more than the queries themselves.
+ITEMS = QueueItem.__table__
+Q = ITEMS.c
+_RECENT = ITEMS.alias("recent_items")
+_OTHER = ITEMS.alias("other_items")
 
 
 def _sqlite_index_hint(_compiler: SQLiteCompiler, _table: Any, text: str | None) -> str | None:
@@ -98,24 +104,24 @@ class Listing:
 
 
 # The columns a queue row shows; the report's text is not among them.
+_CHILD, _REPORT, _USER = Child.__table__.c, Report.__table__.c, User.__table__.c
 ROW_COLUMNS = (
-    QueueItem.id, QueueItem.report_id, QueueItem.child_id, QueueItem.received_at,
-    QueueItem.protection_due, QueueItem.decision_due, QueueItem.decision_due_extended,
-    QueueItem.status, QueueItem.flag_immediate_danger, QueueItem.flag_violence,
-    QueueItem.flag_repeat, QueueItem.flag_data_quality, QueueItem.next_due,
-    Child.name.label("child_name"), Child.personnummer, Child.birth_date,
-    Child.protected_identity, Report.concern_codes, Report.reporter_category, Report.channel,
-    Report.data_quality_warnings, User.full_name.label("assigned_to"),
+    Q.id, Q.report_id, Q.child_id, Q.received_at, Q.protection_due, Q.decision_due,
+    Q.decision_due_extended, Q.status, Q.flag_immediate_danger, Q.flag_violence, Q.flag_repeat,
+    Q.flag_data_quality, Q.next_due, _CHILD.name.label("child_name"), _CHILD.personnummer,
+    _CHILD.birth_date, _CHILD.protected_identity, _REPORT.concern_codes,
+    _REPORT.reporter_category, _REPORT.channel, _REPORT.data_quality_warnings,
+    _USER.full_name.label("assigned_to"),
+)
+_ROWS_FROM = (
+    ITEMS.join(Child.__table__, Q.child_id == _CHILD.id)
+    .join(Report.__table__, Q.report_id == _REPORT.id)
+    .outerjoin(User.__table__, Q.assigned_to_id == _USER.id)
 )
 
 
 def row_select() -> Select[Any]:
-    return (
-        select(*ROW_COLUMNS)
-        .join(Child, QueueItem.child_id == Child.id)
-        .join(Report, QueueItem.report_id == Report.id)
-        .outerjoin(User, QueueItem.assigned_to_id == User.id)
-    )
+    return select(*ROW_COLUMNS).select_from(_ROWS_FROM)
 
 
 def _in_range(item: Any, stretch: TierRange) -> ColumnElement[bool]:
@@ -144,19 +150,18 @@ def _hidden_by_group(tier: Tier, listing: Listing) -> ColumnElement[bool]:
     rule = listing.group
     if rule is None or tier is Tier.CLOSED:
         return false()
-    recent = aliased(QueueItem)
+    recent, other = _RECENT.c, _OTHER.c
     burst = select(func.count()).where(
-        recent.child_id == QueueItem.child_id, recent.urgency_class.in_(OPEN_CLASS_VALUES),
+        recent.child_id == Q.child_id, recent.urgency_class.in_(OPEN_CLASS_VALUES),
         recent.received_at >= listing.now - timedelta(days=rule.days), _assigned(recent, listing),
     ).scalar_subquery() >= rule.count
-    other = aliased(QueueItem)
     before = [_in_tier(other, t, listing) for t in Tier if t < tier and t is not Tier.CLOSED]
     same_tier_before = and_(
         _in_tier(other, tier, listing),
-        tuple_(other.next_due, other.id) < tuple_(QueueItem.next_due, QueueItem.id),
+        tuple_(other.next_due, other.id) < tuple_(Q.next_due, Q.id),
     )
     more_urgent = exists().where(
-        other.child_id == QueueItem.child_id, other.urgency_class.in_(OPEN_CLASS_VALUES),
+        other.child_id == Q.child_id, other.urgency_class.in_(OPEN_CLASS_VALUES),
         _assigned(other, listing), or_(*before, same_tier_before),
     )
     return and_(burst, more_urgent)
@@ -166,15 +171,15 @@ def tier_query(stretch: TierRange, tier: Tier, listing: Listing, *,
                after: QueueCursor | None = None, ranged: bool = True) -> Select[Any]:
     """The rows of one index range of `tier`, in (next_due, id) order (no LIMIT yet);
     `ranged=False` leaves the index to the planner (a few children's items)."""
-    query = row_select().where(_in_range(QueueItem, stretch), _assigned(QueueItem, listing),
+    query = row_select().where(_in_range(Q, stretch), _assigned(Q, listing),
                                 not_(_hidden_by_group(tier, listing)))
     if after is not None and tier == after.tier:
-        cursor = tuple_(literal(after.next_due, QueueItem.next_due.type), literal(after.item_id))
-        query = query.where(tuple_(QueueItem.next_due, QueueItem.id) > cursor)
+        cursor = tuple_(literal(after.next_due, Q.next_due.type), literal(after.item_id))
+        query = query.where(tuple_(Q.next_due, Q.id) > cursor)
     if ranged:
         index = "ix_queue_items_urgency" if listing.assigned_to_id is None else "ix_queue_items_assigned_urgency"
-        query = query.with_hint(QueueItem, f"INDEXED BY {index}", "sqlite")
-    return query.order_by(QueueItem.next_due, QueueItem.id)
+        query = query.with_hint(ITEMS, f"INDEXED BY {index}", "sqlite")
+    return query.order_by(Q.next_due, Q.id)
 
 
 def read_page(session: Session, listing: Listing, *, after: QueueCursor | None,
@@ -205,8 +210,7 @@ def rows_of_children(session: Session, listing: Listing,
     found: list[tuple[Tier, Any]] = []
     for tier in listing.tiers():
         for stretch in tier_ranges(tier, now=listing.now, protection_soon=listing.protection_soon):
-            query = tier_query(stretch, tier, listing, ranged=False).where(
-                QueueItem.child_id.in_(children))
+            query = tier_query(stretch, tier, listing, ranged=False).where(Q.child_id.in_(children))
             found.extend((tier, row) for row in session.execute(query))
     return found
 
@@ -215,23 +219,23 @@ def count_listed(session: Session, listing: Listing) -> int:
     """How many rows the whole listing has: the listed classes counted on the index, less
     the items a mass-report group hides (bursts are found among the last days' items)."""
     items = session.execute(
-        select(func.count()).select_from(QueueItem)
-        .where(QueueItem.urgency_class.in_(listing.classes()), _assigned(QueueItem, listing))
+        select(func.count()).select_from(ITEMS)
+        .where(Q.urgency_class.in_(listing.classes()), _assigned(Q, listing))
     ).scalar_one()
     rule = listing.group
     if rule is None:
         return int(items)
     bursts = (
-        select(QueueItem.child_id)
-        .where(QueueItem.received_at >= listing.now - timedelta(days=rule.days),
-               QueueItem.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(QueueItem, listing))
-        .group_by(QueueItem.child_id)
+        select(Q.child_id)
+        .where(Q.received_at >= listing.now - timedelta(days=rule.days),
+               Q.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(Q, listing))
+        .group_by(Q.child_id)
         .having(func.count() >= rule.count)
     )
     hidden = session.execute(
-        select(func.count()).select_from(QueueItem)
-        .where(QueueItem.child_id.in_(bursts), QueueItem.urgency_class.in_(OPEN_CLASS_VALUES),
-               _assigned(QueueItem, listing))
+        select(func.count()).select_from(ITEMS)
+        .where(Q.child_id.in_(bursts), Q.urgency_class.in_(OPEN_CLASS_VALUES),
+               _assigned(Q, listing))
     ).scalar_one() - session.execute(select(func.count()).select_from(bursts.subquery())).scalar_one()
     return int(items - hidden)
 
@@ -241,13 +245,13 @@ def open_counts(session: Session, listing: Listing, child_ids: Sequence[int]) ->
     rule = listing.group
     if rule is None or not child_ids:
         return {}
-    recent = QueueItem.received_at >= listing.now - timedelta(days=rule.days)
+    recent = Q.received_at >= listing.now - timedelta(days=rule.days)
     rows = session.execute(
-        select(QueueItem.child_id, func.count(),
+        select(Q.child_id, func.count(),
                func.sum(case((recent, 1), else_=0)))
-        .where(QueueItem.child_id.in_(sorted(set(child_ids))),
-               QueueItem.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(QueueItem, listing))
-        .group_by(QueueItem.child_id)
+        .where(Q.child_id.in_(sorted(set(child_ids))),
+               Q.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(Q, listing))
+        .group_by(Q.child_id)
     )
     return {child: int(count) for child, count, in_burst in rows if (in_burst or 0) >= rule.count}
 
@@ -263,9 +267,9 @@ def changed_item_ids(session: Session, listing: Listing, *, since_updated: datet
         TierRange(UrgencyClass.PROTECTION, since_now + listing.protection_soon,
                   listing.now + listing.protection_soon),
     ]
-    queries = [select(QueueItem.id).where(QueueItem.updated_at >= since_updated)]
+    queries = [select(Q.id).where(Q.updated_at >= since_updated)]
     if listing.now > since_now:
-        queries += [select(QueueItem.id).where(_in_range(QueueItem, m)) for m in moved]
+        queries += [select(Q.id).where(_in_range(Q, m)) for m in moved]
     found: set[int] = set()
     for query in queries:
         found.update(session.execute(query.limit(limit + 1)).scalars())
@@ -276,4 +280,4 @@ def changed_item_ids(session: Session, listing: Listing, *, since_updated: datet
 
 def latest_update(session: Session) -> datetime | None:
     """The newest `updated_at` of any item (the index's last entry)."""
-    return session.execute(select(func.max(QueueItem.updated_at))).scalar_one()
+    return session.execute(select(func.max(Q.updated_at))).scalar_one()
