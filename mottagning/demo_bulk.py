@@ -41,7 +41,7 @@ from mottagning.rules.codes import codes
 from mottagning.rules.deadlines import decision_due, protection_due
 from mottagning.rules.outcomes import Outcome
 from mottagning.rules.permissions import Action
-from mottagning.rules.status import Status
+from mottagning.rules.status import Status, is_decided
 from mottagning.rules.urgency import next_due, urgency_class
 from mottagning.timeutil import utc_now
 
@@ -218,7 +218,7 @@ class _Generator:
         assessed = min(received + timedelta(hours=rng.uniform(0.5, 23)), now)
         decided = min(received + timedelta(days=rng.uniform(2, 14)), now)
         outcome = None
-        if status in (Status.CLOSED, Status.DECISION_SIGNED):
+        if is_decided(status):
             outcome = rng.choices(self.outcomes, weights=self.outcome_weights)[0]
         batch.rows["items"].append(dict(
             id=item_id, report_id=report_id, child_id=child, status=status, received_at=received,
@@ -244,7 +244,7 @@ class _Generator:
         if status in (Status.PROTECTION_ASSESSED, Status.INITIAL_ASSESSMENT):
             return
         senior = self.users["maria"]
-        signed = status in (Status.CLOSED, Status.DECISION_SIGNED)
+        signed = is_decided(status)
         self.ids.decision += 1
         decision = dict(
             id=self.ids.decision, item_id=item_id,
