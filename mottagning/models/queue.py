@@ -69,17 +69,14 @@ class QueueItem(Base):
 
     @property
     def flags(self) -> list[str]:
-        return flag_names(self)
+        return flag_names(self.flag_immediate_danger, self.flag_violence, self.flag_repeat,
+                          self.flag_data_quality)
 
 
-def flag_names(item: object) -> list[str]:
-    """The flags set on a queue item (an ORM object or a row with the same column names)."""
-    names = (
-        ("immediate_danger", item.flag_immediate_danger),  # type: ignore[attr-defined]
-        ("violence", item.flag_violence),  # type: ignore[attr-defined]
-        ("repeat", item.flag_repeat),  # type: ignore[attr-defined]
-        ("data_quality", item.flag_data_quality),  # type: ignore[attr-defined]
-    )
+def flag_names(immediate_danger: bool, violence: bool, repeat: bool, data_quality: bool) -> list[str]:
+    """The flags set on a queue item, in the order they are shown."""
+    names = (("immediate_danger", immediate_danger), ("violence", violence), ("repeat", repeat),
+             ("data_quality", data_quality))
     return [name for name, on in names if on]
 
 
