@@ -286,7 +286,7 @@ def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
         .join(Report, QueueItem.report_id == Report.id)
         .where(QueueItem.child_id == child_id)
         .order_by(QueueItem.received_at.desc(), QueueItem.id.desc())
-    ).tuples().all()
+    ).all()
     entries = tuple(
         HistoryEntry(item_id, report_id, received_at, channel, category, tuple(concerns), status,
                      outcome, tuple(flag_names(danger, violence, repeat, quality)),
