@@ -41,9 +41,12 @@ def main_window(url: str, now: str, scroll_pages: int) -> None:
     with database.transaction() as session:
         actor = actor_for(session.execute(select(User).where(User.username == "maria")).scalar_one())
     from ui.main_window import MainWindow
+    from ui.widgets.gc_policy import GuiThreadCollector, freeze_once_loaded
 
+    collector = GuiThreadCollector(app)  # the program's own garbage-collection policy
     moment = datetime.fromisoformat(now).astimezone(UTC)
     window = MainWindow(database, actor, clock=lambda: moment)
+    freeze_once_loaded(window, collector)
     window.show()
     while not window.model.loaded_once:
         app.processEvents()
