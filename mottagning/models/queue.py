@@ -36,6 +36,8 @@ class QueueItem(Base):
         Index("ix_queue_items_urgency", "urgency_class", "next_due", "id"),
         Index("ix_queue_items_assigned_urgency", "assigned_to_id", "urgency_class", "next_due", "id"),
         Index("ix_queue_items_child_urgency", "child_id", "urgency_class"),
+        # mass-report bursts are found among the last days' items without reading them
+        Index("ix_queue_items_received_urgency", "received_at", "urgency_class", "child_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

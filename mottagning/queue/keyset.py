@@ -232,11 +232,11 @@ def count_listed(session: Session, listing: Listing) -> int:
         .group_by(Q.child_id)
         .having(func.count() >= rule.count)
     )
-    hidden = session.execute(
-        select(func.count()).select_from(ITEMS)
-        .where(Q.child_id.in_(bursts), Q.urgency_class.in_(OPEN_CLASS_VALUES),
-               _assigned(Q, listing))
-    ).scalar_one() - session.execute(select(func.count()).select_from(bursts.subquery())).scalar_one()
+    in_bursts, burst_children = session.execute(
+        select(func.count(), func.count(func.distinct(Q.child_id)))
+        .where(Q.child_id.in_(bursts), Q.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(Q, listing))
+    ).one()
+    hidden = in_bursts - burst_children  # each burst child shows one row
     return int(items - hidden)
 
 

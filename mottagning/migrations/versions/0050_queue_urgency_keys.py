@@ -41,12 +41,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_queue_items_assigned_urgency",
                               ["assigned_to_id", "urgency_class", "next_due", "id"])
         batch_op.create_index("ix_queue_items_child_urgency", ["child_id", "urgency_class"])
+        batch_op.create_index("ix_queue_items_received_urgency",
+                              ["received_at", "urgency_class", "child_id"])
         batch_op.create_index(batch_op.f("ix_queue_items_updated_at"), ["updated_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("queue_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_queue_items_updated_at"))
+        batch_op.drop_index("ix_queue_items_received_urgency")
         batch_op.drop_index("ix_queue_items_child_urgency")
         batch_op.drop_index("ix_queue_items_assigned_urgency")
         batch_op.drop_index("ix_queue_items_urgency")
