@@ -7,18 +7,17 @@ Each size is an embedded database built once and kept in benchmarks/.cache/ (enc
 fixed benchmark key: the data are synthetic); delete the folder to build them again. With
 MOTTAGNING_BENCH_DB set to a PostgreSQL server URL containing `{name}`, e.g.
 postgresql://u@h/{name}, two empty databases made beforehand are filled and measured instead.
-The year is filled by bulk inserts of synthetic rows shaped like a real unit's year: 1–3
-children per report, repeat children, skyddsbedömningar, decisions, extensions and
-återkoppling tasks; no text anyone could mistake for a case.
+The year is filled by the bulk demo (`mottagning.demo_bulk`, as `mottagning demo --bulk`):
+1–3 children per report, repeat children, skyddsbedömningar, decisions and extensions; no text
+anyone could mistake for a case.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,131 +28,32 @@ os.environ["MOTTAGNING_DB_KEY"] = "b3" * 32
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from _results import record  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from mottagning.access.users import actor_for, add_user  # noqa: E402
+from mottagning.access.users import actor_for  # noqa: E402
 from mottagning.db.database import open_database  # noqa: E402
-from mottagning.models import (  # noqa: E402
-    Assessment,
-    Child,
-    Decision,
-    FeedbackTask,
-    QueueItem,
-    Report,
-    User,
-)
-from mottagning.rules.codes import codes  # noqa: E402
-from mottagning.rules.deadlines import decision_due, protection_due  # noqa: E402
-from mottagning.rules.outcomes import Outcome  # noqa: E402
+from mottagning.demo_bulk import fill_bulk  # noqa: E402
+from mottagning.models import User  # noqa: E402
 from mottagning.stats.figures import compute_figures  # noqa: E402
 from mottagning.stats.period import Period  # noqa: E402
 
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
-CHUNK = 5_000
+# the year in UTC, inside the year in Stockholm at both ends
+YEAR_START = datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
+YEAR_END = datetime(2025, 12, 31, 22, 0, tzinfo=UTC)
 
 
-def _chunks(table, rows: list[dict]) -> None:  # type: ignore[no-untyped-def, type-arg]
-    for start in range(0, len(rows), CHUNK):
-        yield insert(table), rows[start:start + CHUNK]
-
-
-def fill(database, reports: int, *, seed: int = 1):  # type: ignore[no-untyped-def]
-    rng = random.Random(seed)
-    lists = codes()
-    channels = list(lists.channels)
-    categories = list(lists.reporter_categories)
-    concerns = list(lists.concern_categories)
-    outcomes = [o.value for o in Outcome]
-    with database.transaction() as session:
-        add_user(session, None, username="bench", full_name="Bänk Mätning", roles=["worker", "senior"])
-        user = session.query(User).filter_by(username="bench").one()
-        actor = actor_for(user)
-        start = YEAR.start
-        year_seconds = int((YEAR.end - YEAR.start).total_seconds())
-        rows: dict[str, list[dict]] = {"reports": [], "children": [], "items": [],  # type: ignore[type-arg]
-                                       "assessments": [], "decisions": [], "feedback": []}
-        child_ids: list[int] = []
-        used: set[str | None] = set()
-        item_id = 0
-        for report_id in range(1, reports + 1):
-            received = start + timedelta(seconds=rng.randrange(year_seconds))
-            chosen = rng.sample(concerns, k=rng.randint(1, 2))
-            rows["reports"].append(dict(
-                id=report_id, received_at=received, channel=rng.choice(channels),
-                reporter_category=rng.choice(categories), reporter_anonymous=False,
-                reporter_wants_feedback=True, concern_codes=chosen, description="Syntetisk.",
-                immediate_danger=False, data_quality_warnings=[], registered_at=received,
-                registered_by_id=user.id, version=1))
-            in_report: set[int] = set()
-            for _ in range(rng.choices([1, 2, 3], weights=[70, 22, 8])[0]):
-                if child_ids and rng.random() < 0.15 and len(in_report) < len(child_ids):
-                    child_id = rng.choice(child_ids)
-                    while child_id in in_report:
-                        child_id = rng.choice(child_ids)
-                else:
-                    child_id = len(child_ids) + 1
-                    child_ids.append(child_id)
-                    birth = date(2008, 1, 1) + timedelta(days=rng.randrange(17 * 365))
-                    number = f"{birth:%Y%m%d}-{rng.randrange(10_000):04d}"
-                    if number in used or rng.random() < 0.05:
-                        number = None
-                    used.add(number)
-                    rows["children"].append(dict(
-                        id=child_id, personnummer=number,
-                        name=f"Barn {child_id}", birth_date=birth, coordination_number=False,
-                        protected_identity=False, created_at=received))
-                in_report.add(child_id)
-                item_id += 1
-                violent = bool(set(chosen) & lists.violence_concerns)
-                assessed = received + timedelta(hours=rng.uniform(0.5, 30))
-                decided = received + timedelta(days=rng.uniform(1, 18))
-                has_decision = decided < NOW and rng.random() < 0.95
-                outcome = rng.choice(outcomes) if has_decision else None
-                extended = decision_due(received) + timedelta(days=14) if rng.random() < 0.03 else None
-                rows["items"].append(dict(
-                    id=item_id, report_id=report_id, child_id=child_id,
-                    status="decision_signed" if has_decision else "initial_assessment",
-                    received_at=received, protection_due=protection_due(received),
-                    decision_due=decision_due(received), decision_due_extended=extended,
-                    flag_violence=violent, flag_immediate_danger=False, flag_data_quality=False,
-                    flag_repeat=False, outcome=outcome, created_at=received, updated_at=received,
-                    version=1))
-                if rng.random() < 0.97:
-                    rows["assessments"].append(dict(
-                        item_id=item_id, form_id="skyddsbedomning", form_version=1,
-                        form_sha256="0" * 64, status="finished", answers={}, notes={},
-                        shown_questions=[], rules_fired=[], outcome="no_immediate_need",
-                        checklist={}, started_by_id=user.id, started_at=assessed,
-                        updated_at=assessed, finished_by_id=user.id, finished_at=assessed, version=1))
-                if has_decision:
-                    decision_id = len(rows["decisions"]) + 1
-                    rows["decisions"].append(dict(
-                        id=decision_id, item_id=item_id, outcome=outcome, motivation="Syntetisk.",
-                        notes="", contacts=[], urgent=False, status="signed",
-                        proposed_by_id=user.id, proposed_at=decided - timedelta(hours=3),
-                        signed_by_id=user.id, signed_at=decided, violence_acknowledged=violent,
-                        overdue_at_signing=False, version=1))
-                    if outcome != Outcome.VIDAREBEFORDRAS and rng.random() < 0.3:
-                        due = decided + timedelta(days=14)
-                        done = decided + timedelta(days=rng.uniform(0, 20))
-                        rows["feedback"].append(dict(
-                            item_id=item_id, decision_id=decision_id, content="opened",
-                            created_at=decided, due_at=due, done=done < NOW,
-                            done_at=done if done < NOW else None))
-        for model, key in ((Report, "reports"), (Child, "children"), (QueueItem, "items"),
-                           (Assessment, "assessments"), (Decision, "decisions"),
-                           (FeedbackTask, "feedback")):
-            for statement, chunk in _chunks(model.__table__, rows[key]):
-                session.execute(statement, chunk)
-    return actor, item_id
+def fill(database, reports: int, *, seed: int = 1) -> None:  # type: ignore[no-untyped-def]
+    """A year of synthetic rows through the bulk demo (`mottagning demo --bulk`)."""
+    fill_bulk(database, reports=reports, seed=seed, now=YEAR_END, start=YEAR_START)
 
 
 def _cached(reports: int) -> str:
     """The embedded database of `reports` reports, built the first time (into a temporary
     name, so an interrupted build is never taken for a finished one)."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"stats_{reports}.db"
+    path = CACHE / f"stats_bulk_{reports}.db"
     if not path.exists():
         building = path.with_suffix(".building")
         for leftover in CACHE.glob(f"{building.name}*"):
@@ -176,7 +76,8 @@ def measure(urls: dict[int, str], *, filled: bool, rounds: int = 5) -> dict[int,
         if not filled:
             fill(databases[reports], reports)
         with databases[reports].transaction() as session:
-            actors[reports] = actor_for(session.query(User).filter_by(username="bench").one())
+            senior = session.execute(select(User).where(User.username == "maria")).scalar_one()
+            actors[reports] = actor_for(senior)
     best = dict.fromkeys(urls, float("inf"))
     for _ in range(rounds + 1):
         for reports, database in databases.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from mottagning import __version__
 from mottagning.access import cli as access_cli
@@ -45,6 +46,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     database = open_db(args)
     actor = current_actor(database)
+    if args.bulk:
+        return _bulk_demo(database, actor, args)
     with database.transaction() as session:
         if args.if_empty and not database_is_empty(session):
             print("Databasen innehåller redan anmälningar; inga demodata lades till.")
@@ -54,12 +57,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bulk_demo(database: Any, actor: Any, args: argparse.Namespace) -> int:
+    from mottagning.demo import database_is_empty
+    from mottagning.demo_bulk import fill_bulk
+    from mottagning.terminal import progress_bar
+
+    with database.transaction() as session:
+        if args.if_empty and not database_is_empty(session):
+            print("Databasen innehåller redan anmälningar; inga demodata lades till.")
+            return 0
+    result = fill_bulk(database, reports=args.reports, seed=args.seed, actor=actor,
+                       progress=progress_bar(sys.stderr))
+    print(f"Demodata skapade: {result.reports} anmälningar, {result.items} ärenden i kön "
+          f"({result.open_items} öppna), {result.audit_events} loggposter.")
+    return 0
+
+
 def _register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="fyll en tom databas med syntetiska demodata")
     demo.add_argument("--reports", type=int, default=300, help="antal anmälningar")
     demo.add_argument("--seed", type=int, default=1, help="slumpfrö")
     demo.add_argument("--if-empty", action="store_true",
                       help="gör ingenting (och lyckas) om databasen redan har anmälningar")
+    demo.add_argument("--bulk", action="store_true",
+                      help="skriv stora mängder direkt i tabellerna (miljontals anmälningar på minuter)")
     demo.set_defaults(func=_cmd_demo)
 
 

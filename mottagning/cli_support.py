@@ -8,7 +8,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
@@ -38,6 +38,18 @@ def emit_json(value: Any) -> None:
     text = json.dumps(value, ensure_ascii=False, indent=2)
     sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
+
+
+def stream_json_array(values: Iterable[Any]) -> None:
+    """The text `emit_json` writes for a list, written item by item (a long listing never
+    sits whole in memory)."""
+    first = True
+    for value in values:
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+        text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        sys.stdout.write(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+        first = False
+    sys.stdout.write("[]\n" if first else "\n]\n")
 
 
 def open_db(args: argparse.Namespace, *, migrate: bool | None = None) -> Database:

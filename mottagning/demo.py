@@ -54,6 +54,14 @@ DEMO_USERS = (
     ("sofia", "Sofia Sund", [Role.ADMIN], "Systemförvaltare"),
 )
 
+# Who reports, roughly as in Socialstyrelsen's figures (school and police most).
+REPORTER_WEIGHTS = {
+    "skola": 25, "polis": 18, "forskola": 10, "halso_och_sjukvard": 10, "socialtjanst": 6,
+    "privatperson": 10, "anonym": 7, "familjen_sjalv": 3, "barnet_sjalvt": 2,
+    "tandvard": 2, "fritidsverksamhet": 2, "yrkesverksam_ovrig": 3, "annan_myndighet": 2,
+}
+CHANNEL_WEIGHTS = {"etjanst": 45, "telefon": 30, "brev": 8, "epost": 10, "fax": 2, "besok": 5}
+
 DESCRIPTIONS = {
     "vald_mot_barn": "Barnet berättade i dag att pappa slog henne i går kväll när hon inte ville gå och lägga sig. Hon har ett blåmärke på armen.",
     "bevittnat_vald": "Polisen har varit på adressen efter larm om bråk. Barnen var hemma och vakna när mamman blev slagen.",
@@ -76,10 +84,28 @@ class DemoResult:
     items: int
 
 
-def _synthetic_pnr(rng: random.Random, birth: date) -> str:
+def synthetic_pnr(rng: random.Random, birth: date, *, coordination: bool = False) -> str:
+    """A personnummer in the test range (serials 980–999) with a correct check digit; a
+    samordningsnummer (day + 60) with `coordination`."""
     serial = f"{rng.randint(980, 999)}"
+    if coordination:
+        first_nine = f"{birth:%y%m}{birth.day + 60:02d}{serial}"
+        return f"{birth:%Y%m}{birth.day + 60:02d}-{serial}{pnr.with_check_digit(first_nine)}"
     first_nine = f"{birth:%y%m%d}{serial}"
     return f"{birth:%Y%m%d}-{serial}{pnr.with_check_digit(first_nine)}"
+
+
+def demo_users(session: Session) -> dict[str, Actor]:
+    """Mark the database DEMO and make one user per role (kept if they exist)."""
+    settings_service.put_setting(session, settings_service.DEMO_KEY, True)
+    actors: dict[str, Actor] = {}
+    for username, name, roles, title in DEMO_USERS:
+        existing = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if existing is None:
+            add_user(session, None, username=username, full_name=name, roles=list(roles), title=title)
+            existing = session.execute(select(User).where(User.username == username)).scalar_one()
+        actors[username] = actor_for(existing)
+    return actors
 
 
 def database_is_empty(session: Session) -> bool:
@@ -106,14 +132,7 @@ def fill_demo(
     rng = random.Random(seed)
     fake = Faker("sv_SE")
     fake.seed_instance(seed)
-    settings_service.put_setting(session, settings_service.DEMO_KEY, True)
-    actors: dict[str, Actor] = {}
-    for username, name, roles, title in DEMO_USERS:
-        existing = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if existing is None:
-            add_user(session, None, username=username, full_name=name, roles=list(roles), title=title)
-            existing = session.execute(select(User).where(User.username == username)).scalar_one()
-        actors[username] = actor_for(existing)
+    actors = demo_users(session)
     workers = [actors["anna"], actors["erik"]]
     # The services look users up by id for every saved answer (names in the assessment's
     # state); the session's identity map holds objects weakly, so without a reference each
@@ -121,11 +140,7 @@ def fill_demo(
     users_held = session.execute(select(User)).scalars().all()
 
     lists = codes()
-    reporter_weights = {
-        "skola": 25, "polis": 18, "forskola": 10, "halso_och_sjukvard": 10, "socialtjanst": 6,
-        "privatperson": 10, "anonym": 7, "familjen_sjalv": 3, "barnet_sjalvt": 2,
-        "tandvard": 2, "fritidsverksamhet": 2, "yrkesverksam_ovrig": 3, "annan_myndighet": 2,
-    }
+    reporter_weights = REPORTER_WEIGHTS
     violence = sorted(lists.violence_concerns)
     other = sorted(set(lists.concern_categories) - lists.violence_concerns)
     families: list[list[tuple[str, str | None, date]]] = []
@@ -148,7 +163,7 @@ def fill_demo(
                     relation=rel, phone=fake.phone_number(), street=street, postal_code=postal,
                     city=city, protected_identity=protected,
                     # letters to a protected guardian go via Skatteverket, which needs it
-                    personnummer=_synthetic_pnr(rng, date(rng.randint(1972, 1998),
+                    personnummer=synthetic_pnr(rng, date(rng.randint(1972, 1998),
                                                           rng.randint(1, 12), rng.randint(1, 28))),
                 )
                 for rel in rng.sample(["mamma", "pappa"], k=rng.randint(1, 2))
@@ -162,7 +177,7 @@ def fill_demo(
         for _ in range(rng.choices([1, 2, 3], weights=[70, 22, 8])[0]):
             birth = date(now.year, 1, 1) - timedelta(days=rng.randint(200, 17 * 365))
             first = fake.first_name()
-            number = None if rng.random() < 0.05 else _synthetic_pnr(rng, birth)
+            number = None if rng.random() < 0.05 else synthetic_pnr(rng, birth)
             kids.append((f"{first} {surname}", number, birth))
         return kids
 
@@ -187,8 +202,7 @@ def fill_demo(
         guardians, street, postal, city, protected = home_of(kids)
         mandatory = category in lists.mandatory_reporters
         report = NewReport(
-            channel=rng.choices(["etjanst", "telefon", "brev", "epost", "fax", "besok"],
-                                weights=[45, 30, 8, 10, 2, 5])[0],
+            channel=rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0],
             received_at=received,
             reporter_category=category,
             reporter_anonymous=anonymous,

@@ -8,7 +8,10 @@ passes it through `printable`; single-line values on a letter or in a GUI list g
 
 from __future__ import annotations
 
+import time
 import unicodedata
+from collections.abc import Callable
+from typing import TextIO
 
 # Bidirectional overrides reorder what is shown without being control characters.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -35,3 +38,25 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if _escaped(ch) == ch else " " for ch in text)
+
+
+def progress_bar(stream: TextIO, *, width: int = 30) -> Callable[[int, int, str], None]:
+    """A `progress(done, total, label)` that draws one updating line on a terminal (and a
+    line per call elsewhere, so a log shows how far it came)."""
+    started = time.monotonic()
+    terminal = stream.isatty()
+
+    def show(done: int, total: int, label: str) -> None:
+        share = done / total if total else 1.0
+        filled = int(width * share)
+        elapsed = time.monotonic() - started
+        left = elapsed / share - elapsed if share else 0.0
+        count = f"{done:,}/{total:,}".replace(",", "\u00a0")
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {count} {label}, "
+                f"{elapsed:.0f} s, ungefär {left:.0f} s kvar")
+        stream.write(("\r" + line) if terminal else line + "\n")
+        if terminal and done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show

@@ -166,15 +166,17 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
-        self.extensions = {name: install(self) for name, install in areas}
         self.model.sig_loaded.connect(self._on_loaded)
+        # the queue's first page is the first job on the database thread: the other pages
+        # the areas install load after it
+        self.model.refresh()
+        self.extensions = {name: install(self) for name, install in areas}
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
-        self.model.refresh()
         self._offer_unsaved_drafts()
 
     # -- extension points --------------------------------------------------------
@@ -358,6 +360,8 @@ class MainWindow(QMainWindow):
     def _on_operation_executed(self, changes: Changes) -> None:
         if changes.queue:
             self.model.refresh()
+        if changes.item_ids:
+            self.model.refresh_items(changes.item_ids)
         if self.detail.item_id is not None and self.detail.item_id in changes.item_ids:
             self.detail.show_item(self.detail.item_id)
 

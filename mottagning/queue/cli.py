@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any
 
-from mottagning.cli_support import current_actor, emit_json, iso, open_db
+from mottagning.cli_support import current_actor, iso, open_db, stream_json_array
 
 
 def queue_json_row(row: Any) -> dict[str, Any]:
@@ -28,35 +29,42 @@ def queue_json_row(row: Any) -> dict[str, Any]:
 
 
 def _cmd_queue(args: argparse.Namespace) -> int:
+    database = open_db(args)
+    actor = current_actor(database)
+    with database.transaction() as session:
+        if args.json:
+            stream_json_array(queue_json_row(r) for r in _pages(session, actor, include_closed=args.all))
+            return 0
+        empty = True
+        for r in _pages(session, actor, include_closed=args.all):
+            empty = False
+            _print_row(r)
+    if empty:
+        print("Kön är tom.")
+    return 0
+
+
+def _pages(session: Any, actor: Any, *, include_closed: bool) -> Iterator[Any]:
+    """Every row of the queue in one keyset pass, one bounded page at a time (audited once)."""
     from mottagning.queue.listing import list_queue
+
+    page = list_queue(session, actor, limit=1000, include_closed=include_closed)
+    yield from page.rows
+    while page.next_cursor is not None:
+        page = list_queue(session, actor, after=page.next_cursor, limit=1000,
+                          include_closed=include_closed, audit_read=False)
+        yield from page.rows
+
+
+def _print_row(r: Any) -> None:
     from mottagning.rules.status import label
     from mottagning.terminal import printable
     from mottagning.timeutil import format_datetime_sv
 
-    database = open_db(args)
-    actor = current_actor(database)
-    rows = []
-    with database.transaction() as session:
-        offset, first = 0, True
-        while True:
-            page = list_queue(session, actor, offset=offset, limit=1000,
-                              include_closed=args.all, audit_read=first)
-            first = False
-            rows.extend(page.rows)
-            offset += len(page.rows)
-            if not page.rows or offset >= page.total:
-                break
-    if args.json:
-        emit_json([queue_json_row(r) for r in rows])
-        return 0
-    if not rows:
-        print("Kön är tom.")
-    for r in rows:
-        flags = ",".join(r.flags)
-        # Names are case data typed by others: an ESC or CR/LF must not forge a row.
-        print(f"{r.id:>6}  {printable(r.child_name):<28} {printable(r.personnummer or '-'):<14} "
-              f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {printable(flags)}")
-    return 0
+    flags = ",".join(r.flags)
+    # Names are case data typed by others: an ESC or CR/LF must not forge a row.
+    print(f"{r.id:>6}  {printable(r.child_name):<28} {printable(r.personnummer or '-'):<14} "
+          f"{format_datetime_sv(r.received_at):<28} {label(r.status):<18} {printable(flags)}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
 
 from mottagning.assessment.service import assessment_statuses
 from mottagning.audit import chain as audit
 from mottagning.context import Actor
 from mottagning.errors import NotFound
-from mottagning.models import Child, Guardian, QueueItem, Report, User
+from mottagning.models import Child, Guardian, QueueItem, Report
+from mottagning.models.queue import flag_names
+from mottagning.queue.keyset import (
+    Listing,
+    QueueCursor,
+    changed_item_ids,
+    count_listed,
+    latest_update,
+    mass_report_rule,
+    open_counts,
+    read_page,
+    row_select,
+    rows_of_children,
+)
 from mottagning.rules.deadlines import applicable_decision_due, next_deadline
 from mottagning.rules.permissions import Action
-from mottagning.rules.status import OPEN_STATUSES, Status, is_decided
-from mottagning.rules.urgency import (
-    PROTECTION_SOON_SETTING,
-    Tier,
-)
+from mottagning.rules.status import is_decided
+from mottagning.rules.urgency import PROTECTION_SOON_SETTING, Tier, urgency
 from mottagning.timeutil import utc_now
 
 HISTORY_WINDOW = timedelta(days=365)
+# A periodic refresh re-reads what changed since a little before the newest change it saw:
+# workstations' clocks differ by seconds, and a few rows read twice cost nothing.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,13 @@ class QueueRow:
     data_quality_warnings: tuple[str, ...] = ()
     """What is wrong with the report's data (behind the Datakvalitet flag)."""
 
+    def urgency_key(self, now: datetime, protection_soon: timedelta) -> tuple[int, datetime, int]:
+        """The row's place in the queue at `now` (`rules.urgency.urgency`'s key)."""
+        return urgency(status=self.status, immediate_danger="immediate_danger" in self.flags,
+                       protection_due=self.protection_due, decision_due=self.decision_due,
+                       decision_due_extended=self.decision_due_extended, now=now,
+                       protection_soon=protection_soon).key(self.id)
+
     @property
     def next_due(self) -> datetime:
         return next_deadline(self.status, self.protection_due, self.decision_due,
@@ -62,33 +84,14 @@ class QueueRow:
 @dataclass(frozen=True)
 class QueuePage:
     rows: tuple[QueueRow, ...]
-    total: int
-
-
-def _next_due_expr():  # type: ignore[no-untyped-def]
-    return case(
-        (QueueItem.status == Status.RECEIVED.value, QueueItem.protection_due),
-        else_=func.coalesce(QueueItem.decision_due_extended, QueueItem.decision_due),
-    )
-
-
-def _tier_expr(now: datetime, protection_soon: timedelta):  # type: ignore[no-untyped-def]
-    """`rules.urgency.urgency`'s tier in SQL (a test checks that the two agree)."""
-    next_due = _next_due_expr()
-    received = QueueItem.status == Status.RECEIVED.value
-    return case(
-        (QueueItem.status == Status.CLOSED.value, int(Tier.CLOSED)),
-        (QueueItem.status == Status.DECISION_SIGNED.value, int(Tier.DECIDED)),
-        (and_(received, QueueItem.flag_immediate_danger.is_(True)), int(Tier.IMMEDIATE_DANGER)),
-        (and_(received, next_due < now), int(Tier.PROTECTION_OVERDUE)),
-        (and_(received, next_due < now + protection_soon), int(Tier.PROTECTION_DUE_SOON)),
-        (next_due < now, int(Tier.DECISION_OVERDUE)),
-        else_=int(Tier.NEXT_DEADLINE),
-    )
-
-
-def _urgency_order(now: datetime, protection_soon: timedelta):  # type: ignore[no-untyped-def]
-    return (_tier_expr(now, protection_soon), _next_due_expr(), QueueItem.id)
+    total: int | None
+    """Rows in the whole listing, counted for the first page only (None after a cursor)."""
+    next_cursor: QueueCursor | None = None
+    """Where the next page starts; None when this page is the last."""
+    protection_soon: timedelta = timedelta(hours=4)
+    """The soon-window the page was ordered with (for `QueueRow.urgency_key`)."""
+    now: datetime | None = None
+    """The moment the page was ordered at."""
 
 
 def protection_soon_window(session: Session) -> timedelta:
@@ -98,114 +101,133 @@ def protection_soon_window(session: Session) -> timedelta:
     return timedelta(hours=float(setting(session, PROTECTION_SOON_SETTING)))
 
 
-def _row(
-    item: QueueItem, child: Child, report: Report, assigned: str | None, group_size: int = 1
-) -> QueueRow:
+def _row(row: Any, group_size: int = 1, assessment_status: str | None = None) -> QueueRow:
     return QueueRow(
-        id=item.id, report_id=item.report_id, child_id=child.id, child_name=child.name,
-        personnummer=child.personnummer, birth_date=child.birth_date,
-        protected_identity=child.protected_identity, received_at=item.received_at,
-        protection_due=item.protection_due, decision_due=item.decision_due,
-        decision_due_extended=item.decision_due_extended, status=item.status,
-        flags=tuple(item.flags), concern_codes=tuple(report.concern_codes),
-        reporter_category=report.reporter_category, channel=report.channel,
-        assigned_to=assigned, group_size=group_size,
-        data_quality_warnings=tuple(report.data_quality_warnings or ()),
+        id=row.id, report_id=row.report_id, child_id=row.child_id, child_name=row.child_name,
+        personnummer=row.personnummer, birth_date=row.birth_date,
+        protected_identity=row.protected_identity, received_at=row.received_at,
+        protection_due=row.protection_due, decision_due=row.decision_due,
+        decision_due_extended=row.decision_due_extended, status=row.status,
+        flags=tuple(flag_names(row.flag_immediate_danger, row.flag_violence, row.flag_repeat,
+                                row.flag_data_quality)), concern_codes=tuple(row.concern_codes),
+        reporter_category=row.reporter_category, channel=row.channel,
+        assigned_to=row.assigned_to, group_size=group_size,
+        data_quality_warnings=tuple(row.data_quality_warnings or ()),
+        assessment_status=assessment_status,
     )
 
 
-@dataclass(frozen=True)
-class MassReportRule:
-    """A child with at least `count` reports within `days` days is a mass-report case."""
+def _listing(session: Session, *, now: datetime, include_closed: bool, group_mass_reports: bool,
+             assigned_to_id: int | None) -> Listing:
+    return Listing(now=now, protection_soon=protection_soon_window(session),
+                   include_closed=include_closed,
+                   group=mass_report_rule(session) if group_mass_reports else None,
+                   assigned_to_id=assigned_to_id)
 
-    count: int = 5
-    days: int = 7
 
-
-def mass_report_rule(session: Session) -> MassReportRule:
-    """The grouping rule from settings (defaults: 5 reports in 7 days)."""
-    from mottagning.settings import setting
-
-    value = setting(session, "mass_reports")
-    return MassReportRule(int(value["count"]), int(value["days"]))
+def _queue_rows(session: Session, listing: Listing, found: list[tuple[Tier, Any]]) -> tuple[QueueRow, ...]:
+    ids = [row.id for _, row in found]
+    states = assessment_statuses(session, ids)
+    sizes = open_counts(session, listing, [row.child_id for _, row in found])
+    return tuple(_row(row, sizes.get(row.child_id, 1), states.get(row.id)) for _, row in found)
 
 
 def list_queue(
-    session: Session, actor: Actor, *, offset: int = 0, limit: int = 200,
+    session: Session, actor: Actor, *, after: QueueCursor | None = None, limit: int = 200,
     include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
-    group_mass_reports: bool = False,
+    group_mass_reports: bool = False, assigned_to_id: int | None = None,
 ) -> QueuePage:
     """One page of the queue, most urgent first, in the order of `rules.urgency.urgency`:
     immediate danger without a counted skyddsbedömning, skyddsbedömning overdue, due within
     `protection_soon`, decision overdue, then the deadline that comes next.
 
+    Pages are keyset pages: pass the previous page's `next_cursor` as `after` (the next page
+    is then ordered at the first page's moment). Each page reads bounded index ranges
+    (`queue.keyset`), whatever the size of the queue; `total` is counted on the first page.
+
     With `group_mass_reports`, a child with many recent reports (see `mass_report_rule`)
     is one row, its most urgent item, carrying the count of the child's open items, so a
     burst about one child never drowns the rest of the queue; `list_child_items` lists them.
+    `assigned_to_id` lists one handläggare's items only ("Mina ärenden").
 
     Listing is one audit event, not one per row; the GUI's periodic refresh passes
     `audit_read=False` after the first listing of a session.
     """
     actor.require(Action.VIEW_QUEUE)
-    now = now or utc_now()
-    open_only = QueueItem.status.in_([s.value for s in OPEN_STATUSES])
-    condition = True if include_closed else open_only
-    ordering = _urgency_order(now, protection_soon_window(session))
-    base = (
-        select(QueueItem, Child, Report, User.full_name)
-        .join(Child, QueueItem.child_id == Child.id)
-        .join(Report, QueueItem.report_id == Report.id)
-        .outerjoin(User, QueueItem.assigned_to_id == User.id)
-    )
-    if group_mass_reports:
-        rule = mass_report_rule(session)
-        bursts = (
-            select(QueueItem.child_id)
-            .where(open_only, QueueItem.received_at >= now - timedelta(days=rule.days))
-            .group_by(QueueItem.child_id)
-            .having(func.count() >= rule.count)
-        )
-        open_counts = (
-            select(QueueItem.child_id.label("child_id"), func.count().label("open_items"))
-            .where(open_only, QueueItem.child_id.in_(bursts))
-            .group_by(QueueItem.child_id)
-            .subquery()
-        )
-        ranked = (
-            select(
-                QueueItem.id.label("item_id"),
-                func.row_number().over(partition_by=QueueItem.child_id, order_by=ordering).label("rank"),
-            )
-            .where(open_only)
-            .subquery()
-        )
-        keep = or_(open_counts.c.child_id.is_(None), ranked.c.rank == 1,
-                   QueueItem.status == Status.CLOSED.value)
-        grouped = (
-            base.add_columns(open_counts.c.open_items)
-            .outerjoin(open_counts, open_counts.c.child_id == QueueItem.child_id)
-            .outerjoin(ranked, ranked.c.item_id == QueueItem.id)
-            .where(condition, keep)
-        )
-        total = session.execute(select(func.count()).select_from(grouped.subquery())).scalar_one()
-        result = session.execute(grouped.order_by(*ordering).offset(offset).limit(limit))
-        rows = tuple(
-            _row(item, child, report, assigned, group_size=open_items or 1)
-            for item, child, report, assigned, open_items in result
-        )
-    else:
-        total = session.execute(select(func.count()).select_from(QueueItem).where(condition)).scalar_one()
-        result = session.execute(base.where(condition).order_by(*ordering).offset(offset).limit(limit))
-        rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in result)
-    states = assessment_statuses(session, [r.id for r in rows])
-    rows = tuple(replace(r, assessment_status=states.get(r.id)) for r in rows)
+    now = after.now if after is not None else (now or utc_now())
+    listing = _listing(session, now=now, include_closed=include_closed,
+                       group_mass_reports=group_mass_reports, assigned_to_id=assigned_to_id)
+    found = read_page(session, listing, after=after, limit=limit)
+    rows = _queue_rows(session, listing, found)
+    cursor = None
+    if len(found) == limit and found:
+        tier, last = found[-1]
+        cursor = QueueCursor(now=now, tier=int(tier), next_due=last.next_due, item_id=last.id)
+    total = count_listed(session, listing) if after is None else None
     if audit_read:
         audit.record(
             session, actor=actor.username, user_id=actor.user_id, action="queue_listed",
-            details={"offset": offset, "limit": limit, "rows": len(rows), "include_closed": include_closed},
+            details={"after": after.item_id if after else None, "limit": limit, "rows": len(rows),
+                     "include_closed": include_closed},
             now=now,
         )
-    return QueuePage(rows, total)
+    return QueuePage(rows, total, cursor, listing.protection_soon, now)
+
+
+def count_queue(
+    session: Session, actor: Actor, *, now: datetime | None = None, include_closed: bool = False,
+    group_mass_reports: bool = False, assigned_to_id: int | None = None,
+) -> int:
+    """How many rows `list_queue` lists in all (counted on the indexes)."""
+    actor.require(Action.VIEW_QUEUE)
+    listing = _listing(session, now=now or utc_now(), include_closed=include_closed,
+                       group_mass_reports=group_mass_reports, assigned_to_id=assigned_to_id)
+    return count_listed(session, listing)
+
+
+@dataclass(frozen=True)
+class ItemsRefresh:
+    """What a refresh of some items found: the rows the listing shows for their children
+    (each with its urgency key at `now`), and which children were looked at."""
+
+    rows: tuple[QueueRow, ...]
+    child_ids: frozenset[int]
+    now: datetime
+    protection_soon: timedelta
+
+
+def reread_items(
+    session: Session, actor: Actor, item_ids: Iterable[int], *, now: datetime | None = None,
+    include_closed: bool = False, group_mass_reports: bool = False,
+    assigned_to_id: int | None = None,
+) -> ItemsRefresh:
+    """The current rows of these items' children as the listing shows them (a live queue
+    re-reads just what changed; the queue listing was audited when it was first read)."""
+    actor.require(Action.VIEW_QUEUE)
+    now = now or utc_now()
+    listing = _listing(session, now=now, include_closed=include_closed,
+                       group_mass_reports=group_mass_reports, assigned_to_id=assigned_to_id)
+    ids = sorted(set(item_ids))
+    children = frozenset(session.execute(
+        select(QueueItem.child_id).where(QueueItem.id.in_(ids))).scalars()) if ids else frozenset()
+    rows = _queue_rows(session, listing, rows_of_children(session, listing, children))
+    return ItemsRefresh(rows, children, now, listing.protection_soon)
+
+
+def changed_since(
+    session: Session, actor: Actor, *, since_updated: datetime | None, since_now: datetime,
+    now: datetime, limit: int = 2000,
+) -> tuple[list[int] | None, datetime | None]:
+    """The items a periodic refresh re-reads (see `keyset.changed_item_ids`) and the marker
+    for the next one. None for the ids when there are too many: reload instead."""
+    actor.require(Action.VIEW_QUEUE)
+    marker = latest_update(session)
+    if since_updated is None:
+        return [], marker
+    listing = Listing(now=now, protection_soon=protection_soon_window(session))
+    ids = changed_item_ids(session, listing, since_updated=since_updated - CLOCK_SKEW,
+                           since_now=since_now, limit=limit)
+    return ids, marker
 
 
 def list_child_items(
@@ -214,16 +236,11 @@ def list_child_items(
     """Every open item of one child, most urgent first (a mass-report group opened up)."""
     actor.require(Action.VIEW_QUEUE)
     now = now or utc_now()
-    query = (
-        select(QueueItem, Child, Report, User.full_name)
-        .join(Child, QueueItem.child_id == Child.id)
-        .join(Report, QueueItem.report_id == Report.id)
-        .outerjoin(User, QueueItem.assigned_to_id == User.id)
-        .where(QueueItem.child_id == child_id,
-               QueueItem.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(*_urgency_order(now, protection_soon_window(session)))
-    )
-    rows = tuple(_row(item, child, report, assigned) for item, child, report, assigned in session.execute(query))
+    listing = _listing(session, now=now, include_closed=False, group_mass_reports=False,
+                       assigned_to_id=None)
+    found = sorted(rows_of_children(session, listing, [child_id]),
+                   key=lambda pair: (pair[0], pair[1].next_due, pair[1].id))
+    rows = _queue_rows(session, listing, found)
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="queue_listed",
         entity_type="child", entity_id=child_id, child_id=child_id,
@@ -251,11 +268,6 @@ class HistoryEntry:
         return not is_decided(self.status)
 
 
-def _next_due(item: QueueItem) -> datetime | None:
-    return next_deadline(item.status, item.protection_due, item.decision_due,
-                         item.decision_due_extended)
-
-
 @dataclass(frozen=True)
 class ChildHistory:
     child_id: int
@@ -264,17 +276,23 @@ class ChildHistory:
 
 
 def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
-    items = session.execute(
-        select(QueueItem).options(joinedload(QueueItem.report))
+    # columns, not objects, unpacked by position: a child reported a thousand times opens
+    # about as fast as any other
+    rows = session.execute(
+        select(QueueItem.id, QueueItem.report_id, QueueItem.received_at, Report.channel,
+               Report.reporter_category, Report.concern_codes, QueueItem.status, QueueItem.outcome,
+               QueueItem.flag_immediate_danger, QueueItem.flag_violence, QueueItem.flag_repeat,
+               QueueItem.flag_data_quality, QueueItem.next_due)
+        .join(Report, QueueItem.report_id == Report.id)
         .where(QueueItem.child_id == child_id)
         .order_by(QueueItem.received_at.desc(), QueueItem.id.desc())
-    ).scalars().all()
+    ).all()
     entries = tuple(
-        HistoryEntry(
-            i.id, i.report_id, i.received_at, i.report.channel, i.report.reporter_category,
-            tuple(i.report.concern_codes), i.status, i.outcome, tuple(i.flags), _next_due(i),
-        )
-        for i in items
+        HistoryEntry(item_id, report_id, received_at, channel, category, tuple(concerns), status,
+                     outcome, tuple(flag_names(danger, violence, repeat, quality)),
+                     None if is_decided(status) else due)
+        for (item_id, report_id, received_at, channel, category, concerns, status, outcome,
+             danger, violence, repeat, quality, due) in rows
     )
     recent = sum(1 for e in entries if e.received_at >= now - HISTORY_WINDOW)
     return ChildHistory(child_id, entries, recent)
@@ -348,7 +366,7 @@ def open_item(
     if item is None:
         raise NotFound(f"Ärende {item_id} finns inte.")
     report, child = item.report, item.child
-    assigned = item.assigned_to.full_name if item.assigned_to else None
+    listed = session.execute(row_select().where(QueueItem.id == item.id)).one()
     # the guardians named in this report first, so a guardian named again keeps that mark
     guardians = session.execute(
         select(Guardian).where(Guardian.child_id == child.id)
@@ -371,7 +389,7 @@ def open_item(
         for other in report.items if other.id != item.id
     )
     detail = ItemDetail(
-        row=_row(item, child, report, assigned),
+        row=_row(listed),
         description=report.description,
         reporter_anonymous=report.reporter_anonymous,
         reporter_name=report.reporter_name,

@@ -1,20 +1,29 @@
 """The queue as a chunked table model over the paged `list_queue` service.
 
-The model holds the ids of the rows loaded so far plus a row cache; `fetchMore` loads the
-next chunk off the GUI thread and the order is always the service's urgency order (sorting
-in the model would sort only what happens to be loaded). A refresh reloads the loaded
-window and applies the difference as removals, a re-layout and insertions, so the view
-keeps its selection and scroll position.
+The model holds the ids and urgency keys of the rows loaded so far plus a bounded row cache;
+`fetchMore` loads the next keyset page off the GUI thread and the order is always the
+service's urgency order (sorting in the model would sort only what happens to be loaded).
+A refresh re-reads only the changed items and moves, inserts or removes their rows, so the
+view keeps its selection and scroll position.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+import bisect
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
@@ -22,11 +31,21 @@ from mottagning.assessment.service import STATUS_LABELS
 from mottagning.context import Actor
 from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE, DRAFT
-from mottagning.queue.listing import QueuePage, QueueRow, list_queue
+from mottagning.queue.keyset import QueueCursor
+from mottagning.queue.listing import (
+    ItemsRefresh,
+    QueuePage,
+    QueueRow,
+    changed_since,
+    count_queue,
+    list_queue,
+    reread_items,
+)
 from mottagning.rules import deadlines
 from mottagning.rules.codes import concern_label, reporter_label
 from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.status import DECIDED_STATUSES, Status, label
+from mottagning.rules.urgency import DEFAULT_PROTECTION_SOON_HOURS
 from mottagning.terminal import one_line
 from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
 from ui.operations import Operations
@@ -34,10 +53,12 @@ from ui.widgets.flag_texts import flags_explanation
 from ui.widgets.style import URGENCY_COLOURS
 
 CHUNK = 200
+ROW_CACHE = 2_000  # rows kept in memory; ids and keys of every loaded row are kept (small)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow of a row
 FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the flag codes, for the chip delegate
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+UrgencyKey = tuple[int, datetime, int]
 
 
 class Column(IntEnum):
@@ -97,6 +118,14 @@ def row_urgency(row: QueueRow, now: datetime) -> str:
 
 
 class QueueModel(QAbstractTableModel):
+    """The queue, loaded a keyset page at a time (`canFetchMore`/`fetchMore`).
+
+    The model keeps the ids and urgency keys of the rows loaded so far (small) and the rows
+    themselves in a bounded cache; a row pushed out of the cache is read again when it is
+    shown. Refreshing re-reads only what changed (`refresh`, `refresh_items`) and moves,
+    inserts or removes just those rows, so the view keeps its selection and scroll position.
+    """
+
     sig_loaded = Signal()  # after the first listing, each refresh and each chunk
 
     def __init__(self, ops: Operations, actor: Actor, *,
@@ -106,12 +135,21 @@ class QueueModel(QAbstractTableModel):
         self._actor = actor
         self._clock = clock
         self._ids: list[int] = []
-        self._rows: dict[int, QueueRow] = {}
+        self._keys: list[UrgencyKey] = []  # parallel to _ids, ascending, at the moment _now
+        self._child_of: dict[int, int] = {}
+        self._rows: OrderedDict[int, QueueRow] = OrderedDict()  # least recently used first
+        self._wanted: set[int] = set()  # rows shown but no longer cached: being read again
+        self._now = clock()
+        self._soon = timedelta(hours=DEFAULT_PROTECTION_SOON_HOURS)
+        self._cursor: QueueCursor | None = None
+        self._marker: datetime | None = None
         self._total = 0
-        self._audited = False
         self._loaded_once = False
         self._busy = False
         self._refresh_wanted = False
+        self._init_texts()
+
+    def _init_texts(self) -> None:
         self._headers = {
             Column.URGENCY: self.tr("Brådska"), Column.CHILD: self.tr("Barn"),
             Column.AGE: self.tr("Ålder"), Column.RECEIVED: self.tr("Inkom"),
@@ -133,46 +171,72 @@ class QueueModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """Open items in the queue (loaded or not)."""
+        """Rows in the whole queue (loaded or not)."""
         return self._total
 
     @property
     def loaded_once(self) -> bool:
         return self._loaded_once
 
-    def _list(self, offset: int, limit: int) -> Callable[[Session], QueuePage]:
-        audit_read = not self._audited  # the listing is audited once per session
-        actor, now = self._actor, self._clock()
-        self._audited = True
-        # A burst of reports about one child is one row with a count (mass reports).
-        return lambda session: list_queue(session, actor, offset=offset, limit=limit, now=now,
-                                          audit_read=audit_read, group_mass_reports=True)
-
     def refresh(self) -> None:
-        """Reload the loaded rows (at least one chunk) without resetting the view."""
+        """Bring the loaded rows up to date: the first page on the first call, afterwards
+        only the items changed since the last refresh or moved by the clock."""
         if self._busy:
             self._refresh_wanted = True
             return
         self._busy = True
-        limit = max(CHUNK, len(self._ids))
-        self._ops.query(self._list(0, limit), success=self._apply_refresh,
-                        failure=self._failed)
+        actor, now = self._actor, self._clock()
+        if not self._loaded_once:
+            # the listing is audited once per session, on the first page
+            def first(session: Session) -> tuple[QueuePage, datetime | None]:
+                page = list_queue(session, actor, limit=CHUNK, now=now, group_mass_reports=True)
+                return page, changed_since(session, actor, since_updated=None, since_now=now,
+                                           now=now)[1]
+
+            self._ops.query(first, success=self._apply_first, failure=self._failed)
+            return
+        since_updated, since_now = self._marker, self._now
+
+        def changes(session: Session) -> tuple[datetime | None, ItemsRefresh | QueuePage, int]:
+            ids, marker = changed_since(session, actor, since_updated=since_updated,
+                                        since_now=since_now, now=now)
+            if ids is None:  # too much changed: start again from the first page
+                return marker, list_queue(session, actor, limit=CHUNK, now=now,
+                                          audit_read=False, group_mass_reports=True), 0
+            found = reread_items(session, actor, ids, now=now, group_mass_reports=True)
+            total = count_queue(session, actor, now=now, group_mass_reports=True) if ids else -1
+            return marker, found, total
+
+        self._ops.query(changes, success=self._apply_changes, failure=self._failed)
+
+    def refresh_items(self, item_ids: Iterable[int]) -> None:
+        """Re-read just these items (and their mass-report groups) and update, insert or
+        remove their rows in place, keeping the selection and the scroll position."""
+        ids = sorted(set(item_ids))
+        if not ids:
+            return
+        actor, now = self._actor, self._now
+        self._ops.query(
+            lambda session: reread_items(session, actor, ids, now=now, group_mass_reports=True),
+            success=lambda found: self._apply_items(found, ids), failure=self._failed)
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt override
         if parent.isValid() or self._busy or not self._loaded_once:
             return False
-        return len(self._ids) < self._total
+        return self._cursor is not None
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008 - Qt override
         if not self.canFetchMore(parent):
             return
         self._busy = True
-        self._ops.query(self._list(len(self._ids), CHUNK), success=self._append,
-                        failure=self._failed)
+        actor, cursor = self._actor, self._cursor
+        self._ops.query(
+            lambda session: list_queue(session, actor, after=cursor, limit=CHUNK,
+                                       audit_read=False, group_mass_reports=True),
+            success=self._append, failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
-        self._audited = self._loaded_once  # a failed first listing is audited when it succeeds
         self._ops.errors.show_error(error)
 
     def _finish(self) -> None:
@@ -183,63 +247,145 @@ class QueueModel(QAbstractTableModel):
             self._refresh_wanted = False
             self.refresh()
 
+    def _apply_first(self, result: tuple[QueuePage, datetime | None]) -> None:
+        page, self._marker = result
+        self._replace(page)
+        self._finish()
+
+    def _replace(self, page: QueuePage) -> None:
+        self.beginResetModel()
+        self._ids, self._keys, self._child_of = [], [], {}
+        self._rows.clear()
+        self._soon = page.protection_soon
+        self._now = page.now or self._clock()
+        self._total = page.total or 0
+        for row in page.rows:
+            self._ids.append(row.id)
+            self._keys.append(row.urgency_key(self._now, self._soon))
+            self._remember(row)
+        self._cursor = page.next_cursor
+        self.endResetModel()
+
     def _append(self, page: QueuePage) -> None:
-        self._total = page.total
-        fresh = [r for r in page.rows if r.id not in self._rows]
+        fresh = [r for r in page.rows if r.id not in self._child_of]
         if fresh:
             start = len(self._ids)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             for row in fresh:
                 self._ids.append(row.id)
-                self._rows[row.id] = row
+                self._keys.append(row.urgency_key(self._now, self._soon))
+                self._remember(row)
             self.endInsertRows()
+        self._cursor = page.next_cursor
         self._finish()
 
-    def _apply_refresh(self, page: QueuePage) -> None:
-        self._total = page.total
-        new_ids = [r.id for r in page.rows]
-        wanted = set(new_ids)
-        for position in range(len(self._ids) - 1, -1, -1):
-            if self._ids[position] not in wanted:
+    def _apply_changes(self, result: tuple[datetime | None, ItemsRefresh | QueuePage, int]) -> None:
+        self._marker, found, total = result
+        if isinstance(found, QueuePage):
+            self._replace(found)
+        else:
+            self._now = found.now
+            self._apply_items(found, ())
+            if total >= 0:
+                self._total = total
+        self._finish()
+
+    def _apply_items(self, found: ItemsRefresh, asked: Iterable[int]) -> None:
+        """Rows of the re-read children take their new place; rows no longer listed go."""
+        visible = {row.id: row for row in found.rows}
+        gone = {i for i, child in self._child_of.items() if child in found.child_ids} | set(asked)
+        for item_id in sorted(gone - set(visible), key=self._position, reverse=True):
+            position = self._position(item_id)
+            if position >= 0:
                 self.beginRemoveRows(QModelIndex(), position, position)
-                del self._rows[self._ids.pop(position)]
+                self._forget(position)
                 self.endRemoveRows()
-        self._rows.update((r.id, r) for r in page.rows if r.id in self._rows)
-        self._reorder([i for i in new_ids if i in self._rows])
-        for position, row in enumerate(page.rows):
-            if row.id not in self._rows:
-                self.beginInsertRows(QModelIndex(), position, position)
-                self._ids.insert(position, row.id)
-                self._rows[row.id] = row
-                self.endInsertRows()
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._ids) - 1, len(Column) - 1))
-        self._finish()
+        for row in found.rows:
+            self._place(row, row.urgency_key(found.now, found.protection_soon))
+        self._wanted.difference_update(visible)
+        if self._ids and self._cursor is not None:
+            # the next page continues after the last loaded row, at the keys' moment
+            tier, due, item_id = self._keys[-1]
+            self._cursor = QueueCursor(now=self._now, tier=tier, next_due=due, item_id=item_id)
 
-    def _reorder(self, order: list[int]) -> None:
-        if order == self._ids:
+    def _place(self, row: QueueRow, key: UrgencyKey) -> None:
+        position = self._position(row.id)
+        beyond = self._cursor is not None and (not self._keys or key > self._keys[-1])
+        if position < 0:
+            if beyond:
+                return  # comes with a later page
+            target = bisect.bisect_left(self._keys, key)
+            self.beginInsertRows(QModelIndex(), target, target)
+            self._ids.insert(target, row.id)
+            self._keys.insert(target, key)
+            self._remember(row)
+            self.endInsertRows()
             return
-        self.layoutAboutToBeChanged.emit()
-        position_of = {item_id: n for n, item_id in enumerate(order)}
-        old = self.persistentIndexList()
-        new = [self.index(position_of[self._ids[i.row()]], i.column()) for i in old]
-        self._ids = order
-        self.changePersistentIndexList(old, new)
-        self.layoutChanged.emit()
+        self._remember(row)
+        if key == self._keys[position]:
+            self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
+            return
+        if beyond:
+            self.beginRemoveRows(QModelIndex(), position, position)
+            self._forget(position)
+            self.endRemoveRows()
+            return
+        others = self._keys[:position] + self._keys[position + 1:]
+        target = bisect.bisect_left(others, key)  # its place among the other rows
+        moves = target != position
+        if moves:  # Qt counts the destination before the row is taken out
+            destination = target + 1 if target > position else target
+            self.beginMoveRows(QModelIndex(), position, position, QModelIndex(), destination)
+        del self._keys[position], self._ids[position]
+        self._keys.insert(target, key)
+        self._ids.insert(target, row.id)
+        if moves:
+            self.endMoveRows()
+        self.dataChanged.emit(self.index(target, 0), self.index(target, len(Column) - 1))
+
+    def _position(self, item_id: int) -> int:
+        try:
+            return self._ids.index(item_id)
+        except ValueError:
+            return -1
+
+    def _remember(self, row: QueueRow) -> None:
+        self._rows[row.id] = row
+        self._rows.move_to_end(row.id)
+        self._child_of[row.id] = row.child_id
+        while len(self._rows) > ROW_CACHE:
+            self._rows.popitem(last=False)
+
+    def _forget(self, position: int) -> None:
+        item_id = self._ids.pop(position)
+        del self._keys[position]
+        self._rows.pop(item_id, None)
+        self._child_of.pop(item_id, None)
+
+    def _cached(self, item_id: int) -> QueueRow | None:
+        row = self._rows.get(item_id)
+        if row is not None:
+            self._rows.move_to_end(item_id)
+            return row
+        if not self._wanted:
+            QTimer.singleShot(0, self._read_wanted)
+        self._wanted.add(item_id)
+        return None
+
+    def _read_wanted(self) -> None:
+        if self._wanted:
+            self.refresh_items(self._wanted)
 
     # -- access ------------------------------------------------------------------
 
     def row_at(self, row: int) -> QueueRow | None:
         if 0 <= row < len(self._ids):
-            return self._rows[self._ids[row]]
+            return self._cached(self._ids[row])
         return None
 
     def row_of(self, item_id: int) -> int | None:
-        try:
-            return self._ids.index(item_id)
-        except ValueError:
-            return None
+        position = self._position(item_id)
+        return None if position < 0 else position
 
     # -- Qt overrides ------------------------------------------------------------
 

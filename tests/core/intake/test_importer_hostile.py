@@ -469,7 +469,7 @@ def test_queue_and_alarm_lists_never_load_originals_attachments_or_raw_content(
     event.listen(database.engine, "before_cursor_execute", remember)
     try:
         with database.transaction() as session:
-            page = list_queue(session, worker, offset=0, limit=200)
+            page = list_queue(session, worker, limit=200)
             assert page.rows
             assert list_open_alarms(session)
     finally:

@@ -1,0 +1,180 @@
+"""The queue at 1,000 reports against a large database (1,000,000 by default; set
+MOTTAGNING_BENCH_QUEUE_LARGE for another size): a page, scrolling, a look-up, opening a child
+with 1,100 reports, and the GUI's cold start and scrolling. A measurement, not a pass/fail
+test: `make bench` reads the recorded targets.
+
+The databases are built once with `mottagning demo --bulk` (`mottagning.demo_bulk`) at a
+fixed moment and cached in benchmarks/.cache/ (ignored by git); delete a file to rebuild it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = Path(__file__).resolve().parent / ".cache"
+# a fixed key for the cached benchmark databases (synthetic data only)
+os.environ["MOTTAGNING_DB_KEY"] = "be" * 32
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from _results import record  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from mottagning.access.users import actor_for  # noqa: E402
+from mottagning.db.database import Database, open_database  # noqa: E402
+from mottagning.demo_bulk import fill_bulk  # noqa: E402
+from mottagning.models import Child, QueueItem, User  # noqa: E402
+from mottagning.queue.listing import list_queue, open_item  # noqa: E402
+from mottagning.terminal import progress_bar  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SMALL = 1_000
+LARGE = int(os.environ.get("MOTTAGNING_BENCH_QUEUE_LARGE", "1000000"))
+PAGE = 200
+SCROLL_PAGES = 50
+
+
+def database_of(reports: int) -> Database:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"queue_{reports}.db"
+    ready = path.with_suffix(".ready")
+    if not ready.exists():
+        for stale in CACHE.glob(f"queue_{reports}.db*"):
+            stale.unlink()
+        database = open_database(f"sqlite:///{path}", migrate=True)
+        started = time.perf_counter()
+        result = fill_bulk(database, reports=reports, seed=1, now=NOW, progress=progress_bar(sys.stderr))
+        print(f"built {reports:,} reports ({result.items:,} items, {result.open_items:,} open, "
+              f"{result.audit_events:,} audit events) in {time.perf_counter() - started:.0f} s")
+        database.dispose()
+        ready.write_text(json.dumps({"heavy_child_id": result.heavy_child_id}))
+    return open_database(f"sqlite:///{path}")
+
+
+def best_ms(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)
+
+
+def senior(database: Database):  # type: ignore[no-untyped-def]
+    with database.transaction() as session:
+        return actor_for(session.execute(select(User).where(User.username == "maria")).scalar_one())
+
+
+def first_page_ms(database: Database) -> float:
+    actor = senior(database)
+    with database.transaction() as session:
+        return best_ms(lambda: list_queue(session, actor, limit=PAGE, now=NOW, audit_read=False,
+                                          group_mass_reports=True))
+
+
+def scrolling_page_ms(database: Database) -> float:
+    """The mean of the pages after the first, through the whole history (open and closed),
+    so the small database has pages to scroll too."""
+    actor = senior(database)
+    with database.transaction() as session:
+        page = list_queue(session, actor, limit=PAGE // 4, now=NOW, audit_read=False,
+                          include_closed=True, group_mass_reports=True)
+        times = []
+        for _ in range(SCROLL_PAGES):
+            if page.next_cursor is None:
+                break
+            start = time.perf_counter()
+            page = list_queue(session, actor, after=page.next_cursor, limit=PAGE // 4,
+                              audit_read=False, include_closed=True, group_mass_reports=True)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def lookup_ms(database: Database) -> float:
+    with database.transaction() as session:
+        numbers = session.execute(select(Child.personnummer).where(Child.personnummer.is_not(None))
+                                  .order_by(Child.id.desc()).limit(50)).scalars().all()
+
+        def look_up() -> None:
+            for number in numbers:
+                session.execute(select(Child).where(Child.personnummer == number)).scalar_one()
+        return best_ms(look_up) / len(numbers)
+
+
+def open_child_ms(database: Database, child_id: int) -> float:
+    actor = senior(database)
+    with database.transaction() as session:
+        item_id = session.execute(select(QueueItem.id).where(QueueItem.child_id == child_id)
+                                  .order_by(QueueItem.id.desc()).limit(1)).scalar_one()
+
+        def opened() -> None:
+            open_item(session, actor, item_id, now=NOW)
+            session.expunge_all()
+        result = best_ms(opened)
+        session.rollback()  # the audited reads stay out of the cached database
+    return result
+
+
+def single_report_child(database: Database) -> int:
+    with database.transaction() as session:
+        return session.execute(
+            select(QueueItem.child_id).group_by(QueueItem.child_id).having(func.count() == 1)
+            .order_by(QueueItem.child_id.desc()).limit(1)).scalar_one()
+
+
+def gui(*arguments: str) -> tuple[float, list[dict]]:  # type: ignore[type-arg]
+    """Spawn the GUI helper; the time from spawn to its first line, and all its lines."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_gui_start.py")),
+                                *arguments], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    elapsed = (time.perf_counter() - start) * 1000
+    lines = [json.loads(first)] + [json.loads(line) for line in process.stdout if line.strip()]
+    process.wait()
+    return elapsed, lines
+
+
+def gui_start_ms(database: Database) -> float:
+    return min(gui("window", database.url, NOW.isoformat(), "0")[0] for _ in range(3))
+
+
+def main() -> int:
+    small, large = database_of(SMALL), database_of(LARGE)
+    heavy = json.loads((CACHE / f"queue_{LARGE}.ready").read_text())["heavy_child_id"]
+    label = f"{LARGE:,}".replace(",", " ")
+    record(f"queue: first page, {label} vs 1 000 reports", small_ms=first_page_ms(small),
+           large_ms=first_page_ms(large), target=2)
+    record(f"queue: a page while scrolling, {label} vs 1 000", small_ms=scrolling_page_ms(small),
+           large_ms=scrolling_page_ms(large), target=2)
+    record(f"child look-up by personnummer, {label} vs 1 000", small_ms=lookup_ms(small),
+           large_ms=lookup_ms(large), target=2)
+    if heavy is not None:
+        record("open a child with 1 100 reports vs one with one", small_ms=open_child_ms(
+            large, single_report_child(large)), large_ms=open_child_ms(large, heavy), target=3)
+    bare = min(gui("bare")[0] for _ in range(3))
+    small_start, large_start = gui_start_ms(small), gui_start_ms(large)
+    _, lines = gui("window", large.url, NOW.isoformat(), str(SCROLL_PAGES))
+    record(f"GUI cold start to a filled first page, {label} vs 1 000", small_ms=small_start,
+           large_ms=large_start, target=1.5)
+    record(f"GUI cold start at {label} vs a bare PySide6 window", small_ms=bare,
+           large_ms=large_start, target=2.5)
+    stall = lines[-1].get("worst_stall_ms", float("nan"))
+    record(f"worst GUI-thread stall scrolling {lines[-1].get('rows')} rows of the {label} queue "
+           "(absolute, < 16 ms)", small_ms=16, large_ms=stall, target=1,
+           note="orientation: large_ms is the stall; the ratio is stall / 16 ms")
+    small.dispose()
+    large.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
