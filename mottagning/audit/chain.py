@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mottagning.audit import anchor as audit_anchor
+from mottagning.audit import changes as _changes  # noqa: F401 - its commit hook announces changes
 from mottagning.models import AuditEvent, AuditHead
 from mottagning.timeutil import as_utc, utc_now
 
