@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -133,7 +134,8 @@ def mass_report_rule(session: Session) -> MassReportRule:
 def list_queue(
     session: Session, actor: Actor, *, offset: int = 0, limit: int = 200,
     include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
-    group_mass_reports: bool = False,
+    group_mass_reports: bool = False, assigned_to_id: int | None = None,
+    item_ids: Sequence[int] | None = None,
 ) -> QueuePage:
     """One page of the queue, most urgent first, in the order of `rules.urgency.urgency`:
     immediate danger without a counted skyddsbedömning, skyddsbedömning overdue, due within
@@ -144,12 +146,17 @@ def list_queue(
     burst about one child never drowns the rest of the queue; `list_child_items` lists them.
 
     Listing is one audit event, not one per row; the GUI's periodic refresh passes
-    `audit_read=False` after the first listing of a session.
+    `audit_read=False` after the first listing of a session. `assigned_to_id` lists one
+    worker's items ("Mina ärenden"); `item_ids` only those items (a refresh of changed rows).
     """
     actor.require(Action.VIEW_QUEUE)
     now = now or utc_now()
     open_only = QueueItem.status.in_([s.value for s in OPEN_STATUSES])
     condition = True if include_closed else open_only
+    if assigned_to_id is not None:
+        condition = and_(condition, QueueItem.assigned_to_id == assigned_to_id)
+    if item_ids is not None:
+        condition = and_(condition, QueueItem.id.in_(list(item_ids)))
     ordering = _urgency_order(now, protection_soon_window(session))
     base = (
         select(QueueItem, Child, Report, User.full_name)
