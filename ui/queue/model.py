@@ -9,7 +9,8 @@ keeps its selection and scroll position.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
@@ -96,6 +97,11 @@ def row_urgency(row: QueueRow, now: datetime) -> str:
     return deadlines.urgency(deadlines.seconds_left(row.next_due, now))
 
 
+def _order_key(row: QueueRow) -> tuple[object, ...]:
+    """What places a row in the urgency order (a change of it moves the row)."""
+    return (row.status, row.next_due, "immediate_danger" in row.flags)
+
+
 class QueueModel(QAbstractTableModel):
     sig_loaded = Signal()  # after the first listing, each refresh and each chunk
 
@@ -112,6 +118,8 @@ class QueueModel(QAbstractTableModel):
         self._loaded_once = False
         self._busy = False
         self._refresh_wanted = False
+        self.assigned_to_id: int | None = None
+        """"Mina ärenden": only this user's items (None: everybody's)."""
         self._headers = {
             Column.URGENCY: self.tr("Brådska"), Column.CHILD: self.tr("Barn"),
             Column.AGE: self.tr("Ålder"), Column.RECEIVED: self.tr("Inkom"),
@@ -145,8 +153,55 @@ class QueueModel(QAbstractTableModel):
         actor, now = self._actor, self._clock()
         self._audited = True
         # A burst of reports about one child is one row with a count (mass reports).
+        assigned_to_id = self.assigned_to_id
         return lambda session: list_queue(session, actor, offset=offset, limit=limit, now=now,
-                                          audit_read=audit_read, group_mass_reports=True)
+                                          audit_read=audit_read, group_mass_reports=True,
+                                          assigned_to_id=assigned_to_id)
+
+    def set_assigned_filter(self, user_id: int | None) -> None:
+        """Show only `user_id`'s items (None: all); reloads."""
+        if user_id != self.assigned_to_id:
+            self.assigned_to_id = user_id
+            self.refresh()
+
+    def refresh_items(self, item_ids: Iterable[int]) -> None:
+        """Reload only the rows of `item_ids` (changed at another desk).
+
+        A loaded row whose place in the order stays is replaced in place; one that left the
+        queue (or the filter) is removed. A change that moves a row or adds one falls back
+        to `refresh()`, which also keeps selection and scroll position."""
+        wanted = tuple(dict.fromkeys(item_ids))
+        if not wanted:
+            return
+        actor, now, assigned_to_id = self._actor, self._clock(), self.assigned_to_id
+        self._ops.query(
+            lambda session: list_queue(session, actor, limit=len(wanted), now=now,
+                                       audit_read=False, item_ids=wanted,
+                                       assigned_to_id=assigned_to_id),
+            success=lambda page: self._apply_items(wanted, page), failure=self._failed_items)
+
+    def _apply_items(self, wanted: tuple[int, ...], page: QueuePage) -> None:
+        fresh = {row.id: row for row in page.rows}
+        if any(i not in self._rows for i in fresh) or any(
+                _order_key(self._rows[i]) != _order_key(row) for i, row in fresh.items()):
+            self.refresh()
+            return
+        for item_id in wanted:
+            position = self.row_of(item_id)
+            if position is None:
+                continue
+            if item_id not in fresh:  # decided and handed over, or no longer "mine"
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self._rows[self._ids.pop(position)]
+                self.endRemoveRows()
+                self._total = max(self._total - 1, 0)
+                continue
+            self._rows[item_id] = replace(fresh[item_id], group_size=self._rows[item_id].group_size)
+            self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
+        self.sig_loaded.emit()
+
+    def _failed_items(self, error: BaseException) -> None:
+        self._ops.errors.show_error(error)
 
     def refresh(self) -> None:
         """Reload the loaded rows (at least one chunk) without resetting the view."""
