@@ -290,8 +290,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         roles = ", ".join(ROLE_LABELS_SV[Role(r)] for r in sorted(self.actor.roles)
                           if r in ROLE_LABELS_SV)
-        self.database_label = QLabel(self.tr("Databas: {name}").format(
-            name=self.database.display_name()))
+        # A server's URL carries TLS options and certificate paths: the status bar names
+        # host and database (the window must still fit a 1280-pixel screen), the tooltip all.
+        shown = self.database.display_name() if self.database.embedded \
+            else database_title(self.database)
+        self.database_label = QLabel(self.tr("Databas: {name}").format(name=shown))
+        self.database_label.setToolTip(self.database.display_name())
         self.user_label = QLabel(self.tr("Användare: {name} ({roles})").format(
             name=self.actor.full_name, roles=roles))
         self.count_label = QLabel()
