@@ -379,6 +379,8 @@ class MainWindow(QMainWindow):
         """Another desk changed something: only its rows are reloaded (with the child's
         other loaded rows), and every other page refreshes as after this window's own work."""
         changes = changes_of_notice(notice)
+        if not notice.kinds:  # bookkeeping (who has a form open): the forms listen themselves
+            return
         if changes.queue and not notice.complete:
             self.model.refresh()
         elif changes.queue:

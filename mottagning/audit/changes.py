@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from mottagning.audit.reads import is_read
 from mottagning.models import AuditEvent, QueueItem
@@ -95,9 +95,11 @@ class _Pending:
     tables: set[str] = field(default_factory=set)
     item_ids: set[int] = field(default_factory=set)
     child_ids: set[int] = field(default_factory=set)
+    complete: bool = True
 
     def notice(self) -> ChangeNotice:
-        return ChangeNotice(frozenset(self.tables), tuple(self.item_ids), tuple(self.child_ids))
+        return ChangeNotice(frozenset(self.tables), tuple(self.item_ids), tuple(self.child_ids),
+                            self.complete)
 
 
 @event.listens_for(Session, "after_flush")
@@ -117,6 +119,21 @@ def _collect(session: Session, _context: Any) -> None:
         child_id = getattr(obj, "child_id", None)
         if isinstance(child_id, int):
             pending.child_ids.add(child_id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_bulk(state: ORMExecuteState) -> None:
+    # A bulk UPDATE/DELETE (weeding, say) bypasses the unit of work: which rows it touched
+    # is unknown, so a table the screens show is announced as "refresh everything".
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table is None or table in QUIET_TABLES:
+        return
+    pending: _Pending = state.session.info.setdefault(_PENDING, _Pending())
+    pending.tables.add(table)
+    if table in KINDS_OF_TABLE:
+        pending.complete = False
 
 
 @event.listens_for(Session, "before_commit")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.access import presence
 from mottagning.access.signature import signature_method
 from mottagning.assessment import (
     IMMEDIATE_PROTECTION,
@@ -59,6 +60,7 @@ from ui.assessment.question import QuestionWidget
 from ui.operations import Operations
 from ui.queue.model import time_left_text
 from ui.widgets.accessibility import name_widgets
+from ui.widgets.presence import PresenceLine
 from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
 
@@ -93,6 +95,12 @@ class AssessmentScreen(QWidget):
         self.setWindowTitle(self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
         self._layout = QVBoxLayout(self)
+        self.presence = PresenceLine(
+            ops, actor, kind=presence.ASSESSMENT, item_id=item_id,
+            text=self.tr("{names} redigerar den här skyddsbedömningen just nu. Kom överens "
+                         "om vem som fortsätter innan du skriver."),
+            feed=getattr(parent, "change_feed", None))
+        self._layout.addWidget(self.presence)
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._show_deadline)
@@ -110,6 +118,7 @@ class AssessmentScreen(QWidget):
         def start(session):  # type: ignore[no-untyped-def]
             return svc.start_or_resume(session, actor, item_id), open_item(session, actor, item_id)
 
+        self.presence.start()
         self._ops.mutate(start, success=self._loaded, failure=self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
@@ -132,8 +141,9 @@ class AssessmentScreen(QWidget):
         state, detail = self.state, self.detail
         while self._layout.count():
             widget = self._layout.takeAt(0).widget()
-            if widget is not None:
+            if widget is not None and widget is not self.presence:
                 widget.deleteLater()
+        self._layout.addWidget(self.presence)
         row = detail.row
         self.setWindowTitle(self.tr("Skyddsbedömning – {name}").format(name=row.child_name))
         header = QHBoxLayout()
@@ -515,6 +525,7 @@ class AssessmentScreen(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.flush_notes()
+        self.presence.stop()
         self._closed = True
         self._tick.stop()
         app = QApplication.instance()
