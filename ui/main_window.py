@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
+from mottagning.access import local_drafts
 from mottagning.access.drafts import list_drafts
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.audit.changes import ChangeNotice
@@ -342,10 +343,19 @@ class MainWindow(QMainWindow):
 
     def _offer_unsaved_drafts(self) -> None:
         """At start-up: every draft the user left (a crash, a closed form) is offered."""
-        actor = self.actor
-        self.ops.query(lambda session: list_drafts(session, actor),
-                       success=lambda drafts: self.unsaved_drafts.show_drafts(
-                           drafts, self.draft_openers))
+        actor, name = self.actor, self.database.display_name()
+
+        def drafts(session):  # type: ignore[no-untyped-def]
+            # drafts kept on this computer when the program ended without the server
+            return local_drafts.save_pending(session, actor, name), list_drafts(session, actor)
+
+        def offer(result) -> None:  # type: ignore[no-untyped-def]
+            kept, found = result
+            for draft in kept:
+                local_drafts.forget(name, actor.user_id, draft.kind, draft.key)
+            self.unsaved_drafts.show_drafts(found, self.draft_openers)
+
+        self.ops.query(drafts, success=offer)
 
     def _open_register_draft(self, key: str) -> None:
         if key == REGISTER_DRAFT_KEY:

@@ -19,7 +19,10 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
 
+from mottagning.access.drafts import save_draft
+from mottagning.context import Actor
 from mottagning.db import keys
 from mottagning.paths import user_data_dir
 
@@ -100,3 +103,12 @@ def pending(database: str, user_id: int) -> list[LocalDraft]:
         if draft.database == database and draft.user_id == user_id:
             found.append(draft)
     return found
+
+
+def save_pending(session: Session, actor: Actor, database: str) -> list[LocalDraft]:
+    """Write the user's drafts still waiting on this computer (the program ended while the
+    server was gone) into the database; the caller forgets them once that has committed."""
+    kept = pending(database, actor.user_id)
+    for draft in kept:
+        save_draft(session, actor, kind=draft.kind, key=draft.key, content=draft.content)
+    return kept
