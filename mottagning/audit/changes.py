@@ -49,6 +49,7 @@ TABLE_OF_ENTITY = {
 }
 
 _PENDING = "changes_pending"
+STOP_WAIT_S = 0.25  # how long a listener may take to notice that it should stop
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +216,14 @@ def listen_postgresql(
             connection.autocommit = True
             connection.execute(f"LISTEN {CHANNEL}")
             report(True)
+            checked = time.monotonic()
             while not should_stop():
-                for notify in connection.notifies(timeout=check_every_s):
+                # short waits, so that a closing window is not kept waiting
+                for notify in connection.notifies(timeout=min(check_every_s, STOP_WAIT_S)):
                     on_notice(ChangeNotice.from_payload(notify.payload))
-                connection.execute("SELECT 1")  # a dead server is noticed here
+                if time.monotonic() - checked >= check_every_s:
+                    connection.execute("SELECT 1")  # a dead server is noticed here
+                    checked = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - any failure means: no contact, try again
             log.info("change notifications: no contact with the server (%s)", exc)
             report(False)
