@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setStyleSheet(DEMO_BANNER)
             self.add_banner(banner)
-        self.connection_banner = ConnectionBanner()
+        self.connection_banner = ConnectionBanner(clock)
         self.add_banner(self.connection_banner)
         self.unsaved_drafts = UnsavedDrafts()
         self.add_banner(self.unsaved_drafts)

@@ -14,6 +14,8 @@ from mottagning.access import local_drafts
 from mottagning.context import Actor
 from mottagning.db.database import Database
 from mottagning.models import Draft
+from tests.conftest import FIXED_NOW
+from tests.core.factories import register_simple
 from tests.ui.conftest import WAIT_MS
 from tests.ui.intake.test_register_dialog import tab_to, type_text
 from ui.intake.register_dialog import DRAFT_KEY, DRAFT_KIND, RegisterDialog
@@ -33,6 +35,7 @@ def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(local_drafts, "folder", lambda: tmp_path / "lokala-utkast")
+    register_simple(database, worker, now=FIXED_NOW)
     window = make_window(worker)
     qtbot.waitUntil(lambda: window.change_feed.connected, timeout=WAIT_MS)
     dialog = RegisterDialog(window.ops, worker, parent=window)
@@ -50,6 +53,9 @@ def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
         qtbot.waitUntil(window.connection_banner.isVisible, timeout=5_000)
         assert window.connection_banner.text().startswith(
             "Ingen kontakt med databasen – det du skriver sparas på den här datorn")
+        # the screens keep the last data, and say how old it is (the window's clock)
+        assert "visar läget från kl. 10.30" in window.connection_banner.text()
+        assert window.model.row_at(0).child_name == "Ella Andersson"
         type_text(qtbot, " Barnet är ensamt.")
         qtbot.waitUntil(lambda: dialog.autosave.kept_locally, timeout=WAIT_MS)
         kept = list((tmp_path / "lokala-utkast").glob("*.utkast"))
