@@ -39,6 +39,8 @@ class PgServer:
     root: Path
     port: int
     as_user: str | None
+    extra_options: str = ""
+    """More `postgres` options for `start_again` (a test of TLS listens on TCP, say)."""
 
     @property
     def socket_dir(self) -> Path:
@@ -67,7 +69,7 @@ class PgServer:
         """Start the (stopped) server on its data directory, socket and port."""
         options = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
+                   f"-c max_connections=200 {self.extra_options}")
         self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options,
                   "-l", str(self.root / "log"), "-w", "-t", "60", "start")
 
