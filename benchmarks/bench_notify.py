@@ -1,4 +1,5 @@
-"""Change-notification latency between two desks on one PostgreSQL server.
+"""Team mode: change-notification latency between two desks, and the cost of refreshing
+one changed queue row.
 
 One desk commits a change (a claim of a queue item: one small transaction with its audit
 event and its NOTIFY); a second desk, on its own engine and connection, listens as the GUI
@@ -7,8 +8,13 @@ transaction at the first desk (the claim, its audit event, the commit) to the no
 arriving at the second, 100 times; recorded as the median
 (small_ms) and the worst (large_ms). Orientation only (target None); the promise is 2 s.
 
-The server is MOTTAGNING_BENCH_PG (a URL of an empty database) or a throwaway server
-started like the test suite's.
+Refresh: a desk told that one item changed reloads only that row
+(`list_queue(item_ids=[id])`, what `QueueModel.refresh_items` runs); measured (best of 10)
+with 100 and with 10,000 open items, target ≤ 2× (the cost must not grow with the queue).
+The data is bench_stats' synthetic year, on the embedded database and on the server.
+
+The server is MOTTAGNING_BENCH_PG (a URL of an empty database; `{name}` in it is replaced
+by the database's name) or a throwaway server started like the test suite's.
 """
 
 from __future__ import annotations
@@ -37,18 +43,42 @@ from mottagning.queue.items import assign_items  # noqa: E402
 ROUNDS = 100
 
 
-def _server_url() -> tuple[str, object | None]:
-    url = os.environ.get("MOTTAGNING_BENCH_PG")
-    if url:
-        return url, None
+def _server_urls(*names: str) -> tuple[list[str], object | None]:
+    template = os.environ.get("MOTTAGNING_BENCH_PG")
+    if template:
+        return [template.replace("{name}", name) for name in names], None
     from tests import pg
 
     server = pg.start_server()
     admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("CREATE DATABASE bench_notify"))
+        for name in names:
+            connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return server.url("bench_notify"), server
+    return [server.url(name) for name in names], server
+
+
+def refresh_one_row_ms(url: str, items: int) -> float:
+    """Best of 10: reloading one changed row of a queue of about `items` open items."""
+    from bench_stats import NOW, fill
+
+    from mottagning.queue.listing import list_queue
+
+    database = open_database(url, migrate=True)
+    try:
+        actor, last_item = fill(database, max(1, round(items / 1.4)))
+        best = float("inf")
+        for n in range(10):
+            item_id = last_item - n * 7
+            with database.transaction() as session:
+                start = time.perf_counter()
+                page = list_queue(session, actor, limit=1, now=NOW, audit_read=False,
+                                  item_ids=[item_id])
+                best = min(best, time.perf_counter() - start)
+            assert [row.id for row in page.rows] in ([item_id], []), page.rows
+        return best * 1000
+    finally:
+        database.dispose()
 
 
 def measure(database: Database) -> list[float]:
@@ -96,21 +126,32 @@ def measure(database: Database) -> list[float]:
 
 
 def main() -> int:
-    url, server = _server_url()
+    import tempfile
+
+    (notify_url, small_url, large_url), server = _server_urls(
+        "bench_notify", "bench_refresh_small", "bench_refresh_large")
     try:
-        database = open_database(url, migrate=True)
+        database = open_database(notify_url, migrate=True)
         try:
             latencies = measure(database)
         finally:
             database.dispose()
+        server_refresh = (refresh_one_row_ms(small_url, 100), refresh_one_row_ms(large_url, 10_000))
     finally:
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as folder:
+        embedded_refresh = (refresh_one_row_ms(f"sqlite:///{folder}/small.db", 100),
+                            refresh_one_row_ms(f"sqlite:///{folder}/large.db", 10_000))
     median, worst = statistics.median(latencies), max(latencies)
     record("notify latency between two connections (median → worst of 100)",
            small_ms=median, large_ms=worst, target=None,
            note=f"claim transaction start → notice at a second desk; promise 2000 ms; "
                 f"p95 {statistics.quantiles(latencies, n=20)[-1]:.2f} ms")
+    for backend, (small, large) in (("postgresql", server_refresh), ("sqlite", embedded_refresh)):
+        record(f"queue refresh of one changed row, 100 → 10,000 open items ({backend})",
+               small_ms=small, large_ms=large, target=2.0,
+               note="list_queue(item_ids=[id]) as QueueModel.refresh_items runs it")
     return 0
 
 
