@@ -32,7 +32,7 @@ def test_a_colleague_already_editing_is_named_when_the_form_opens(
     karl = make_user(database, "karl", [Role.WORKER])
     item_id = register_simple(database, worker, now=now).item_ids[0]
     with database.transaction() as session:  # Karl's desk has it open
-        mark_editing(session, karl, kind=ASSESSMENT, item_id=item_id)
+        mark_editing(session, karl, kind=ASSESSMENT, item_id=item_id, now=FIXED_NOW)
     window = make_window(worker)
     screen = _open(window, qtbot, item_id)
     qtbot.waitUntil(lambda: screen.presence.isVisible(), timeout=WAIT_MS)
@@ -50,7 +50,7 @@ def test_a_colleague_opening_it_later_appears_and_leaving_disappears(
     assert not screen.presence.isVisible()
     qtbot.waitUntil(lambda: window.change_feed.connected, timeout=WAIT_MS)
     with database.transaction() as session:
-        mark_editing(session, karl, kind=ASSESSMENT, item_id=item_id)
+        mark_editing(session, karl, kind=ASSESSMENT, item_id=item_id, now=FIXED_NOW)
     if database.embedded:
         screen.close()
         return  # one desk on a file: the next heartbeat shows it; the server notifies at once
