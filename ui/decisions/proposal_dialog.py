@@ -190,6 +190,7 @@ class ProposalDialog(QDialog):
         self.outcome.currentIndexChanged.connect(self.autosaver.schedule)
         self.autosaver.check()
         self.presence.start()
+        self.finished.connect(lambda _result: self.presence.stop())
 
     def _update_fields(self) -> None:
         outcome = self.outcome.currentData()

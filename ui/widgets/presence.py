@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
+from shiboken6 import Shiboken
 
 from mottagning.access.presence import HEARTBEAT, mark_editing, others_editing, stop_editing
 from mottagning.audit.changes import ChangeNotice
@@ -72,6 +73,8 @@ class PresenceLine(QLabel):
                 success=self._show, failure=lambda _error: None)
 
     def _show(self, others: list[str]) -> None:
+        if not Shiboken.isValid(self) or not self._open:
+            return  # the form closed while the answer was on its way
         self.others = others
         if not others:
             self.hide()
