@@ -132,3 +132,29 @@ def test_mina_arenden_shows_only_the_workers_own_items(
     assert window.model.row_at(0).id == mine
     actions.mine.setChecked(False)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=WAIT_MS)
+
+
+def test_att_signera_and_the_alarm_banner_follow_another_desk(
+    database: Database, other_desk: Database, worker: Actor, senior: Actor, now: datetime,
+    make_window, qtbot: QtBot,
+) -> None:
+    from mottagning.access.users import system_actor
+    from mottagning.intake.alarms import open_alarm
+    from tests.core.decision_helpers import item_in_assessment, propose
+
+    item_id = item_in_assessment(database, worker, now=now)
+    window = make_window(senior, extensions=("ui.intake.install", "ui.decisions.signoff_pane"))
+    _feed_ready(window, qtbot)
+    banner = window.extensions["ui.intake.install"].banner
+    tab = next(n for n in range(window.pages.count())
+               if window.pages.tabText(n).startswith("Att signera"))
+    assert window.pages.tabText(tab) == "Att signera" and not banner.isVisible()
+
+    propose(other_desk, worker, item_id, now=now)  # Anna's desk sends a proposal
+    qtbot.waitUntil(lambda: window.pages.tabText(tab) == "Att signera (1)",
+                    timeout=_within(database))
+    with other_desk.transaction() as session:  # the importer's machine raises an alarm
+        open_alarm(session, system_actor(session), kind="importer_failure", key="run:test",
+                   source=None, detail="Importen stannade.", now=now)
+    qtbot.waitUntil(banner.isVisible, timeout=_within(database))
+    assert "Öppna larm: 1" in banner.label.text()
