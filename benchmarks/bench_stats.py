@@ -44,9 +44,16 @@ YEAR_START = datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
 YEAR_END = datetime(2025, 12, 31, 22, 0, tzinfo=UTC)
 
 
-def fill(database, reports: int, *, seed: int = 1) -> None:  # type: ignore[no-untyped-def]
-    """A year of synthetic rows through the bulk demo (`mottagning demo --bulk`)."""
-    fill_bulk(database, reports=reports, seed=seed, now=YEAR_END, start=YEAR_START)
+def fill(database, reports: int, *, seed: int = 1):  # type: ignore[no-untyped-def]
+    """A year of synthetic rows through the bulk demo (`mottagning demo --bulk`); the senior
+    who reads the figures and the number of queue items made."""
+    result = fill_bulk(database, reports=reports, seed=seed, now=YEAR_END, start=YEAR_START)
+    return _senior(database), result.items
+
+
+def _senior(database):  # type: ignore[no-untyped-def]
+    with database.transaction() as session:
+        return actor_for(session.execute(select(User).where(User.username == "maria")).scalar_one())
 
 
 def _cached(reports: int) -> str:
@@ -75,9 +82,7 @@ def measure(urls: dict[int, str], *, filled: bool, rounds: int = 5) -> dict[int,
         databases[reports] = open_database(url, migrate=True)
         if not filled:
             fill(databases[reports], reports)
-        with databases[reports].transaction() as session:
-            senior = session.execute(select(User).where(User.username == "maria")).scalar_one()
-            actors[reports] = actor_for(senior)
+        actors[reports] = _senior(databases[reports])
     best = dict.fromkeys(urls, float("inf"))
     for _ in range(rounds + 1):
         for reports, database in databases.items():

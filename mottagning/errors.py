@@ -33,3 +33,8 @@ class NotFound(MottagningError):
 
 class ConcurrentEdit(MottagningError):
     """Someone else changed the record since it was read."""
+
+
+class ConnectionLost(DatabaseError):
+    """The database server cannot be reached (a restart, the network); the program
+    reconnects by itself."""

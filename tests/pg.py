@@ -39,6 +39,8 @@ class PgServer:
     root: Path
     port: int
     as_user: str | None
+    extra_options: str = ""
+    """More `postgres` options for `start_again` (a test of TLS listens on TCP, say)."""
 
     @property
     def socket_dir(self) -> Path:
@@ -61,11 +63,20 @@ class PgServer:
             shutil.chown(self.socket_dir, self.as_user)
         self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")
+        self.start_again()
+
+    def start_again(self) -> None:
+        """Start the (stopped) server on its data directory, socket and port."""
         options = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "start")
+                   f"-c max_connections=200 {self.extra_options}")
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options,
+                  "-l", str(self.root / "log"), "-w", "-t", "60", "start")
+
+    def stop_fast(self) -> None:
+        """What a server restart or a lost server looks like to the desks: `pg_ctl stop -m
+        fast` ends every session (the data stays; `start_again` brings it back)."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

@@ -8,6 +8,7 @@ run database work through `window.ops` and refresh on `ops.sig_operation_execute
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
+from mottagning.access import local_drafts
 from mottagning.access.drafts import list_drafts
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
+from mottagning.audit.changes import ChangeNotice
 from mottagning.context import Actor, Changes
 from mottagning.db.database import Database
 from mottagning.i18n import ngettext
@@ -48,11 +51,13 @@ from ui.intake.register_dialog import DRAFT_KIND as REGISTER_DRAFT_KIND
 from ui.intake.register_dialog import RegisterDialog
 from ui.letters import install as letters_area
 from ui.operations import Operations
+from ui.operations.notifications import ChangeFeed, changes_of_notice
 from ui.queue import item_actions
 from ui.queue.detail_pane import DetailPane
 from ui.queue.model import FLAGS_ROLE, Column, QueueModel
 from ui.stats import dashboard as stats_area
 from ui.widgets.autosave import DraftOpener, UnsavedDrafts
+from ui.widgets.connection_banner import ConnectionBanner
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
 from ui.widgets.window_geometry import fit_window
@@ -141,6 +146,8 @@ class MainWindow(QMainWindow):
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setStyleSheet(DEMO_BANNER)
             self.add_banner(banner)
+        self.connection_banner = ConnectionBanner(clock)
+        self.add_banner(self.connection_banner)
         self.unsaved_drafts = UnsavedDrafts()
         self.add_banner(self.unsaved_drafts)
 
@@ -171,6 +178,10 @@ class MainWindow(QMainWindow):
         # the areas install load after it
         self.model.refresh()
         self.extensions = {name: install(self) for name, install in areas}
+        # Other desks' changes: the same refresh as this window's own operations.
+        self.change_feed = ChangeFeed(self.ops, parent=self)
+        self.change_feed.sig_changes.connect(self._on_other_desks_changes)
+        self.change_feed.sig_connection.connect(self.connection_banner.set_connected)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)
@@ -194,6 +205,13 @@ class MainWindow(QMainWindow):
         if title not in self._menus:
             self._menus[title] = self.menuBar().addMenu(title)
         return self._menus[title]
+
+    def add_queue_actions(self, actions: Sequence[QAction], *, toolbar: bool = False) -> None:
+        """Offer `actions` in the queue's context menu (and the toolbar)."""
+        for action in actions:
+            self.table.addAction(action)
+            if toolbar:
+                self.toolbar.addAction(action)
 
     def selected_row(self) -> QueueRow | None:
         """The queue row the user has selected, if it is loaded."""
@@ -229,6 +247,7 @@ class MainWindow(QMainWindow):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.setWordWrap(False)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -266,7 +285,7 @@ class MainWindow(QMainWindow):
         archive.addSeparator()
         archive.addAction(self.switch_user_action)
         archive.addAction(quit_action)
-        toolbar = self.addToolBar(self.tr("Verktyg"))
+        toolbar = self.toolbar = self.addToolBar(self.tr("Verktyg"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -276,8 +295,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         roles = ", ".join(ROLE_LABELS_SV[Role(r)] for r in sorted(self.actor.roles)
                           if r in ROLE_LABELS_SV)
-        self.database_label = QLabel(self.tr("Databas: {name}").format(
-            name=self.database.display_name()))
+        # A server's URL carries TLS options and certificate paths: the status bar names
+        # host and database (the window must still fit a 1280-pixel screen), the tooltip all.
+        shown = self.database.display_name() if self.database.embedded \
+            else database_title(self.database)
+        self.database_label = QLabel(self.tr("Databas: {name}").format(name=shown))
+        self.database_label.setToolTip(self.database.display_name())
         self.user_label = QLabel(self.tr("Användare: {name} ({roles})").format(
             name=self.actor.full_name, roles=roles))
         self.count_label = QLabel()
@@ -324,10 +347,19 @@ class MainWindow(QMainWindow):
 
     def _offer_unsaved_drafts(self) -> None:
         """At start-up: every draft the user left (a crash, a closed form) is offered."""
-        actor = self.actor
-        self.ops.query(lambda session: list_drafts(session, actor),
-                       success=lambda drafts: self.unsaved_drafts.show_drafts(
-                           drafts, self.draft_openers))
+        actor, name = self.actor, self.database.display_name()
+
+        def drafts(session):  # type: ignore[no-untyped-def]
+            # drafts kept on this computer when the program ended without the server
+            return local_drafts.save_pending(session, actor, name), list_drafts(session, actor)
+
+        def offer(result) -> None:  # type: ignore[no-untyped-def]
+            kept, found = result
+            for draft in kept:
+                local_drafts.forget(name, actor.user_id, draft.kind, draft.key)
+            self.unsaved_drafts.show_drafts(found, self.draft_openers)
+
+        self.ops.query(drafts, success=offer)
 
     def _open_register_draft(self, key: str) -> None:
         if key == REGISTER_DRAFT_KEY:
@@ -357,10 +389,24 @@ class MainWindow(QMainWindow):
         if item_id != self.detail.item_id:
             self.detail.show_item(item_id)
 
-    def _on_operation_executed(self, changes: Changes) -> None:
-        if changes.queue:
+    def _on_other_desks_changes(self, notice: ChangeNotice) -> None:
+        """Another desk changed something: only its rows are reloaded (with the child's
+        other loaded rows), and every other page refreshes as after this window's own work."""
+        changes = changes_of_notice(notice)
+        if not notice.kinds:  # bookkeeping (who has a form open): the forms listen themselves
+            return
+        if changes.queue and not notice.complete:
             self.model.refresh()
-        if changes.item_ids:
+        elif changes.queue:
+            same_child = self.model.loaded_items_of_children(notice.child_ids)
+            changes = replace(changes, item_ids=tuple(dict.fromkeys([*notice.item_ids, *same_child])))
+            self.model.refresh_items(changes.item_ids)
+        self.ops.sig_operation_executed.emit(changes, self.change_feed)
+
+    def _on_operation_executed(self, changes: Changes, initiator: object | None = None) -> None:
+        if changes.queue and initiator is not self.change_feed:
+            self.model.refresh()
+        if changes.item_ids and initiator is not self.change_feed:  # the feed re-read them
             self.model.refresh_items(changes.item_ids)
         if self.detail.item_id is not None and self.detail.item_id in changes.item_ids:
             self.detail.show_item(self.detail.item_id)
@@ -370,5 +416,6 @@ class MainWindow(QMainWindow):
             self.register_dialog.close()
         self._refresh_timer.stop()
         self._open_timer.stop()
+        self.change_feed.stop()
         self.ops.shutdown()
         super().closeEvent(event)

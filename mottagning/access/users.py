@@ -12,6 +12,7 @@ except ImportError:  # Windows
     pwd = None  # type: ignore[assignment]
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
@@ -119,10 +120,15 @@ def system_actor(session: Session, name: str = SYSTEM_IMPORT_USER) -> Actor:
     """The system user (e.g. the e-service importer), created on first use."""
     user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
     if user is None:
-        user = _create(
-            session, username=name, full_name=name, roles=[Role.ASSISTANT], os_account=None,
-            title=None, is_system=True, now=utc_now(),
-        )
+        try:
+            with session.begin_nested():
+                user = _create(
+                    session, username=name, full_name=name, roles=[Role.ASSISTANT],
+                    os_account=None, title=None, is_system=True, now=utc_now(),
+                )
+        except IntegrityError:
+            # Another desk created it a moment ago (two desks starting at once on a server).
+            user = session.execute(select(User).where(User.username == name)).scalar_one()
     return actor_for(user)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from mottagning.audit import anchor as audit_anchor
+from mottagning.audit import changes as _changes  # noqa: F401 - its commit hook announces changes
 from mottagning.models import AuditEvent, AuditHead
 from mottagning.timeutil import as_utc, utc_now
 

@@ -17,6 +17,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
+from mottagning.audit.reads import is_read
 from mottagning.context import Actor
 from mottagning.errors import NotFound, ValidationError
 from mottagning.models import AuditEvent, Child, User
@@ -28,10 +29,6 @@ from mottagning.timeutil import STOCKHOLM, format_duration_sv, to_local, utc_now
 OFFICE_HOURS_SETTING = "loggkontroll.office_hours"
 MANY_CASES_SETTING = "loggkontroll.many_cases"
 
-# Actions that show case content. Areas name their reading actions with one of the
-# suffixes, so a new kind of read is counted without being listed here.
-READ_ACTIONS = frozenset({"case_opened", "history_read"})
-READ_SUFFIXES = ("_read", "_viewed", "_opened", "_previewed", "_listed")
 
 ACTION_LABELS_SV = {
     "case_opened": "Öppnade ärendet",
@@ -85,10 +82,6 @@ UNUSUAL_LABELS_SV = {
     "outside_hours": "Utanför kontorstid",
     "many_cases": "Många ärenden på kort tid",
 }
-
-
-def is_read(action: str) -> bool:
-    return action in READ_ACTIONS or action.endswith(READ_SUFFIXES)
 
 
 def action_label(action: str) -> str:

@@ -6,6 +6,7 @@ and owns the transactions (`with db.transaction() as session:`).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -261,6 +262,21 @@ class Database:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", self._refuse_newer_schema)
+
+    def _refuse_newer_schema(self, session: Session, _context: Any, _instances: Any) -> None:
+        """A desk whose program is older than the schema must not write into it.
+
+        Desks are updated one by one after `mottagning db upgrade`; a desk still running the
+        old program would write rows that the new schema gives another meaning (or misses
+        columns the new program relies on). Checked once per transaction that writes, in
+        that transaction, so an upgrade made while the program runs is seen at once."""
+        if session.info.get(_SCHEMA_CHECKED) or not (session.new or session.dirty or session.deleted):
+            return
+        current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if current is not None and not _known(_scripts(), current):
+            raise DatabaseError(_newer_message(current, at_open=False))
+        session.info[_SCHEMA_CHECKED] = True
 
     @property
     def embedded(self) -> bool:
@@ -306,18 +322,31 @@ class Database:
         current = self.current_revision()
         if current is None:
             return
-        script = ScriptDirectory.from_config(alembic_config(self.url))
-        if not _known(script, current):
-            raise DatabaseError(
-                f"Databasen har en nyare struktur ({current}) än den här versionen av "
-                "programmet känner till. Uppdatera programmet; databasen har inte ändrats."
-            )
+        if not _known(_scripts(), current):
+            raise DatabaseError(_newer_message(current, at_open=True))
 
     def needs_upgrade(self) -> bool:
         return self.current_revision() != head_revision()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_SCHEMA_CHECKED = "schema_checked"
+
+
+def _newer_message(revision: str, *, at_open: bool) -> str:
+    what = "databasen har inte ändrats" if at_open else "ingenting av ändringen sparades"
+    return (
+        f"Databasen har en nyare struktur ({revision}) än den här versionen av programmet "
+        f"känner till, så programmet skriver inte i den; {what}. Be systemförvaltaren "
+        "uppdatera programmet på den här datorn och starta det sedan igen."
+    )
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:

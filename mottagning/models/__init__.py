@@ -5,7 +5,7 @@ schema; the classes are re-exported here, so `from mottagning.models import Repo
 Datetimes are stored in UTC and come back timezone-aware (`base.UTCDateTime`).
 """
 
-from mottagning.models.access import Draft, User, UserRole
+from mottagning.models.access import Draft, EditingPresence, User, UserRole
 from mottagning.models.assessment import Assessment
 from mottagning.models.audit import AuditEvent, AuditHead
 from mottagning.models.base import NAMING_CONVENTION, Base, UTCDateTime
@@ -38,7 +38,7 @@ from mottagning.models.stats import FeedbackGiven, ReportCompleteness, ReportMee
 __all__ = [
     "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
     "AuditHead", "Base", "Child", "ChildAddressChange", "ChildMerge", "DeadlineExtension",
-    "Decision", "Draft", "FeedbackTask", "Guardian", "ImportSource", "IssuedLetter",
+    "Decision", "Draft", "EditingPresence", "FeedbackTask", "Guardian", "ImportSource", "IssuedLetter",
     "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection", "ReportCompleteness",
     "ReportMeeting", "FeedbackGiven",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",

@@ -60,3 +60,18 @@ class Draft(Base):
     key: Mapped[str] = mapped_column(String(100))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime]
+
+
+class EditingPresence(Base):
+    """Who has which form open for editing at the moment (team mode: "Karl redigerar den
+    här skyddsbedömningen"). A heartbeat keeps the row fresh; a stale row means gone."""
+
+    __tablename__ = "editing_presence"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    item_id: Mapped[int] = mapped_column(ForeignKey("queue_items.id"), index=True)
+    since: Mapped[datetime]
+    seen_at: Mapped[datetime]

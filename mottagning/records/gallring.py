@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
-from mottagning.audit.review import READ_ACTIONS, READ_SUFFIXES
+from mottagning.audit.reads import READ_ACTIONS, READ_SUFFIXES
 from mottagning.context import Actor, Changes
 from mottagning.errors import ValidationError
 from mottagning.models import AuditEvent, Base, Child, ChildMerge, Draft, Guardian, QueueItem

@@ -31,6 +31,7 @@ class Action(StrEnum):
     VIEW_QUEUE = "view_queue"
     READ_CASE = "read_case"
     ASSESS = "assess"
+    REASSIGN_ITEMS = "reassign_items"
     PROPOSE_DECISION = "propose_decision"
     SIGN_DECISION = "sign_decision"
     SECOND_SIGN_ASSESSMENT = "second_sign_assessment"
@@ -54,6 +55,7 @@ ACTION_LABELS_SV = {
     Action.VIEW_QUEUE: "se kön",
     Action.READ_CASE: "läsa ärenden",
     Action.ASSESS: "göra skyddsbedömningar",
+    Action.REASSIGN_ITEMS: "fördela om ärenden som någon annan har",
     Action.PROPOSE_DECISION: "föreslå beslut",
     Action.SIGN_DECISION: "signera beslut",
     Action.SECOND_SIGN_ASSESSMENT: "signera skyddsbedömningar som andra bedömare",
@@ -81,6 +83,7 @@ _WORKER = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.WORKER: frozenset(_WORKER),
     Role.SENIOR: frozenset(_WORKER | {Action.SIGN_DECISION, Action.SECOND_SIGN_ASSESSMENT,
+                                     Action.REASSIGN_ITEMS,
                                      Action.REVIEW_AUDIT, Action.WEED_RECORDS,
                                      Action.VIEW_STATISTICS, Action.LEAD_CALIBRATION}),
     Role.ASSISTANT: frozenset(

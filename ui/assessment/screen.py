@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.access import presence
 from mottagning.access.signature import signature_method
 from mottagning.assessment import (
     IMMEDIATE_PROTECTION,
@@ -61,6 +62,7 @@ from ui.assessment.vignette_context import VignetteContext
 from ui.operations import Operations
 from ui.queue.model import time_left_text
 from ui.widgets.accessibility import name_widgets
+from ui.widgets.presence import PresenceLine
 from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
 
@@ -107,6 +109,12 @@ class AssessmentScreen(QWidget):
                             else self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
         self._layout = QVBoxLayout(self)
+        self.presence = PresenceLine(
+            ops, actor, kind=presence.ASSESSMENT, item_id=item_id,
+            text=self.tr("{names} redigerar den här skyddsbedömningen just nu. Kom överens "
+                         "om vem som fortsätter innan du skriver."),
+            feed=getattr(parent, "change_feed", None))
+        self._layout.addWidget(self.presence)
         self._layout.addWidget(QLabel(self.tr("Öppnar skyddsbedömningen…")))
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._show_deadline)
@@ -119,6 +127,8 @@ class AssessmentScreen(QWidget):
     # -- loading -----------------------------------------------------------------
 
     def load(self) -> None:
+        if not self.training:  # a vignette is nobody's case: no presence to announce
+            self.presence.start()
         self._ops.mutate(self._source.load, success=self._loaded, failure=self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
@@ -141,8 +151,9 @@ class AssessmentScreen(QWidget):
         state, detail = self.state, self.detail
         while self._layout.count():
             widget = self._layout.takeAt(0).widget()
-            if widget is not None:
+            if widget is not None and widget is not self.presence:
                 widget.deleteLater()
+        self._layout.addWidget(self.presence)
         if detail is None:
             self._build_training(state)
             return
@@ -556,6 +567,7 @@ class AssessmentScreen(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.flush_notes()
+        self.presence.stop()
         self._closed = True
         self._tick.stop()
         app = QApplication.instance()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.access import presence
 from mottagning.access.drafts import SavedDraft, discard_draft
 from mottagning.context import Actor
 from mottagning.decisions.delegation import OUTCOME_LABELS_SV, Outcome
@@ -43,6 +44,7 @@ from mottagning.models.decisions import Decision
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, open_item_draft
+from ui.widgets.presence import PresenceLine
 from ui.widgets.style import WARNING_BOX
 from ui.widgets.window_geometry import fit_window
 
@@ -154,7 +156,13 @@ class ProposalDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Stäng (utkastet sparas)"))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
+        self.presence = PresenceLine(
+            ops, actor, kind=presence.PROPOSAL, item_id=item_id,
+            text=self.tr("{names} redigerar beslutsförslaget för det här ärendet just nu. "
+                         "Kom överens om vem som fortsätter innan du skriver."),
+            feed=getattr(parent, "change_feed", None))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.presence)
         layout.addWidget(self.notice)
         layout.addLayout(form)
         layout.addWidget(self.status)
@@ -181,6 +189,8 @@ class ProposalDialog(QDialog):
             line.textChanged.connect(self.autosaver.schedule)
         self.outcome.currentIndexChanged.connect(self.autosaver.schedule)
         self.autosaver.check()
+        self.presence.start()
+        self.finished.connect(lambda _result: self.presence.stop())
 
     def _update_fields(self) -> None:
         outcome = self.outcome.currentData()
@@ -254,11 +264,13 @@ class ProposalDialog(QDialog):
 
     def _proposed(self, result: Any) -> None:
         self.autosaver.stop()
+        self.presence.stop()
         self.sig_proposed.emit(result.decision_id)
         self.accept()
 
     def reject(self) -> None:  # Qt override: closing keeps the draft
         self.autosaver.save_now()
+        self.presence.stop()
         super().reject()
 
 

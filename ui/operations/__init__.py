@@ -27,11 +27,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 from shiboken6 import Shiboken
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from mottagning.context import Changes
 from mottagning.db.database import Database
-from mottagning.errors import MottagningError
+from mottagning.errors import ConnectionLost, MottagningError
 from mottagning.timeutil import Clock, clock_in_force, utc_now
 from ui.operations.pool import drop_frames, pool_jobs
 from ui.operations.progress import SHOW_AFTER_MS, LongJob, LongWork
@@ -91,9 +92,21 @@ class _Worker(QObject):
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             drop_frames(exc)
-            error = exc
+            error = connection_lost(exc) if not self._database.embedded else exc
         del fn
         self.sig_done.emit(number, result, error)
+
+
+def connection_lost(error: Exception) -> Exception:
+    """A server that cannot be reached, said in Swedish (the job is not done; nothing of
+    it was saved); any other error as it is."""
+    if isinstance(error, OperationalError | InterfaceError):
+        lost = ConnectionLost(
+            "Ingen kontakt med databasen just nu. Ingenting av åtgärden sparades; "
+            "programmet återansluter av sig självt, försök igen om en stund.")
+        lost.__cause__ = error
+        return lost
+    return error
 
 
 def changes_of(result: Any) -> Changes | None:

@@ -147,6 +147,9 @@ class QueueModel(QAbstractTableModel):
         self._loaded_once = False
         self._busy = False
         self._refresh_wanted = False
+        self._reload_wanted = False
+        self.assigned_to_id: int | None = None
+        """"Mina ärenden": only this user's items (None: everybody's)."""
         self._init_texts()
 
     def _init_texts(self) -> None:
@@ -185,15 +188,9 @@ class QueueModel(QAbstractTableModel):
             self._refresh_wanted = True
             return
         self._busy = True
-        actor, now = self._actor, self._clock()
-        if not self._loaded_once:
-            # the listing is audited once per session, on the first page
-            def first(session: Session) -> tuple[QueuePage, datetime | None]:
-                page = list_queue(session, actor, limit=CHUNK, now=now, group_mass_reports=True)
-                return page, changed_since(session, actor, since_updated=None, since_now=now,
-                                           now=now)[1]
-
-            self._ops.query(first, success=self._apply_first, failure=self._failed)
+        actor, now, mine = self._actor, self._clock(), self.assigned_to_id
+        if not self._loaded_once:  # the listing is audited once per session, on the first page
+            self._reload(audit_read=True)
             return
         since_updated, since_now = self._marker, self._now
 
@@ -202,9 +199,12 @@ class QueueModel(QAbstractTableModel):
                                         since_now=since_now, now=now)
             if ids is None:  # too much changed: start again from the first page
                 return marker, list_queue(session, actor, limit=CHUNK, now=now,
-                                          audit_read=False, group_mass_reports=True), 0
-            found = reread_items(session, actor, ids, now=now, group_mass_reports=True)
-            total = count_queue(session, actor, now=now, group_mass_reports=True) if ids else -1
+                                          audit_read=False, group_mass_reports=True,
+                                          assigned_to_id=mine), 0
+            found = reread_items(session, actor, ids, now=now, group_mass_reports=True,
+                                 assigned_to_id=mine)
+            total = count_queue(session, actor, now=now, group_mass_reports=True,
+                                assigned_to_id=mine) if ids else -1
             return marker, found, total
 
         self._ops.query(changes, success=self._apply_changes, failure=self._failed)
@@ -215,10 +215,36 @@ class QueueModel(QAbstractTableModel):
         ids = sorted(set(item_ids))
         if not ids:
             return
-        actor, now = self._actor, self._now
+        actor, now, mine = self._actor, self._now, self.assigned_to_id
         self._ops.query(
-            lambda session: reread_items(session, actor, ids, now=now, group_mass_reports=True),
+            lambda session: reread_items(session, actor, ids, now=now, group_mass_reports=True,
+                                         assigned_to_id=mine),
             success=lambda found: self._apply_items(found, ids), failure=self._failed)
+
+    def set_assigned_filter(self, user_id: int | None) -> None:
+        """Show only `user_id`'s items (None: everybody's): the first page is read again."""
+        if user_id == self.assigned_to_id:
+            return
+        self.assigned_to_id = user_id
+        if not self._loaded_once:
+            return  # the first listing, under way or to come, reads the filter
+        if self._busy:
+            self._reload_wanted = True
+            return
+        self._reload()
+
+    def _reload(self, *, audit_read: bool = False) -> None:
+        """The first page again, replacing the loaded rows."""
+        self._busy = True
+        actor, now, mine = self._actor, self._clock(), self.assigned_to_id
+
+        def first(session: Session) -> tuple[QueuePage, datetime | None]:
+            page = list_queue(session, actor, limit=CHUNK, now=now, audit_read=audit_read,
+                              group_mass_reports=True, assigned_to_id=mine)
+            return page, changed_since(session, actor, since_updated=None, since_now=now,
+                                       now=now)[1]
+
+        self._ops.query(first, success=self._apply_first, failure=self._failed)
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt override
         if parent.isValid() or self._busy or not self._loaded_once:
@@ -229,10 +255,11 @@ class QueueModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._busy = True
-        actor, cursor = self._actor, self._cursor
+        actor, cursor, mine = self._actor, self._cursor, self.assigned_to_id
         self._ops.query(
             lambda session: list_queue(session, actor, after=cursor, limit=CHUNK,
-                                       audit_read=False, group_mass_reports=True),
+                                       audit_read=False, group_mass_reports=True,
+                                       assigned_to_id=mine),
             success=self._append, failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
@@ -243,7 +270,10 @@ class QueueModel(QAbstractTableModel):
         self._busy = False
         self._loaded_once = True
         self.sig_loaded.emit()
-        if self._refresh_wanted:
+        if self._reload_wanted:
+            self._reload_wanted = self._refresh_wanted = False
+            self._reload()
+        elif self._refresh_wanted:
             self._refresh_wanted = False
             self.refresh()
 
@@ -382,6 +412,11 @@ class QueueModel(QAbstractTableModel):
         if 0 <= row < len(self._ids):
             return self._cached(self._ids[row])
         return None
+
+    def loaded_items_of_children(self, child_ids: Iterable[int]) -> list[int]:
+        """The loaded rows' items about these children (without reading any row)."""
+        children = set(child_ids)
+        return [item for item, child in self._child_of.items() if child in children]
 
     def row_of(self, item_id: int) -> int | None:
         position = self._position(item_id)

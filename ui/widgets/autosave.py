@@ -16,8 +16,10 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from mottagning.access import local_drafts
 from mottagning.access.drafts import SavedDraft, discard_draft, load_draft, save_draft
 from mottagning.context import Actor
+from mottagning.errors import ConnectionLost
 from mottagning.i18n import ngettext
 from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
@@ -25,12 +27,14 @@ from ui.widgets.style import WARNING_BOX
 
 DELAY_MS = 1000  # a pause in typing this long saves
 MAX_WAIT_MS = 2000  # an unsaved change is saved at the latest this long after it was made
+RETRY_MS = 3000  # while the server is gone: how often a draft kept locally is tried again
 
 
 class DraftAutosaver(QObject):
     sig_draft_found = Signal(object)  # SavedDraft from an earlier session
     sig_ready = Signal()  # autosave is running
     sig_saved = Signal(object)  # SavedDraft just written
+    sig_kept_locally = Signal()  # the server is gone: the draft waits on this computer
 
     def __init__(self, ops: Operations, actor: Actor, *, kind: str, key: str,
                  collect: Callable[[], dict[str, Any]], parent: QObject | None = None):
@@ -46,6 +50,11 @@ class DraftAutosaver(QObject):
         self._timer.timeout.connect(self.save_now)
         self._max_wait = QTimer(self, singleShot=True, interval=MAX_WAIT_MS)
         self._max_wait.timeout.connect(self.save_now)
+        self._database_name = ops.database.display_name()
+        self.kept_locally = False
+        """The newest draft waits on this computer: the server could not be reached."""
+        self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self._retry.timeout.connect(self.save_now)
 
     @property
     def active(self) -> bool:
@@ -73,6 +82,7 @@ class DraftAutosaver(QObject):
         self._active = False
         self._timer.stop()
         self._max_wait.stop()
+        self._retry.stop()
 
     def schedule(self) -> None:
         """A change: save a second after typing pauses, at the latest two seconds from now."""
@@ -93,10 +103,27 @@ class DraftAutosaver(QObject):
         actor, kind, key = self._actor, self.kind, self.key
         self._ops.mutate(
             lambda session: save_draft(session, actor, kind=kind, key=key, content=content),
-            success=self.sig_saved.emit, failure=self._save_failed)
+            success=self._saved, failure=lambda error: self._save_failed(error, content))
 
-    def _save_failed(self, error: BaseException) -> None:
+    def _saved(self, draft: SavedDraft) -> None:
+        if self.kept_locally:
+            # The server is back: the draft is in the database, once; the local copy goes.
+            self.kept_locally = False
+            self._retry.stop()
+            local_drafts.forget(self._database_name, self._actor.user_id, self.kind, self.key)
+        self.sig_saved.emit(draft)
+
+    def _save_failed(self, error: BaseException, content: dict[str, Any]) -> None:
         self._last_saved = None  # try again on the next change
+        if isinstance(error, ConnectionLost):
+            # The banner says the server is gone; the draft waits on this computer and is
+            # saved as soon as the server answers again (the retry, or the next change).
+            local_drafts.keep(local_drafts.LocalDraft(
+                self._database_name, self._actor.user_id, self.kind, self.key, content))
+            self.kept_locally = True
+            self._retry.start()
+            self.sig_kept_locally.emit()
+            return
         self._ops.errors.show_error(error)
 
     def discard(self) -> None:

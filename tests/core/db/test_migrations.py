@@ -79,3 +79,20 @@ def test_migration_0008_protects_every_row_of_an_already_protected_person(
         rows = session.execute(select(Guardian)).scalars().all()
         assert all(g.protected_identity and g.street is None and g.city is None for g in rows)
         assert session.execute(select(Child.street)).scalar_one() is None
+
+
+def test_an_older_program_refuses_to_write_to_a_schema_upgraded_while_it_runs(
+    database: Database, worker, now
+) -> None:
+    from mottagning.access.users import add_user
+    from mottagning.models import User
+
+    # Another desk has run a newer `mottagning db upgrade` while this program is open.
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
+    with pytest.raises(DatabaseError, match="nyare struktur.*skriver inte i den.*uppdatera programmet"):
+        with database.transaction() as session:
+            add_user(session, None, username="nils", full_name="Nils Nilsson", roles=["worker"])
+    with database.transaction() as session:  # reading still works, and nothing was written
+        assert session.query(User).filter_by(username="nils").count() == 0
+        assert session.query(User).filter_by(username="anna").count() == 1

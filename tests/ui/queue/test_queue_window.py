@@ -15,6 +15,7 @@ from mottagning.models import AuditEvent
 from mottagning.settings import DEMO_KEY, put_setting
 from tests.core.factories import register_simple, simple_report
 from tests.ui.conftest import WAIT_MS
+from ui.main_window import database_title
 from ui.queue.model import CHUNK, Column
 
 VERBATIM = "Hon sa: ”Pappa <b>slog</b> mig” & grät.\n\n  Andra stycket, med indrag."
@@ -50,7 +51,9 @@ def test_window_shows_database_user_and_roles_and_never_a_password(
     window = make_window(worker)
     assert window.windowTitle().startswith("Mottagning – ")
     assert "DEMO" not in window.windowTitle()
-    assert window.database_label.text() == f"Databas: {database.display_name()}"
+    shown = database.display_name() if database.embedded else database_title(database)
+    assert window.database_label.text() == f"Databas: {shown}"
+    assert window.database_label.toolTip() == database.display_name()
     assert "Anna Testsson" in window.user_label.text()
     assert "Socialsekreterare, mottagning" in window.user_label.text()
     password = database.engine.url.password
