@@ -12,7 +12,16 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,7 +69,7 @@ from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.connection_banner import ConnectionBanner
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
-from ui.widgets.window_geometry import fit_window
+from ui.widgets.window_geometry import fit_window, window_settings
 
 STATUS_TEXTS = (*STATUS_LABELS_SV.values(), *ASSESSMENT_STATUS_LABELS.values())
 REFRESH_MS = 30_000
@@ -71,6 +80,17 @@ COLUMN_WIDTHS = {
     Column.PROTECTION_LEFT: 135, Column.DECISION_LEFT: 130, Column.CONCERNS: 190,
     Column.REPORTER: 120, Column.FLAGS: 185, Column.STATUS: 130, Column.ASSIGNED: 110,
 }
+# The order on screen: what a worker scans first (the child, its risk flags, the time left,
+# who has it) comes before what the detail pane also shows, so a laptop's narrower table
+# still shows the flags without scrolling sideways.
+COLUMN_ORDER = (
+    Column.URGENCY, Column.CHILD, Column.FLAGS, Column.PROTECTION_LEFT, Column.DECISION_LEFT,
+    Column.STATUS, Column.ASSIGNED, Column.AGE, Column.RECEIVED, Column.CONCERNS,
+    Column.REPORTER,
+)
+# The header's saved layout (order, widths, hidden columns) is kept per user under this key;
+# the column count in it makes a layout saved for other columns be ignored.
+HEADER_STATE_KEY = f"queue/header-{len(Column)}"
 
 
 # The other areas' GUI: each module's `install(window)` adds its pages, menus and actions
@@ -261,10 +281,44 @@ class MainWindow(QMainWindow):
         # their whole text as a tooltip
         longest = max(table.fontMetrics().horizontalAdvance(text) for text in STATUS_TEXTS)
         header.resizeSection(Column.STATUS, max(COLUMN_WIDTHS[Column.STATUS], longest + 16))
+        for place, column in enumerate(COLUMN_ORDER):
+            header.moveSection(header.visualIndex(column), place)
+        header.setSectionsMovable(True)
+        saved = window_settings().value(HEADER_STATE_KEY)
+        if isinstance(saved, QByteArray) and not saved.isEmpty():
+            header.restoreState(saved)
+            header.setSectionHidden(Column.CHILD, False)  # never a queue without the child
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         table.setItemDelegateForColumn(
             Column.FLAGS, FlagDelegate(self.model.flag_labels, FLAGS_ROLE, table))
         table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         return table
+
+    def column_actions(self) -> list[QAction]:
+        """One checkable action per column ("Visa kolumner"): hide what you do not need on a
+        small screen; the child's column always stays."""
+        header = self.table.horizontalHeader()
+        actions = []
+        for column in sorted(Column, key=header.visualIndex):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            action = QAction(title, self, checkable=True, checked=not header.isSectionHidden(column))
+            action.setEnabled(column != Column.CHILD)
+            action.toggled.connect(lambda shown, c=column: self.show_column(c, shown))
+            actions.append(action)
+        return actions
+
+    def show_column(self, column: Column, shown: bool) -> None:
+        header = self.table.horizontalHeader()
+        header.setSectionHidden(column, not shown and column != Column.CHILD)
+        window_settings().setValue(HEADER_STATE_KEY, header.saveState())
+
+    def _column_menu(self, position: QPoint) -> None:
+        menu = QMenu(self.tr("Visa kolumner"), self)
+        for action in self.column_actions():
+            action.setParent(menu)
+            menu.addAction(action)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(position))
 
     def _build_actions(self) -> None:
         self.new_report_action = QAction(self.tr("&Ny anmälan…"), self)
@@ -416,6 +470,8 @@ class MainWindow(QMainWindow):
             self.register_dialog.close()
         self._refresh_timer.stop()
         self._open_timer.stop()
+        # the columns as the user left them (order, widths, hidden), for the next start
+        window_settings().setValue(HEADER_STATE_KEY, self.table.horizontalHeader().saveState())
         self.change_feed.stop()
         self.ops.shutdown()
         super().closeEvent(event)
