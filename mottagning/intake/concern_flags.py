@@ -109,7 +109,8 @@ def correct_concern_codes(
         raise NotFound(f"Anmälan {report_id} finns inte.")
     if expected_version is not None and report.version != expected_version:
         raise ConcurrentEdit("Någon annan har ändrat anmälan sedan du öppnade den. "
-                             "Öppna den igen; ingenting sparades.")
+                             "Jämför din rättelse med den nya och välj; ingenting sparades.",
+                             theirs=list(report.concern_codes), version=report.version)
     wanted = list(dict.fromkeys(concern_codes))
     known = codes().concern_categories
     problems = []
