@@ -74,7 +74,7 @@ class ConflictDialog(QDialog):
     sig_mine_edited = Signal(str)
 
     def __init__(self, *, mine: str, theirs: str, about: str, theirs_title: str | None = None,
-                 parent: QWidget | None = None):
+                 mergeable: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.choice: Choice | None = None
         self._theirs = theirs
@@ -86,7 +86,9 @@ class ConflictDialog(QDialog):
         hint = QLabel(self.tr(
             "Det du skrev är inte förlorat: det finns kvar som utkast tills du har valt och det "
             "har sparats. Rader som skiljer sig är markerade. Du kan slå ihop texterna genom att "
-            "ändra i din text till vänster och sedan välja ”Behåll min text”."))
+            "ändra i din text till vänster och sedan välja ”Behåll min text”.") if mergeable else self.tr(
+            "Rader som skiljer sig är markerade. ”Behåll min text” sparar ditt val över det nya; "
+            "”Använd den nya” behåller det som redan är sparat."))
         hint.setWordWrap(True)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.mine = QPlainTextEdit(mine)
@@ -94,13 +96,15 @@ class ConflictDialog(QDialog):
         self.mine.setAccessibleName(self.tr("Din text"))
         self.mine.setFont(fixed)
         self.mine.setTabChangesFocus(True)
+        self.mine.setReadOnly(not mergeable)
         self.theirs = QPlainTextEdit(theirs)
         self.theirs.setObjectName("conflictTheirs")
         self.theirs.setAccessibleName(self.tr("Den nya sparade texten"))
         self.theirs.setReadOnly(True)
         self.theirs.setFont(fixed)
         grid = QGridLayout()
-        grid.addWidget(QLabel(self.tr("<b>Din text</b> (du kan ändra den)")), 0, 0)
+        grid.addWidget(QLabel(self.tr("<b>Din text</b> (du kan ändra den)") if mergeable
+                              else self.tr("<b>Din ändring</b>")), 0, 0)
         grid.addWidget(QLabel("<b>{}</b>".format(theirs_title or self.tr("Den nya sparade texten"))), 0, 1)
         grid.addWidget(self.mine, 1, 0)
         grid.addWidget(self.theirs, 1, 1)
