@@ -31,6 +31,17 @@ DEMO_KEY = "demo"
 INBOX_KEY = "inbox_path"
 
 
+class SettingChanged(ConcurrentEdit):
+    """A setting saved by someone else since the screen showed it; `key` says which."""
+
+    def __init__(self, key: str, *, theirs: Any, version: int):
+        super().__init__(
+            f"Någon annan har ändrat inställningen {key} sedan du öppnade den. "
+            "Jämför din ändring med den nya och välj; ingenting sparades.",
+            theirs=theirs, version=version)
+        self.key = key
+
+
 class SettingsFileError(MottagningError):
     """The declarations file is broken: the message names the file and the entry."""
 
@@ -165,7 +176,7 @@ def change_setting(session: Session, actor: Actor, key: str, value: Any, *,
     change settings; audited with the old and new value.
 
     `expected_version` is the version the person's screen showed (see `setting_version`):
-    if someone saved the setting since, nothing is stored and ConcurrentEdit carries the
+    if someone saved the setting since, nothing is stored and SettingChanged carries the
     newer value in force and its version.
     """
     item = declaration(key)
@@ -174,10 +185,7 @@ def change_setting(session: Session, actor: Actor, key: str, value: Any, *,
     actor.require(Action.MANAGE_SETTINGS)
     current = setting_version(session, key)
     if expected_version is not None and current != expected_version:
-        raise ConcurrentEdit(
-            f"Någon annan har ändrat inställningen {key} sedan du öppnade den. "
-            "Jämför din ändring med den nya och välj; ingenting sparades.",
-            theirs=setting(session, key), version=current)
+        raise SettingChanged(key, theirs=setting(session, key), version=current)
     previous = stored_setting(session, key)
     put_setting(session, key, value)
     audit.record(

@@ -81,6 +81,7 @@ class ConflictDialog(QDialog):
         self.setWindowTitle(self.tr("Någon annan har sparat en nyare version"))
         self.resize(QSize(1100, 640))
         message = QLabel(about)
+        message.setObjectName("conflictAbout")
         message.setWordWrap(True)
         message.setStyleSheet(WARNING_BOX)
         hint = QLabel(self.tr(
@@ -105,7 +106,9 @@ class ConflictDialog(QDialog):
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("<b>Din text</b> (du kan ändra den)") if mergeable
                               else self.tr("<b>Din ändring</b>")), 0, 0)
-        grid.addWidget(QLabel("<b>{}</b>".format(theirs_title or self.tr("Den nya sparade texten"))), 0, 1)
+        theirs_label = QLabel("<b>{}</b>".format(theirs_title or self.tr("Den nya sparade texten")))
+        theirs_label.setObjectName("conflictTheirsTitle")
+        grid.addWidget(theirs_label, 0, 1)
         grid.addWidget(self.mine, 1, 0)
         grid.addWidget(self.theirs, 1, 1)
         self.keep_button = QPushButton(self.tr("Behåll min text"))
