@@ -461,13 +461,21 @@ class DetailPane(QScrollArea):
                         success=lambda current: self._correct_concerns(current, codes, reason))
 
     def _correct_concerns(self, current: ConcernCodes, codes: list[str] | None, reason: str | None) -> None:
-        if codes is None or reason is None:
-            dialog = ConcernCodesDialog(current.concern_codes, self)
-            self.concern_dialog = dialog
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            codes, reason = dialog.checked(), dialog.reason.toPlainText()
-        self._save_concerns(current.report_id, codes, reason, current.version)
+        if codes is not None and reason is not None:
+            self._save_concerns(current.report_id, codes, reason, current.version)
+            return
+        dialog = ConcernCodesDialog(current.concern_codes, self)
+        self.concern_dialog = dialog
+
+        def answered(result: int) -> None:
+            self.concern_dialog = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self._save_concerns(current.report_id, dialog.checked(), dialog.reason.toPlainText(),
+                                    current.version)
+
+        dialog.finished.connect(answered)
+        dialog.open()
 
     def _save_concerns(self, report_id: int, codes: list[str], reason: str, version: int) -> None:
         actor = self._actor
