@@ -13,6 +13,8 @@ the draft stays until the chosen text is saved.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
@@ -267,8 +269,10 @@ class TemplateEditor(QDialog):
 
     def _show_conflict(self, error: ConcurrentEdit) -> None:
         who = error.saved_by or self.tr("någon annan")
+        # The version line is rewritten on every save: shown as the newer one, it is no difference.
+        mine = re.sub(r"(?m)^version\s*=\s*\d+", f"version = {error.version}", self.editor.toPlainText(), count=1)
         self.conflict = ConflictDialog(
-            mine=self.editor.toPlainText(), theirs=str(error.theirs), about=str(error),
+            mine=mine, theirs=str(error.theirs), about=str(error),
             theirs_title=self.tr("Version {v}, sparad av {who}").format(v=error.version, who=who),
             parent=self)
         self.conflict.sig_mine_edited.connect(self.editor.setPlainText)

@@ -59,6 +59,7 @@ def test_the_conflict_shows_both_texts_and_keeps_the_draft(database, conflicted,
     dialog = conflicted.conflict
     assert dialog is not None and dialog.isVisible()
     assert MINE in dialog.mine.toPlainText() and THEIRS in dialog.theirs.toPlainText()
+    assert [len(lines) for lines in dialog.differing_lines()] == [1, 1]  # the closing, not the version line
     assert "Olle Testsson" in dialog.findChild(QLabel, "conflictAbout").text()
     assert "version 2" in dialog.findChild(QLabel, "conflictTheirsTitle").text().lower()
     assert stored(database, conflicted.current_kind()).version == 2  # theirs stands
