@@ -32,7 +32,25 @@ class NotFound(MottagningError):
 
 
 class ConcurrentEdit(MottagningError):
-    """Someone else changed the record since it was read."""
+    """Someone else changed the record since it was read.
+
+    When the service can tell, `theirs` is the newer saved content (the same shape the
+    caller saved: a text, a value) and `version` its version, so the screen can show the
+    user's text and the newer one side by side and save again over `version`; `saved_by`
+    names who saved it, when known. Nothing of the refused save was stored.
+    """
+
+    def __init__(self, message: str, *, theirs: object = None, version: int | None = None,
+                 saved_by: str | None = None):
+        super().__init__(message)
+        self.theirs = theirs
+        self.version = version
+        self.saved_by = saved_by
+
+    @property
+    def has_newer(self) -> bool:
+        """The newer content came with the refusal (a side-by-side choice is possible)."""
+        return self.version is not None
 
 
 class ConnectionLost(DatabaseError):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor
-from mottagning.errors import MottagningError, ValidationError
+from mottagning.errors import ConcurrentEdit, MottagningError, ValidationError
 from mottagning.models import Setting
 from mottagning.paths import resource
 from mottagning.rules.permissions import Action
@@ -29,6 +29,17 @@ ROLES = ("admin", "system")
 
 DEMO_KEY = "demo"
 INBOX_KEY = "inbox_path"
+
+
+class SettingChanged(ConcurrentEdit):
+    """A setting saved by someone else since the screen showed it; `key` says which."""
+
+    def __init__(self, key: str, *, theirs: Any, version: int):
+        super().__init__(
+            f"Någon annan har ändrat inställningen {key} sedan du öppnade den. "
+            "Jämför din ändring med den nya och välj; ingenting sparades.",
+            theirs=theirs, version=version)
+        self.key = key
 
 
 class SettingsFileError(MottagningError):
@@ -152,13 +163,29 @@ def put_setting(session: Session, key: str, value: Any) -> None:
     session.flush()
 
 
-def change_setting(session: Session, actor: Actor, key: str, value: Any) -> None:
+def setting_version(session: Session, key: str) -> int:
+    """How many times a value of `key` has been stored (0: never, the default applies)."""
+    declaration(key)
+    row = session.get(Setting, key)
+    return 0 if row is None else row.version
+
+
+def change_setting(session: Session, actor: Actor, key: str, value: Any, *,
+                   expected_version: int | None = None) -> None:
     """A person changes a setting: only settings people may change, only with the right to
-    change settings; audited with the old and new value."""
+    change settings; audited with the old and new value.
+
+    `expected_version` is the version the person's screen showed (see `setting_version`):
+    if someone saved the setting since, nothing is stored and SettingChanged carries the
+    newer value in force and its version.
+    """
     item = declaration(key)
     if item.role == "system":
         raise ValidationError([f"Inställningen {key} sätts av programmet och kan inte ändras."])
     actor.require(Action.MANAGE_SETTINGS)
+    current = setting_version(session, key)
+    if expected_version is not None and current != expected_version:
+        raise SettingChanged(key, theirs=setting(session, key), version=current)
     previous = stored_setting(session, key)
     put_setting(session, key, value)
     audit.record(
@@ -177,13 +204,15 @@ class SettingView:
     value: Any
     default: Any
     changed: bool
+    version: int = 0
 
 
 def list_settings(session: Session, actor: Actor) -> list[SettingView]:
     """Every setting a person may change, with its value in force (system administrators)."""
     actor.require(Action.MANAGE_SETTINGS)
     return [SettingView(item.key, item.type, item.description, setting(session, item.key),
-                        _copy(item.default), stored_setting(session, item.key) is not None)
+                        _copy(item.default), stored_setting(session, item.key) is not None,
+                        setting_version(session, item.key))
             for item in declared_settings().values() if item.role != "system"]
 
 

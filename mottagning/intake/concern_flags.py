@@ -86,6 +86,25 @@ def refresh_item_flags(
 
 
 @dataclass(frozen=True)
+class ConcernCodes:
+    """A report's concern codes as stored and their version: what a correction starts from."""
+
+    report_id: int
+    concern_codes: tuple[str, ...]
+    version: int
+
+
+def concern_codes_to_correct(session: Session, actor: Actor, report_id: int) -> ConcernCodes:
+    """The codes a correction dialog opens on; its save passes `version` as `expected_version`,
+    so a correction someone saved meanwhile is never overwritten unseen."""
+    actor.require(Action.READ_CASE)
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(f"Anmälan {report_id} finns inte.")
+    return ConcernCodes(report.id, tuple(report.concern_codes), report.version)
+
+
+@dataclass(frozen=True)
 class CorrectionResult:
     report_id: int
     concern_codes: tuple[str, ...]
@@ -109,7 +128,8 @@ def correct_concern_codes(
         raise NotFound(f"Anmälan {report_id} finns inte.")
     if expected_version is not None and report.version != expected_version:
         raise ConcurrentEdit("Någon annan har ändrat anmälan sedan du öppnade den. "
-                             "Öppna den igen; ingenting sparades.")
+                             "Jämför din rättelse med den nya och välj; ingenting sparades.",
+                             theirs=list(report.concern_codes), version=report.version)
     wanted = list(dict.fromkeys(concern_codes))
     known = codes().concern_categories
     problems = []

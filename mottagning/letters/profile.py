@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
-from mottagning.errors import ValidationError
+from mottagning.errors import ConcurrentEdit, ValidationError
 from mottagning.letters.model import LetterKind, MunicipalityProfile
 from mottagning.letters.samples import sample_profile
 from mottagning.letters.templates import (
@@ -205,17 +205,26 @@ def check_template_text(kind: LetterKind | str, text: str, *, version: int) -> t
 
 
 def save_template(
-    session: Session, actor: Actor, kind: LetterKind | str, text: str, *, now: datetime | None = None,
+    session: Session, actor: Actor, kind: LetterKind | str, text: str, *,
+    expected_version: int | None = None, now: datetime | None = None,
 ) -> TemplateInfo:
     """Store an edited template as the next version (administrators).
 
     An invalid text (say, an unknown placeholder) is refused with ValidationError naming it;
-    letters issued before keep the version they were made from.
+    letters issued before keep the version they were made from. `expected_version` is the
+    version the editor was opened on: if someone saved a newer one since, nothing is stored
+    and ConcurrentEdit carries the newer text, its version and who saved it.
     """
     actor.require(Action.MANAGE_SETTINGS)
     kind = LetterKind(kind)
     now = now or utc_now()
     _template, info = current_template(session, kind)
+    if expected_version is not None and info.version != expected_version:
+        raise ConcurrentEdit(
+            f"{info.created_by or 'Någon annan'} har sparat en nyare version av mallen "
+            f"(version {info.version}) sedan du öppnade den. Jämför din text med den nya och "
+            "välj; ingenting sparades.",
+            theirs=info.text, version=info.version, saved_by=info.created_by)
     newest_stored = session.execute(
         select(LetterTemplateVersion.version).where(LetterTemplateVersion.kind == kind.value)
         .order_by(LetterTemplateVersion.version.desc()).limit(1)

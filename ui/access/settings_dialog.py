@@ -1,9 +1,14 @@
 """Inställningar → Alla inställningar…: every setting declared in resources/settings.toml, its
-Swedish description and the value in force; system administrators change them here."""
+Swedish description and the value in force; system administrators change them here.
+
+Each value is saved over the version the dialog showed: a value another administrator saved
+meanwhile is shown side by side with the typed one (the conflict dialog), never overwritten
+unseen; the typed value stays in its cell until the choice is saved."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,8 +28,9 @@ from PySide6.QtWidgets import (
 from mottagning.context import Actor
 from mottagning.errors import ValidationError
 from mottagning.rules.permissions import Action, allowed
-from mottagning.settings import SettingView, change_setting, list_settings
+from mottagning.settings import SettingChanged, SettingView, change_setting, list_settings
 from ui.operations import Operations
+from ui.widgets.conflict_dialog import ConflictDialog
 
 VALUE_COLUMN = 1
 
@@ -66,6 +72,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._ops, self._actor = ops, actor
         self.views: list[SettingView] = []
+        self.conflict: ConflictDialog | None = None
         self.setWindowTitle(self.tr("Alla inställningar"))
         layout = QVBoxLayout(self)
         hint = QLabel(self.tr("Dubbelklicka på ett värde för att ändra det. Ändringar loggas."))
@@ -129,12 +136,36 @@ class SettingsDialog(QDialog):
             self.accept()
             return
         actor = self._actor
+        versions = {view.key: view.version for view in self.views}
 
         def apply(session):  # type: ignore[no-untyped-def]
             for key, value in changes.items():
-                change_setting(session, actor, key, value)
+                change_setting(session, actor, key, value, expected_version=versions[key])
 
-        self._ops.mutate(apply, success=lambda _result: self.accept())
+        self._ops.mutate(apply, success=lambda _result: self.accept(), failure=self._save_failed)
+
+    def _save_failed(self, error: BaseException) -> None:
+        if not isinstance(error, SettingChanged):
+            self._ops.errors.show_error(error)
+            return
+        row = next(i for i, view in enumerate(self.views) if view.key == error.key)
+        view = self.views[row]
+        newer = replace(view, value=error.theirs, version=int(error.version or 0), changed=True)
+        self.conflict = ConflictDialog(
+            mine=self.table.item(row, VALUE_COLUMN).text(), theirs=value_text(newer), about=str(error),
+            theirs_title=self.tr("Värdet som nu är sparat"), parent=self)
+
+        def chosen(result: int) -> None:
+            dialog, self.conflict = self.conflict, None
+            if dialog is None or result != QDialog.DialogCode.Accepted:
+                return  # the typed value stays in its cell
+            self.views[row] = newer  # the choice is made over the version now seen
+            self.table.item(row, VALUE_COLUMN).setText(dialog.chosen_text())
+            dialog.deleteLater()
+            self.save()  # the chosen value and any other changes
+
+        self.conflict.finished.connect(chosen)
+        self.conflict.open()
 
 
 def install(window) -> QAction | None:  # type: ignore[no-untyped-def]

@@ -5,9 +5,15 @@ naming it and cannot be saved. Saving stores a new version; issued letters keep 
 Unsaved text is autosaved as the administrator's draft of that template (a second after
 typing pauses, and on close) and offered back when the template is opened again, after a
 crash too; saving the template discards the draft in the same transaction.
+
+A save over a version someone else saved meanwhile (also from a draft begun on an older
+version) is refused by the core; the conflict dialog then shows both texts side by side and
+the draft stays until the chosen text is saved.
 """
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -26,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from mottagning.access.drafts import SavedDraft, discard_draft, save_draft
 from mottagning.context import Actor
+from mottagning.errors import ConcurrentEdit
 from mottagning.letters.model import LetterKind
 from mottagning.letters.profile import (
     check_template_text,
@@ -42,6 +49,7 @@ from mottagning.timeutil import format_datetime_sv
 from ui.operations import Operations
 from ui.operations.files import PdfWork
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
+from ui.widgets.conflict_dialog import Choice, ConflictDialog
 from ui.widgets.page_preview import PagePreview, pdf_page_images
 from ui.widgets.style import WARNING_BOX
 from ui.widgets.window_geometry import fit_window
@@ -60,6 +68,7 @@ class TemplateEditor(QDialog):
         self.saved_text = ""  # the stored version's text: only a change from it is a draft
         self.autosave: DraftAutosaver | None = None
         self._draft: SavedDraft | None = None
+        self.conflict: ConflictDialog | None = None
         self.setWindowTitle(self.tr("Brevmallar"))
         fit_window(self, "templates", QSize(1300, 860))
         self.kind = QComboBox()
@@ -187,6 +196,9 @@ class TemplateEditor(QDialog):
 
     def _resume(self) -> None:
         assert self._draft is not None and self.autosave is not None
+        base = self._draft.content.get("base_version")
+        if isinstance(base, int):
+            self.version = base  # saved over a newer version, the draft meets the conflict dialog
         self.editor.setPlainText(str(self._draft.content.get("text", "")))
         self.autosave.start()
 
@@ -228,12 +240,13 @@ class TemplateEditor(QDialog):
         if not self.validate():
             return
         actor, kind, text = self._actor, self.current_kind(), self.editor.toPlainText()
+        expected = self.version
         self.save_button.setEnabled(False)
         if self.autosave is not None:
             self.autosave.stop()
 
         def save_and_drop_draft(session):  # type: ignore[no-untyped-def]
-            info = save_template(session, actor, kind, text)
+            info = save_template(session, actor, kind, text, expected_version=expected)
             discard_draft(session, actor, kind=DRAFT_KIND, key=kind.value)
             return info
 
@@ -249,7 +262,41 @@ class TemplateEditor(QDialog):
         if self.autosave is not None:
             self.autosave.start()
             self.autosave.save_now()
+        if isinstance(error, ConcurrentEdit) and error.has_newer:
+            self._show_conflict(error)
+            return
         self._ops.errors.show_error(error)
+
+    def _show_conflict(self, error: ConcurrentEdit) -> None:
+        who = error.saved_by or self.tr("någon annan")
+        # The version line is rewritten on every save: shown as the newer one, it is no difference.
+        mine = re.sub(r"(?m)^version\s*=\s*\d+", f"version = {error.version}", self.editor.toPlainText(), count=1)
+        self.conflict = ConflictDialog(
+            mine=mine, theirs=str(error.theirs), about=str(error),
+            theirs_title=self.tr("Version {v}, sparad av {who}").format(v=error.version, who=who),
+            parent=self)
+        self.conflict.sig_mine_edited.connect(self.editor.setPlainText)
+        newer_version, newer_text = int(error.version or 0), str(error.theirs)
+
+        def chosen(result: int) -> None:
+            dialog, self.conflict = self.conflict, None
+            if dialog is None or result != QDialog.DialogCode.Accepted:
+                return  # the draft keeps the user's text
+            if dialog.choice is Choice.THEIRS:  # already saved: only the draft goes
+                self.version, self.saved_text = newer_version, newer_text
+                self.editor.setPlainText(newer_text)
+                self.about.setText(self.tr("Version {v}, sparad av {who}").format(v=newer_version, who=who))
+                self.saved_label.setText(self.tr("Du använder den nya versionen; ditt utkast är borttaget."))
+                if self.autosave is not None:
+                    self.autosave.discard()
+            else:
+                self.version = newer_version
+                self.editor.setPlainText(dialog.chosen_text())
+                self.save()
+            dialog.deleteLater()
+
+        self.conflict.finished.connect(chosen)
+        self.conflict.open()
 
     def done(self, result: int) -> None:  # Qt override: Stäng, Esc and the window's close
         self._save_draft_now()

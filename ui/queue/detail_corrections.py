@@ -1,6 +1,9 @@
 """Corrections a worker makes from the detail pane: a report's concern codes (with a
 reason) and marking a person's protected identity. Each goes through its core service,
-which enforces the role and writes the audit event."""
+which enforces the role and writes the audit event.
+
+A correction saved over one another worker saved since the dialog opened is refused by the
+core; `concern_conflict_dialog` then shows both sets of codes side by side."""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mottagning.rules.codes import codes
+from mottagning.errors import ConcurrentEdit
+from mottagning.rules.codes import codes, concern_label
+from ui.widgets.conflict_dialog import ConflictDialog
 
 
 class ConcernCodesDialog(QDialog):
@@ -60,3 +65,16 @@ class ConcernCodesDialog(QDialog):
             item = self.codes.item(i)
             checked = item.data(Qt.ItemDataRole.UserRole) in wanted
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+
+def concern_codes_text(concern_codes: list[str] | tuple[str, ...]) -> str:
+    """The codes one label a line, sorted, so the side-by-side view compares like with like."""
+    return "\n".join(sorted(concern_label(code) for code in concern_codes))
+
+
+def concern_conflict_dialog(mine: list[str], error: ConcurrentEdit, parent: QWidget) -> ConflictDialog:
+    """The worker's codes and the codes another worker saved meanwhile, side by side."""
+    return ConflictDialog(
+        mine=concern_codes_text(mine), theirs=concern_codes_text(list(error.theirs or [])),
+        about=str(error), theirs_title=parent.tr("Orsakerna som nu är sparade"), mergeable=False,
+        parent=parent)

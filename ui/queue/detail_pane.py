@@ -32,10 +32,15 @@ from PySide6.QtWidgets import (
 
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
+from mottagning.errors import ConcurrentEdit
 from mottagning.i18n import ngettext
 from mottagning.intake.child_address import AddressChange, address_history, decide_address
 from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
-from mottagning.intake.concern_flags import correct_concern_codes
+from mottagning.intake.concern_flags import (
+    ConcernCodes,
+    concern_codes_to_correct,
+    correct_concern_codes,
+)
 from mottagning.intake.protected_identity import mark_protected_identity
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, open_item
@@ -47,9 +52,10 @@ from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
 from ui.assessment.screen import open_assessment
 from ui.operations import Operations
-from ui.queue.detail_corrections import ConcernCodesDialog
+from ui.queue.detail_corrections import ConcernCodesDialog, concern_conflict_dialog
 from ui.queue.model import age_text, time_left_text
 from ui.widgets.accessibility import name_widgets
+from ui.widgets.conflict_dialog import Choice, ConflictDialog
 from ui.widgets.flag_texts import flag_explanation
 from ui.widgets.style import FLAG_COLOURS, WARNING_BOX
 
@@ -101,6 +107,7 @@ class DetailPane(QScrollArea):
         self.show_placeholder()
         self.assessment_window: QWidget | None = None
         self.concern_dialog: QDialog | None = None
+        self.concern_conflict: ConflictDialog | None = None
         QShortcut(QKeySequence("Ctrl+1"), self, activated=self.open_assessment,
                   context=Qt.ShortcutContext.WindowShortcut)
 
@@ -449,18 +456,53 @@ class DetailPane(QScrollArea):
         unless given)."""
         if self.detail is None:
             return
-        row = self.detail.row
-        if codes is None or reason is None:
-            dialog = ConcernCodesDialog(row.concern_codes, self)
-            self.concern_dialog = dialog
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            codes, reason = dialog.checked(), dialog.reason.toPlainText()
-        actor, report_id = self._actor, row.report_id
+        actor, report_id = self._actor, self.detail.row.report_id
+        self._ops.query(lambda session: concern_codes_to_correct(session, actor, report_id),
+                        success=lambda current: self._correct_concerns(current, codes, reason))
+
+    def _correct_concerns(self, current: ConcernCodes, codes: list[str] | None, reason: str | None) -> None:
+        if codes is not None and reason is not None:
+            self._save_concerns(current.report_id, codes, reason, current.version)
+            return
+        dialog = ConcernCodesDialog(current.concern_codes, self)
+        self.concern_dialog = dialog
+
+        def answered(result: int) -> None:
+            self.concern_dialog = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self._save_concerns(current.report_id, dialog.checked(), dialog.reason.toPlainText(),
+                                    current.version)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _save_concerns(self, report_id: int, codes: list[str], reason: str, version: int) -> None:
+        actor = self._actor
         self._ops.mutate(
             lambda session: correct_concern_codes(session, actor, report_id, concern_codes=codes,
-                                                  reason=reason),
-            success=lambda _result: self.show_item(self.item_id))
+                                                  reason=reason, expected_version=version),
+            success=lambda _result: self.show_item(self.item_id),
+            failure=lambda error: self._concerns_refused(error, report_id, codes, reason))
+
+    def _concerns_refused(self, error: BaseException, report_id: int, codes: list[str], reason: str) -> None:
+        if not (isinstance(error, ConcurrentEdit) and error.has_newer):
+            self._ops.errors.show_error(error)
+            return
+        dialog = concern_conflict_dialog(codes, error, self)
+        self.concern_conflict = dialog
+        newer = int(error.version or 0)
+
+        def chosen(result: int) -> None:
+            self.concern_conflict = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted and dialog.choice is Choice.MINE:
+                self._save_concerns(report_id, codes, reason, newer)
+            else:
+                self.show_item(self.item_id)  # the newer codes stand: show them
+
+        dialog.finished.connect(chosen)
+        dialog.open()
 
     def mark_protected(self, *, child_id: int | None = None, guardian_id: int | None = None,
                        ask: bool = True) -> None:

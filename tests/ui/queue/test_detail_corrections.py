@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from mottagning.context import Actor
 from mottagning.db.database import Database
-from mottagning.models import Guardian, QueueItem
+from mottagning.intake.concern_flags import correct_concern_codes
+from mottagning.models import Guardian, QueueItem, Report, ReportCorrection
+from mottagning.rules.permissions import Role
+from tests.conftest import make_user
 from tests.core.factories import register_simple
 from tests.ui.conftest import WAIT_MS
 
@@ -102,3 +105,34 @@ def test_a_new_address_from_a_report_is_confirmed_from_the_detail_pane(
                     timeout=WAIT_MS)
     with database.transaction() as session:
         assert session.query(Child).one().street == "Ringvägen 8"
+
+
+def test_codes_another_worker_corrected_meanwhile_are_shown_side_by_side_and_mine_can_be_kept(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    window = _open(make_window, worker, item_id, qtbot)
+    pane = window.detail
+    pane.correct_concerns()
+    qtbot.waitUntil(lambda: pane.concern_dialog is not None, timeout=WAIT_MS)
+    dialog = pane.concern_dialog
+    other = make_user(database, "bertil", [Role.WORKER])
+    with database.transaction() as session:  # another desk saves first
+        report_id = session.get(QueueItem, item_id).report_id
+        correct_concern_codes(session, other, report_id,
+                              concern_codes=["forsummelse", "vald_mot_barn"], reason="Slag i texten.")
+    dialog.set_checked(["forsummelse", "bevittnat_vald"])
+    dialog.reason.setPlainText("Barnet har sett pappa slå mamma.")
+    dialog.accept()
+    qtbot.waitUntil(lambda: pane.concern_conflict is not None, timeout=WAIT_MS)
+    conflict = pane.concern_conflict
+    assert "Bevittnat våld" in conflict.mine.toPlainText()
+    assert "Våld mot barn" in conflict.theirs.toPlainText()
+    assert "Bevittnat våld" not in conflict.theirs.toPlainText()
+    conflict.keep_button.click()
+    qtbot.waitUntil(lambda: "Bevittnat våld" in _texts(window), timeout=WAIT_MS)
+    with database.transaction() as session:
+        report = session.get(Report, report_id)
+        assert set(report.concern_codes) == {"forsummelse", "bevittnat_vald"} and report.version == 3
+        assert [c.reason for c in session.scalars(select(ReportCorrection))] == [
+            "Slag i texten.", "Barnet har sett pappa slå mamma."]
