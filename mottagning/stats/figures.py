@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Float,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -115,13 +117,18 @@ def days_to_decision_of(session: Session, facts: Any) -> Any:
 
 def _materialize(session: Session, facts: Any) -> Table:
     """The facts as a temporary table of this transaction: every figure reads them once
-    computed, instead of joining the decisions again for each figure."""
-    columns = [Column(c.name, c.type) for c in facts.c]
+    computed, instead of joining the decisions again for each figure. With them the elapsed
+    days to the first signature (`days`, NULL while undecided), indexed: the percentiles read
+    at their ranks in that index instead of sorting the decided items once per percentile."""
+    days = days_to_decision_of(session, facts)
+    columns = [Column(c.name, c.type) for c in facts.c] + [Column("days", Float)]
     table = Table("stats_facts", MetaData(), *columns, prefixes=["TEMPORARY"])
     connection = session.connection()
     table.drop(connection, checkfirst=True)
     table.create(connection)
-    connection.execute(insert(table).from_select([c.name for c in facts.c], select(facts)))
+    connection.execute(insert(table).from_select([*(c.name for c in facts.c), "days"],
+                                                 select(facts, days)))
+    Index("ix_stats_facts_days", table.c.days).create(connection)
     return table
 
 
@@ -192,21 +199,22 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
 
 def _days_to_decision(session: Session, facts: Any, decided: int) -> dict[str, float | None]:
     """Median (mean of the two middle values when even) and 90th percentile (nearest rank)
-    of the `decided` items: the values at those ranks, by ORDER BY … LIMIT … OFFSET (a
-    window function over every decided item was twice as slow in SQLite)."""
+    of the `decided` items: the values at those ranks, by ORDER BY … LIMIT … OFFSET in the
+    facts' index on `days` (a window function over every decided item was twice as slow in
+    SQLite)."""
     if not decided:
         return {"median_days_to_decision": None, "p90_days_to_decision": None}
-    f = facts.c
-    days = days_to_decision_of(session, facts)
+    days = facts.c.days
 
-    def ranked(first_rank: int, count: int) -> Any:
-        return (select(days.label("days")).where(f.decided_at.is_not(None))
-                .order_by(days).limit(count).offset(first_rank - 1).subquery("ranked_days"))
+    def ranked(first_rank: int, count: int, name: str) -> Any:
+        return (select(days.label("days")).where(days.is_not(None))
+                .order_by(days).limit(count).offset(first_rank - 1).subquery(name))
 
-    middle = ranked((decided + 1) // 2, 2 - decided % 2)
-    p90 = ranked((decided * 9 + 9) // 10, 1)
-    median_value = session.execute(select(func.avg(middle.c.days))).scalar_one()
-    p90_value = session.execute(select(p90.c.days)).scalar_one()
+    middle = ranked((decided + 1) // 2, 2 - decided % 2, "middle_days")
+    p90 = ranked((decided * 9 + 9) // 10, 1, "p90_days")
+    median_value, p90_value = session.execute(
+        select(select(func.avg(middle.c.days)).scalar_subquery(),
+               select(p90.c.days).scalar_subquery())).one()
     return {"median_days_to_decision": round(float(median_value), 1),
             "p90_days_to_decision": round(float(p90_value), 1)}
 
