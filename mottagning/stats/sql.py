@@ -27,7 +27,10 @@ def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[An
 def yyyymmdd(session: Session, value: Any) -> ColumnElement[int]:
     """A date or timestamp as the integer YYYYMMDD (timestamps by their UTC date)."""
     if dialect(session) == "sqlite":
-        return cast(func.strftime("%Y%m%d", value), Integer)
+        # Dates and UTC timestamps are stored as ISO text ('2025-03-14', '2025-03-14 09:30:…'):
+        # their first ten characters without the dashes, half the cost of strftime's parsing
+        # on every item of a year.
+        return cast(func.replace(func.substr(value, 1, 10), "-", ""), Integer)
     return cast(func.to_char(value, "YYYYMMDD"), Integer)
 
 
