@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from mottagning.audit.chain import verify
 from mottagning.db.database import Database
-from mottagning.decisions.views import verify_signed_decisions
+from mottagning.decisions.integrity import verify_signed_decisions
 from mottagning.demo_bulk import fill_bulk
 from mottagning.models import Decision, QueueItem, Report
 from mottagning.rules.urgency import next_due, urgency_class
