@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from mottagning.audit.chain import verify
 from mottagning.db.database import Database
@@ -51,3 +51,15 @@ def test_the_bulk_demo_has_realistic_shares_and_current_urgency_keys(database: D
         assert 0.3 <= investigated <= 0.46
         assert max(item.received_at for item in items) <= now
         assert min(item.received_at for item in items) >= now - timedelta(days=366)
+
+
+def test_the_bulk_demo_leaves_every_index_of_the_schema_in_place(database: Database, now) -> None:
+    def indexes() -> set[tuple[str, str]]:
+        found = inspect(database.engine)
+        return {(table, index["name"]) for table in found.get_table_names()
+                for index in found.get_indexes(table)}
+
+    before = indexes()
+    assert any(table == "audit_events" for table, _name in before)
+    fill_bulk(database, reports=500, seed=7, now=now)
+    assert indexes() == before
