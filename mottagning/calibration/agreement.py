@@ -15,9 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import krippendorff
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 CONFIDENCE = 0.95
 BOOTSTRAP_SEED = 20261124
@@ -39,6 +40,7 @@ class Agreement:
 
 
 def _value_counts(units: Units, domain: Sequence[str]) -> np.ndarray:
+    import numpy as np  # imported when α is computed: the program starts without numpy
     index = {value: position for position, value in enumerate(domain)}
     counts = np.zeros((len(units), len(domain)), dtype=float)
     for row, values in enumerate(units):
@@ -51,6 +53,9 @@ def _value_counts(units: Units, domain: Sequence[str]) -> np.ndarray:
 def _alpha(counts: np.ndarray) -> float | None:
     if counts.shape[0] == 0 or (counts.sum(axis=1) <= 1).all():
         return None
+    import krippendorff
+    import numpy as np
+
     with np.errstate(divide="ignore", invalid="ignore"):
         value = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
     return None if math.isnan(value) else value
@@ -78,6 +83,8 @@ def bootstrap_interval(units: Units, domain: Sequence[str], *, samples: int,
     counts = _value_counts(units, domain)
     if _alpha(counts) is None:
         return None
+    import numpy as np
+
     generator = np.random.default_rng(seed)
     values = []
     for _sample in range(samples):

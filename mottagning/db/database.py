@@ -15,13 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher_dbapi
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -33,6 +29,10 @@ from mottagning.db.keys import DbKey, KeyPrompts
 from mottagning.errors import ConcurrentEdit, DatabaseError
 from mottagning.paths import user_data_dir
 from mottagning.settings import declaration
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 ENV_VAR = "MOTTAGNING_DB"
 # A machine's own limit of the embedded database's page cache (MiB), over the setting.
@@ -240,6 +240,8 @@ def _server_engine(url: str) -> Engine:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # alembic loads only when the schema is checked
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url
@@ -247,7 +249,7 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    script = _scripts()
     head = script.get_current_head()
     assert head is not None
     return head
@@ -307,11 +309,15 @@ class Database:
             session.close()
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def upgrade(self) -> None:
         """Migrate to the newest schema (refuses a schema newer than this program)."""
+        from alembic import command
+
         self.check_not_newer()
         with self.engine.begin() as connection:
             config = alembic_config(self.url)
@@ -346,6 +352,8 @@ def _newer_message(revision: str, *, at_open: bool) -> str:
 
 @functools.cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mottagning.assessment.service import assessment_statuses
@@ -30,7 +30,7 @@ from mottagning.queue.keyset import (
 )
 from mottagning.rules.deadlines import applicable_decision_due, next_deadline
 from mottagning.rules.permissions import Action
-from mottagning.rules.status import is_decided
+from mottagning.rules.status import DECIDED_STATUSES, is_decided
 from mottagning.rules.urgency import PROTECTION_SOON_SETTING, Tier, urgency
 from mottagning.timeutil import utc_now
 
@@ -272,36 +272,104 @@ class HistoryEntry:
 class ChildHistory:
     child_id: int
     entries: tuple[HistoryEntry, ...]
+    """The most recent reports first: at most `HISTORY_PAGE` of them; `history_page` reads
+    the rest on demand."""
     count_last_12_months: int
+    total: int = 0
+    """Every report about the child (also those beyond `entries`)."""
+    open_entries: tuple[HistoryEntry, ...] = ()
+    """Every item about the child still open in this unit, newest first, also beyond the page."""
+
+    @property
+    def complete(self) -> bool:
+        return len(self.entries) >= self.total
+
+    @property
+    def next_cursor(self) -> tuple[datetime, int] | None:
+        """Where the next page starts (keyset: received_at, item id), None when all is read."""
+        if self.complete or not self.entries:
+            return None
+        last = self.entries[-1]
+        return (last.received_at, last.item_id)
 
 
-def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
-    # columns, not objects, unpacked by position: a child reported a thousand times opens
-    # about as fast as any other
-    rows = session.execute(
+HISTORY_PAGE = 50
+"""How many of a child's reports opening an item reads: a child reported a thousand times
+opens about as fast as a child reported once."""
+
+
+def _history_select():  # type: ignore[no-untyped-def]
+    return (
         select(QueueItem.id, QueueItem.report_id, QueueItem.received_at, Report.channel,
                Report.reporter_category, Report.concern_codes, QueueItem.status, QueueItem.outcome,
                QueueItem.flag_immediate_danger, QueueItem.flag_violence, QueueItem.flag_repeat,
                QueueItem.flag_data_quality, QueueItem.next_due)
         .join(Report, QueueItem.report_id == Report.id)
-        .where(QueueItem.child_id == child_id)
-        .order_by(QueueItem.received_at.desc(), QueueItem.id.desc())
-    ).all()
-    entries = tuple(
+    )
+
+
+def _entries(rows: Iterable[Any]) -> tuple[HistoryEntry, ...]:
+    # columns, not objects, unpacked by position
+    return tuple(
         HistoryEntry(item_id, report_id, received_at, channel, category, tuple(concerns), status,
                      outcome, tuple(flag_names(danger, violence, repeat, quality)),
                      None if is_decided(status) else due)
         for (item_id, report_id, received_at, channel, category, concerns, status, outcome,
              danger, violence, repeat, quality, due) in rows
     )
-    recent = sum(1 for e in entries if e.received_at >= now - HISTORY_WINDOW)
-    return ChildHistory(child_id, entries, recent)
+
+
+def _history_page(session: Session, child_id: int, after: tuple[datetime, int] | None,
+                  limit: int) -> tuple[HistoryEntry, ...]:
+    query = _history_select().where(QueueItem.child_id == child_id)
+    if after is not None:
+        received, item_id = after
+        query = query.where(or_(QueueItem.received_at < received,
+                                and_(QueueItem.received_at == received, QueueItem.id < item_id)))
+    return _entries(session.execute(
+        query.order_by(QueueItem.received_at.desc(), QueueItem.id.desc()).limit(limit)).all())
+
+
+def _history(session: Session, child_id: int, now: datetime) -> ChildHistory:
+    """The first page of a child's history, the counts, and the open items: bounded reads, so
+    a child reported a thousand times opens about as fast as any other."""
+    entries = _history_page(session, child_id, None, HISTORY_PAGE)
+    total, recent = session.execute(
+        select(func.count(), func.count().filter(QueueItem.received_at >= now - HISTORY_WINDOW))
+        .where(QueueItem.child_id == child_id)
+    ).one()
+    if len(entries) >= total:
+        open_entries = tuple(e for e in entries if e.open)
+    else:
+        open_entries = _entries(session.execute(
+            _history_select().where(QueueItem.child_id == child_id,
+                                    QueueItem.status.not_in(DECIDED_STATUSES))
+            .order_by(QueueItem.received_at.desc(), QueueItem.id.desc())).all())
+    return ChildHistory(child_id, entries, recent, total, open_entries)
+
+
+def history_page(
+    session: Session, actor: Actor, child_id: int, *, after: tuple[datetime, int],
+    limit: int = HISTORY_PAGE, now: datetime | None = None,
+) -> tuple[HistoryEntry, ...]:
+    """The child's reports received before `after` (a `ChildHistory.next_cursor`), newest
+    first: the rest of the history on demand. Audited like the first page."""
+    actor.require(Action.READ_CASE)
+    now = now or utc_now()
+    entries = _history_page(session, child_id, after, limit)
+    audit.record(
+        session, actor=actor.username, user_id=actor.user_id, action="history_read",
+        entity_type="child", entity_id=child_id, child_id=child_id,
+        details={"rows": len(entries), "page": True}, now=now,
+    )
+    return entries
 
 
 def child_history(
     session: Session, actor: Actor, child_id: int, *, now: datetime | None = None
 ) -> ChildHistory:
-    """Every report about a child, newest first, with the count in the last 12 months."""
+    """A child's reports, newest first (the first `HISTORY_PAGE`; `history_page` reads on),
+    the open ones, and the counts."""
     actor.require(Action.READ_CASE)
     now = now or utc_now()
     if session.get(Child, child_id) is None:

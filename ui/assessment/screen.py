@@ -43,7 +43,6 @@ from mottagning.assessment import (
     visible_questions,
 )
 from mottagning.assessment import service as svc
-from mottagning.assessment.printing import assessment_pdf
 from mottagning.context import Actor
 from mottagning.errors import MottagningError
 from mottagning.i18n import ngettext
@@ -547,6 +546,8 @@ class AssessmentScreen(QWidget):
         if not path:
             return
         actor, assessment_id = self._actor, self.state.id
+        from mottagning.assessment.printing import assessment_pdf  # reportlab: not at start
+
         self._ops.query(lambda session: assessment_pdf(session, actor, assessment_id),
                         success=lambda pdf: self._write_pdf(Path(path), pdf))
 

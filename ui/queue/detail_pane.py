@@ -43,7 +43,7 @@ from mottagning.intake.concern_flags import (
 )
 from mottagning.intake.protected_identity import mark_protected_identity
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
-from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, open_item
+from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, history_page, open_item
 from mottagning.rules import deadlines
 from mottagning.rules.codes import channel_label, concern_label, reporter_label
 from mottagning.rules.deadlines import applicable_decision_due
@@ -281,7 +281,7 @@ class DetailPane(QScrollArea):
         if detail.siblings:
             layout.addWidget(self._heading(self.tr("Syskon i samma anmälan")))
             layout.addLayout(self._siblings(detail))
-        others = [e for e in detail.history.entries if e.open and e.item_id != detail.row.id]
+        others = [e for e in detail.history.open_entries if e.item_id != detail.row.id]
         if others:
             layout.addWidget(self._heading(
                 self.tr("Andra öppna ärenden om barnet ({n})").format(n=len(others))))
@@ -543,6 +543,21 @@ class DetailPane(QScrollArea):
             box.addLayout(line)
         return box
 
+    def _add_history_entries(self, tree: QTreeWidget, this_item: int,
+                             entries: tuple[HistoryEntry, ...]) -> None:
+        for entry in entries:
+            outcome = self.outcome_labels.get(entry.outcome or "", entry.outcome or "")
+            status = label(entry.status) + (f" – {outcome}" if outcome else "")
+            when = format_date_sv(entry.received_at)
+            if entry.item_id == this_item:
+                when += self.tr(" (denna)")
+            tree.addTopLevelItem(QTreeWidgetItem([
+                when,
+                ", ".join(concern_label(c) for c in entry.concern_codes),
+                status,
+                ", ".join(self.flag_labels.get(f, f) for f in entry.flags),
+            ]))
+
     def _history(self, detail: ItemDetail) -> QWidget:
         history = detail.history
         frame = QFrame()
@@ -557,20 +572,44 @@ class DetailPane(QScrollArea):
         tree.setRootIsDecorated(False)
         tree.setHeaderLabels([self.tr("Inkom"), self.tr("Oro"), self.tr("Status / utfall"),
                               self.tr("Flaggor")])
-        for entry in history.entries:
-            outcome = self.outcome_labels.get(entry.outcome or "", entry.outcome or "")
-            status = label(entry.status) + (f" – {outcome}" if outcome else "")
-            when = format_date_sv(entry.received_at)
-            if entry.item_id == detail.row.id:
-                when += self.tr(" (denna)")
-            tree.addTopLevelItem(QTreeWidgetItem([
-                when,
-                ", ".join(concern_label(c) for c in entry.concern_codes),
-                status,
-                ", ".join(self.flag_labels.get(f, f) for f in entry.flags),
-            ]))
+        self._add_history_entries(tree, detail.row.id, history.entries)
         for column in range(4):
             tree.resizeColumnToContents(column)
-        tree.setMinimumHeight(min(10, len(history.entries) + 2) * 22)
+        tree.setMinimumHeight(min(10, history.total + 2) * 22)
         layout.addWidget(tree)
+        if not history.complete:
+            more = QPushButton()
+            more.setObjectName("moreHistory")
+            more.setFlat(True)
+            shown = [len(history.entries)]
+
+            def label_more() -> None:
+                more.setText(self.tr("Visa fler ({shown} av {total} visas)").format(
+                    shown=shown[0], total=history.total))
+
+            cursor = [history.next_cursor]
+
+            def appended(entries: tuple[HistoryEntry, ...]) -> None:
+                if self.detail is not detail:
+                    return  # another item was opened meanwhile
+                self._add_history_entries(tree, detail.row.id, entries)
+                shown[0] += len(entries)
+                if entries and shown[0] < history.total:
+                    cursor[0] = (entries[-1].received_at, entries[-1].item_id)
+                    label_more()
+                    more.setEnabled(True)
+                else:
+                    more.hide()
+
+            def read_more() -> None:
+                actor, child_id, after = self._actor, detail.row.child_id, cursor[0]
+                if after is None:
+                    return
+                more.setEnabled(False)
+                self._ops.query(lambda session: history_page(session, actor, child_id, after=after),
+                                success=appended)
+
+            label_more()
+            more.clicked.connect(read_more)
+            layout.addWidget(more, 0, Qt.AlignmentFlag.AlignLeft)
         return frame

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrinter
@@ -23,6 +22,8 @@ def pdf_page_images(pdf: bytes, *, dpi: int = PREVIEW_DPI) -> list[QImage]:
     """Every page of `pdf` as an image (QImage may be built off the GUI thread)."""
     images = []
     with _PDFIUM_LOCK:
+        import pypdfium2 as pdfium  # loaded with the first preview, not at start
+
         document = pdfium.PdfDocument(pdf)
         try:
             for page in document:
