@@ -122,6 +122,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
 def _review_json(review: Any) -> dict[str, Any]:
     return {
         "vignette": {"id": review.vignette.id, "version": review.vignette.version,
+                     "newest_version": review.latest.version,
                      "title": review.vignette.title},
         "individual": review.individual,
         "answers": [{"participant": c.pseudonym, "answers": c.answers,

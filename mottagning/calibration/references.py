@@ -38,6 +38,28 @@ def current_vignette(session: Session, vignette: Vignette) -> Vignette:
                    reference=Reference(dict(latest.answers), latest.outcome, latest.note))
 
 
+def vignette_at(session: Session, vignette: Vignette, version: int) -> Vignette:
+    """The vignette as it was at `version` (the version a round pinned when it opened):
+    the file's text with the reference in force then."""
+    if version <= vignette.version:
+        return vignette
+    saved = session.execute(
+        select(VignetteReference).where(VignetteReference.vignette_id == vignette.id,
+                                        VignetteReference.version <= version)
+        .order_by(VignetteReference.version.desc()).limit(1)).scalar_one_or_none()
+    if saved is None:
+        return vignette
+    return replace(vignette, version=saved.version,
+                   reference=Reference(dict(saved.answers), saved.outcome, saved.note))
+
+
+def newer_vignette(session: Session, vignette: Vignette, version: int) -> Vignette | None:
+    """The vignette's newest version when it is newer than `version` (a reference agreed
+    since, e.g. at the round's own review meeting), else None."""
+    newest = current_vignette(session, vignette)
+    return newest if newest.version > version else None
+
+
 def save_reference(session: Session, actor: Actor, vignette: Vignette, *,
                    answers: dict[str, str], outcome: str, why: str, forms,  # type: ignore[no-untyped-def]
                    now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ first answered in the round; no name ever leaves this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from mottagning.assessment import ANSWERS, OUTCOMES, Form, recommend
 from mottagning.assessment.form import YES_NO_UNKNOWN
 from mottagning.calibration.agreement import Agreement, agreement, nominal_alpha, spread
-from mottagning.calibration.references import current_vignette
+from mottagning.calibration.references import newer_vignette, vignette_at
 from mottagning.calibration.rounds import (
     Material,
     _form,
@@ -72,6 +72,10 @@ class RoundResults:
     reference_outcome_agreement: float | None
     questions: tuple[QuestionResult, ...]  # most disputed first
     low_alpha: float = 0.667  # the unit's setting: below it, agreement counts as low
+    # The vignette versions the round is judged against (pinned when it opened), and the
+    # vignettes that have a newer reference since.
+    reference_versions: dict[str, int] = field(default_factory=dict)
+    newer_references: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The public contract of `mottagning calibration results ROUND --json`."""
@@ -88,6 +92,8 @@ class RoundResults:
             "outcome_agreement": self.outcome.agreement,
             "reference_agreement": self.reference_agreement,
             "reference_outcome_agreement": self.reference_outcome_agreement,
+            "reference_versions": dict(self.reference_versions),
+            "newer_references": list(self.newer_references),
             "questions": {
                 question.id: {
                     "text": question.text,
@@ -175,8 +181,13 @@ def _results(session: Session, round_id: int, *, stuff: Material, samples: int,
     calibration_round = get_round(session, round_id)
     form = _form(stuff, calibration_round)
     pinned = round_vignettes(session, round_id)
-    vignettes = {v.vignette_id: current_vignette(session, stuff.vignettes.get(v.vignette_id))
-                 for v in pinned}
+    # A round is judged against the reference in force when it was opened; a reference
+    # agreed since (at its review meeting) is shown beside it, never used to rescore it.
+    vignettes = {v.vignette_id: vignette_at(session, stuff.vignettes.get(v.vignette_id),
+                                            v.vignette_version) for v in pinned}
+    newer = tuple(v.vignette_id for v in pinned
+                  if newer_vignette(session, stuff.vignettes.get(v.vignette_id),
+                                    v.vignette_version) is not None)
     found = _finished(session, round_id)
     raters = sorted(found.rows)
     questions = []
@@ -220,6 +231,8 @@ def _results(session: Session, round_id: int, *, stuff: Material, samples: int,
         reference_agreement=_share(all_reference_matches),
         reference_outcome_agreement=_share(outcome_matches),
         questions=tuple(sorted(questions, key=_disputed_key)),
+        reference_versions={v.vignette_id: vignettes[v.vignette_id].version for v in pinned},
+        newer_references=newer,
     )
 
 
@@ -234,7 +247,8 @@ class OwnRow:
     question_text: str
     own: str | None
     group: dict[str, int]
-    reference: str | None
+    reference: str | None  # the reference in force when the round opened
+    newer_reference: str | None = None  # a reference agreed since, where it says otherwise
 
 
 @dataclass(frozen=True)
@@ -259,7 +273,9 @@ def my_results(session: Session, actor: Actor, round_id: int, *,
         own = mine.get(pinned.vignette_id)
         if own is None:
             continue
-        vignette = current_vignette(session, stuff.vignettes.get(pinned.vignette_id))
+        shipped = stuff.vignettes.get(pinned.vignette_id)
+        vignette = vignette_at(session, shipped, pinned.vignette_version)
+        newer = newer_vignette(session, shipped, pinned.vignette_version)
         group_rows = [rows_of[pinned.vignette_id] for rows_of in found.rows.values()
                       if pinned.vignette_id in rows_of]
         for question in [*form.questions, None]:
@@ -270,13 +286,15 @@ def my_results(session: Session, actor: Actor, round_id: int, *,
                 own_value = own.outcome
                 group = spread([row.outcome for row in group_rows])
                 expected = vignette.reference.outcome if vignette.reference else None
+                later = newer.reference.outcome if newer and newer.reference else None
             else:
                 qid, text = question.id, question.text
                 own_value = own.answers.get(qid)
                 group = spread([row.answers.get(qid) for row in group_rows])
                 expected = vignette.reference.answers.get(qid) if vignette.reference else None
+                later = newer.reference.answers.get(qid) if newer and newer.reference else None
             rows.append(OwnRow(pinned.vignette_id, vignette.title, qid, text, own_value, group,
-                               expected))
+                               expected, later if later != expected else None))
     return OwnResults(pseudonym(number) if number is not None else None, tuple(rows))
 
 
@@ -318,6 +336,14 @@ class Review:
     spreads: dict[str, dict[str, int]]
     differing: tuple[str, ...]  # questions with more than one answer
     turns: tuple[Turn, ...]
+    # `vignette` is the version the round was judged against; `newer` the newest version
+    # when a reference has been agreed since (e.g. at this round's review meeting).
+    newer: Vignette | None = None
+
+    @property
+    def latest(self) -> Vignette:
+        """The vignette's newest version: what a new reference answer builds on."""
+        return self.newer or self.vignette
 
 
 def review(session: Session, actor: Actor, round_id: int, vignette_id: str, *,
@@ -326,9 +352,12 @@ def review(session: Session, actor: Actor, round_id: int, vignette_id: str, *,
     _require_group(actor)
     stuff = stuff or material()
     form = _form(stuff, get_round(session, round_id))
-    if vignette_id not in {v.vignette_id for v in round_vignettes(session, round_id)}:
+    pinned = {v.vignette_id: v.vignette_version for v in round_vignettes(session, round_id)}
+    if vignette_id not in pinned:
         raise NotFound(f"Vinjetten {vignette_id} ingår inte i omgången.")
-    vignette = current_vignette(session, stuff.vignettes.get(vignette_id))
+    shipped = stuff.vignettes.get(vignette_id)
+    vignette = vignette_at(session, shipped, pinned[vignette_id])
+    newer = newer_vignette(session, shipped, pinned[vignette_id])
     found = _finished(session, round_id)
     columns = tuple(
         ReviewColumn(pseudonym(number), dict(row.answers), dict(row.notes),
@@ -345,7 +374,7 @@ def review(session: Session, actor: Actor, round_id: int, vignette_id: str, *,
     turns = _turns(form, columns, differing)
     individual = bool(setting(session, "calibration.individual_answers"))
     return Review(round_id, vignette, form, individual, columns if individual else (),
-                  spreads, differing, turns)
+                  spreads, differing, turns, newer)
 
 
 def _turns(form: Form, columns: tuple[ReviewColumn, ...],
@@ -419,6 +448,9 @@ class FlaggedQuestion:
     id: str
     text: str
     alphas: tuple[tuple[str, float | None], ...]  # (round title, α) oldest first
+    # What the workers wrote on the question, pseudonymous: (round title, pseudonym,
+    # vignette title, note), oldest round first.
+    notes: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def form_feedback(session: Session, actor: Actor, *,
@@ -441,5 +473,21 @@ def form_feedback(session: Session, actor: Actor, *,
                   if qid in entry.question_alpha]
         defined = [alpha for _title, alpha in series if alpha is not None]
         if len(defined) >= needed and all(alpha < low for alpha in defined[-needed:]):
-            flagged.append(FlaggedQuestion(qid, texts[qid], tuple(series)))
+            flagged.append(FlaggedQuestion(qid, texts[qid], tuple(series),
+                                           _notes_on(session, history, qid, stuff)))
     return sorted(flagged, key=lambda f: [a for _t, a in f.alphas if a is not None][-1])
+
+
+def _notes_on(session: Session, history: list[RoundAlpha], question_id: str,
+              stuff: Material) -> tuple[tuple[str, str, str, str], ...]:
+    """The notes the workers wrote on one question in the rounds of the history."""
+    notes = []
+    for entry in history:
+        found = _finished(session, entry.round_id)
+        for pinned in round_vignettes(session, entry.round_id):
+            title = stuff.vignettes.get(pinned.vignette_id).title
+            for number in sorted(found.rows):
+                row = found.rows[number].get(pinned.vignette_id)
+                if row is not None and (note := row.notes.get(question_id)):
+                    notes.append((entry.title, pseudonym(number), title, note))
+    return tuple(notes)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mottagning.assessment import (
@@ -226,16 +227,31 @@ def list_rounds(session: Session, actor: Actor, *, now: datetime | None = None) 
     return summaries
 
 
+PSEUDONYM_ATTEMPTS = 20
+
+
 def _participant_number(session: Session, round_id: int, user_id: int) -> int:
-    row = session.get(CalibrationParticipant, (round_id, user_id))
-    if row is not None:
+    """The worker's number in the round, given at their first answer: the next free one.
+
+    Two workers starting at the same moment on a server may both pick the same number;
+    the unique constraint refuses the second, which then picks again in a savepoint
+    (under read committed it sees the first one's number once that is committed)."""
+    for _attempt in range(PSEUDONYM_ATTEMPTS):
+        row = session.get(CalibrationParticipant, (round_id, user_id))
+        if row is not None:
+            return row.number
+        highest = session.execute(select(func.max(CalibrationParticipant.number))
+                                  .where(CalibrationParticipant.round_id == round_id)).scalar_one()
+        row = CalibrationParticipant(round_id=round_id, user_id=user_id,
+                                     number=(highest or 0) + 1)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            continue  # another worker took this number (or this worker, in another window)
         return row.number
-    highest = session.execute(select(func.max(CalibrationParticipant.number))
-                              .where(CalibrationParticipant.round_id == round_id)).scalar_one()
-    row = CalibrationParticipant(round_id=round_id, user_id=user_id, number=(highest or 0) + 1)
-    session.add(row)
-    session.flush()
-    return row.number
+    raise ConcurrentEdit("Många deltagare började samtidigt och du fick ingen deltagarkod. "
+                         "Försök igen.")
 
 
 def _form(stuff: Material, calibration_round: CalibrationRound) -> Form:

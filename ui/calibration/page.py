@@ -202,8 +202,12 @@ class CalibrationPage(QWidget):
                 if r.vignette_id == chosen]
         self.own.setRowCount(len(rows))
         for row, entry in enumerate(rows):
+            reference = answer_label(entry.reference)
+            if entry.newer_reference is not None:
+                reference = self.tr("{reference} (nytt referenssvar: {newer})").format(
+                    reference=reference, newer=answer_label(entry.newer_reference))
             cells = (entry.question_text, answer_label(entry.own), spread_text(entry.group),
-                     answer_label(entry.reference))
+                     reference)
             differs = entry.reference is not None and entry.own != entry.reference
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -240,6 +244,13 @@ class CalibrationPage(QWidget):
         for question in flagged:
             lines.append(f"{question.text} ({question.id})")
             lines.extend(f"    {title}: α {number(alpha)}" for title, alpha in question.alphas)
+            if question.notes:
+                lines.append(self.tr("    Handläggarnas anteckningar:"))
+                lines.extend(f"      {round_title}, {who}, ”{vignette}”: {note}"
+                             for round_title, who, vignette, note in question.notes)
+            else:
+                lines.append(self.tr("    Inga anteckningar till frågan."))
+            lines.append("")
         self.feedback.setPlainText("\n".join(lines))
 
     # -- actions -----------------------------------------------------------------------

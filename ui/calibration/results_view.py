@@ -73,13 +73,17 @@ class ResultsView(QWidget):
             "{title}: {participants} deltagare, {answers} svar på {vignettes} vinjetter.\n"
             "Utfallet: α {alpha} (95 % {ci}), överens {agreement}. "
             "Som referenssvaren: {reference} av alla svar, {reference_outcome} av utfallen. "
-            "Mest omstridda frågor först; α under {low} är markerat."
+            "Mest omstridda frågor först; α under {low} är markerat.{newer}"
         ).format(title=results.title, participants=results.participants,
                  answers=results.answers, vignettes=results.vignettes,
                  alpha=number(outcome.alpha), ci=interval(outcome.alpha_ci),
                  agreement=share(outcome.agreement), reference=share(results.reference_agreement),
                  reference_outcome=share(results.reference_outcome_agreement),
-                 low=number(results.low_alpha)))
+                 low=number(results.low_alpha),
+                 newer=self.tr("\nOmgången bedöms mot referenssvaren som gällde när den "
+                               "öppnades; {count} vinjetter har fått ett nytt referenssvar "
+                               "sedan (se Granskning).").format(
+                     count=len(results.newer_references)) if results.newer_references else ""))
         self.table.setRowCount(len(results.questions))
         for row, question in enumerate(results.questions):
             figures = question.figures

@@ -81,16 +81,27 @@ class ReviewView(QWidget):
     def show_review(self, review: Review) -> None:
         self.review = review
         vignette, form = review.vignette, review.form
-        reference = vignette.reference
+        # The round is judged against `reference`; the editable column starts from the
+        # newest reference (a new one builds on it) and shows it beside the round's.
+        reference, latest = vignette.reference, review.latest.reference
+        newer = review.newer
         self.heading.setText(self.tr(
             "{title} (version {version}). {count} svar. Gult: frågor där svaren skiljer sig; "
-            "rött: där formulärets regler gjorde ett annat svar till ett annat utfall.{hidden}"
+            "rött: där formulärets regler gjorde ett annat svar till ett annat utfall.{newer}"
+            "{hidden}"
         ).format(title=vignette.title, version=vignette.version, count=len(review.columns)
                  or sum(review.spreads[OUTCOME_KEY].values()),
+                 newer=self.tr(" Omgången bedöms mot version {version}; referenssvaret i "
+                               "version {newest} är nyare och visas bredvid.").format(
+                     version=vignette.version, newest=newer.version) if newer else "",
                  hidden="" if review.individual else self.tr(
                      " Enhetens inställning visar bara fördelningen, inte varje svar.")))
         people = [c.pseudonym for c in review.columns]
-        headers = [self.tr("Fråga"), *people, self.tr("Fördelning"), self.tr("Referens")]
+        pinned_column = [self.tr("Omgångens referens (version {version})").format(
+            version=vignette.version)] if newer else []
+        headers = [self.tr("Fråga"), *people, self.tr("Fördelning"), *pinned_column,
+                   self.tr("Ny referens (version {version})").format(version=newer.version)
+                   if newer else self.tr("Referens")]
         questions = [q for q in form.questions if q.kind == YES_NO_UNKNOWN]
         turned = {t.question_id for t in review.turns}
         self.table.clear()
@@ -107,6 +118,9 @@ class ReviewView(QWidget):
             cells = [question.text, *(answer_label(c.answers.get(question.id))
                                       for c in review.columns),
                      spread_text(review.spreads[question.id])]
+            if newer:
+                cells.append(answer_label(reference.answers.get(question.id))
+                             if reference else "–")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -117,8 +131,8 @@ class ReviewView(QWidget):
             box.addItem("–", None)
             for value in ANSWERS:
                 box.addItem(answer_label(value), value)
-            if reference and question.id in reference.answers:
-                box.setCurrentIndex(box.findData(reference.answers[question.id]))
+            if latest and question.id in latest.answers:
+                box.setCurrentIndex(box.findData(latest.answers[question.id]))
             box.setAccessibleName(self.tr("Referenssvar: {question}").format(question=question.text))
             self.table.setCellWidget(row, len(headers) - 1, box)
             self._reference_boxes[question.id] = box
@@ -130,7 +144,9 @@ class ReviewView(QWidget):
             row = offset
             cells = [label, *values,
                      spread_text(review.spreads[OUTCOME_KEY]) if offset else "",
-                     OUTCOME_LABELS[reference.outcome] if reference and offset else ""]
+                     *([OUTCOME_LABELS[reference.outcome] if reference and offset else ""]
+                       if newer else []),
+                     OUTCOME_LABELS[latest.outcome] if latest and offset else ""]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFont(bold)
@@ -177,6 +193,9 @@ class ReviewView(QWidget):
         if review.vignette.reference:
             lines.append(self.tr("Referenssvarets motivering: {why}").format(
                 why=review.vignette.reference.why))
+        if review.newer is not None and review.newer.reference:
+            lines.append(self.tr("Nytt referenssvar (version {version}): {why}").format(
+                version=review.newer.version, why=review.newer.reference.why))
         return "\n".join(lines)
 
     def reference_answers(self) -> dict[str, str]:
@@ -186,7 +205,7 @@ class ReviewView(QWidget):
     def _save_reference(self) -> None:
         if self.review is None:
             return
-        reference = self.review.vignette.reference
+        reference = self.review.latest.reference
         dialog = ReferenceDialog(self, outcome=reference.outcome if reference else None,
                                  why=reference.why if reference else "")
         if dialog.exec() == QDialog.DialogCode.Accepted:

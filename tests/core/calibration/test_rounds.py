@@ -194,13 +194,18 @@ def test_the_review_shows_every_answer_and_where_the_rules_turned_an_answer_into
     assert hidden.spreads["radd_ga_hem"] == {"nej": 1, "ja": 2}
 
 
-def test_saving_the_review_as_reference_makes_a_new_vignette_version_that_results_use(
+def test_a_new_reference_is_a_new_vignette_version_shown_beside_the_one_the_round_used(
     database: Database, senior: Actor, three: list[Actor], now: datetime,
 ) -> None:
+    """A round is judged against the reference in force when it opened; the review
+    meeting's new reference is shown beside it and judges the rounds opened after it."""
     round_id = open_test_round(database, senior, now)
     _answer_round(database, three, round_id, now)
     stuff = rounds.material()
     vignette = stuff.vignettes.get("v11_hungrig_pa_mandagar")
+    assert vignette.reference.answers["natverk"] == "ja"
+    with database.transaction() as session:
+        before = results.round_results(session, senior, round_id, samples=0)
     agreed = {**vignette.reference.answers, "natverk": "vet_ej"}
     with database.transaction() as session:
         version = references.save_reference(session, senior, vignette, answers=agreed,
@@ -212,14 +217,47 @@ def test_saving_the_review_as_reference_makes_a_new_vignette_version_that_result
                                       outcome="no_immediate_need", why="Fel.",
                                       forms=stuff.forms, now=now)
     assert version == 2
+    later_round = open_test_round(database, senior, now + timedelta(days=1),
+                                  vignettes=["v11_hungrig_pa_mandagar"])
+    _answer_round_v11 = [answer(database, worker, later_round, "v11_hungrig_pa_mandagar", now
+                                + timedelta(days=1), {"natverk": "vet_ej" if worker is three[2]
+                                                      else "ja"}) for worker in three]
+    assert len(_answer_round_v11) == 3
     with database.transaction() as session:
-        found = results.round_results(session, senior, round_id, samples=0)
+        after = results.round_results(session, senior, round_id, samples=0)
+        later = results.round_results(session, senior, later_round, samples=0)
         current = references.current_vignette(session, vignette)
+        review = results.review(session, senior, round_id, "v11_hungrig_pa_mandagar")
+        later_review = results.review(session, senior, later_round, "v11_hungrig_pa_mandagar")
+        lina = results.my_results(session, three[2], round_id)
         events = session.execute(select(AuditEvent.action)).scalars().all()
     assert current.version == 2 and current.reference.answers["natverk"] == "vet_ej"
-    natverk = next(q for q in found.questions if q.id == "natverk")
-    # v11 now agrees with the one "vet ej"; v09 and v10 have references with "vet_ej"/"ja"
-    assert natverk.reference_agreement is not None
+
+    def natverk(found: results.RoundResults) -> float | None:
+        return next(q for q in found.questions if q.id == "natverk").reference_agreement
+
+    # The first round keeps its figures: v11 still judged by version 1 ("ja": 2 of 3 agree).
+    assert natverk(after) == natverk(before)
+    assert after.reference_agreement == before.reference_agreement
+    assert after.reference_versions["v11_hungrig_pa_mandagar"] == 1
+    assert after.newer_references == ("v11_hungrig_pa_mandagar",)
+    assert after.to_json()["newer_references"] == ["v11_hungrig_pa_mandagar"]
+    # The round opened after the meeting is judged by version 2 ("vet ej": 1 of 3 agree).
+    assert later.reference_versions == {"v11_hungrig_pa_mandagar": 2}
+    assert later.newer_references == ()
+    assert natverk(later) == pytest.approx(1 / 3)
+    # The review shows the round's reference and the new one beside it.
+    assert review.vignette.version == 1 and review.vignette.reference.answers["natverk"] == "ja"
+    assert review.newer is not None and review.newer.version == 2
+    assert review.latest.reference.answers["natverk"] == "vet_ej"
+    assert later_review.newer is None and later_review.latest.version == 2
+    # A worker sees the reference the round used and, where it now says otherwise, the new one.
+    row = next(r for r in lina.rows
+               if (r.vignette_id, r.question_id) == ("v11_hungrig_pa_mandagar", "natverk"))
+    assert (row.own, row.reference, row.newer_reference) == ("vet_ej", "ja", "vet_ej")
+    unchanged = next(r for r in lina.rows
+                     if (r.vignette_id, r.question_id) == ("v11_hungrig_pa_mandagar", "vald"))
+    assert unchanged.newer_reference is None
     assert "calibration_reference_saved" in events
 
 
@@ -237,6 +275,12 @@ def test_form_feedback_flags_questions_that_stay_low_across_rounds(
     assert "radd_ga_hem" in [f.id for f in flagged]
     assert len(history) == 2
     assert all(len(f.alphas) == 2 for f in flagged)
+    # The notes the workers wrote on the question come with it, pseudonymous, per round.
+    radd = next(f for f in flagged if f.id == "radd_ga_hem")
+    assert ("Testomgång", "Deltagare 2", "Vill inte gå hem",
+            "Han säger att han är rädd.") in [(r, p, v[:16], n) for r, p, v, n in radd.notes]
+    assert len(radd.notes) == 4  # two workers answered "ja" in each of the two rounds
+    assert not any("Testsson" in " ".join(note) for note in radd.notes)
 
 
 def test_the_results_command_prints_the_json_the_core_computes(

@@ -3,13 +3,20 @@ and the review meeting, checked against the core's figures."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from mottagning.assessment import OUTCOME_LABELS
 from mottagning.calibration import results
-from mottagning.models import Assessment, AuditEvent, QueueItem, TrainingAnswer
+from mottagning.models import Assessment, AuditEvent, QueueItem, TrainingAnswer, VignetteReference
 from mottagning.models.calibration import TRAINING_FINISHED
 from tests.conftest import make_user
 from tests.core.calibration.helpers import VIGNETTES, answer, open_test_round
@@ -18,6 +25,49 @@ from tests.ui.conftest import WAIT_MS
 from ui.assessment.screen import AssessmentScreen
 from ui.assessment.sources import TrainingSource
 from ui.calibration.format import interval, number, share
+from ui.calibration.review_view import ReferenceDialog
+
+
+def _save_through_the_dialog(qtbot: QtBot, review, *, cancel: bool = False,  # type: ignore[no-untyped-def]
+                             outcome: str = "", why: str = "") -> None:
+    """Press "Spara som referenssvar", then in the dialog choose the outcome by its label,
+    type why and press Spara (or Avbryt), as a senior would."""
+    seen: dict[str, object] = {}
+
+    def in_dialog() -> None:
+        shown = [d for d in review.findChildren(ReferenceDialog) if d.isVisible()]
+        if not shown:  # exec() has not shown it yet
+            QTimer.singleShot(10, in_dialog)
+            return
+        try:
+            act(shown[0])
+        except Exception as exc:  # noqa: BLE001 - reported after exec() returns
+            seen["error"] = exc
+            shown[0].reject()
+
+    def act(dialog: ReferenceDialog) -> None:
+        seen["title"] = dialog.windowTitle()
+        buttons = dialog.findChild(QDialogButtonBox)
+        if cancel:
+            qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Cancel),
+                             Qt.MouseButton.LeftButton)
+            return
+        radio = next(b for b in dialog.findChildren(QRadioButton) if b.text() == outcome)
+        # on its round indicator (the button is as wide as the dialog, its label is not)
+        qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(6, radio.height() // 2))
+        dialog.why.setFocus()
+        dialog.why.selectAll()
+        _type(dialog.why, why)
+        seen["chosen"] = dialog.outcome()
+        qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Save),
+                         Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, in_dialog)
+    qtbot.mouseClick(review.save_button, Qt.MouseButton.LeftButton)
+    assert "error" not in seen, seen
+    assert seen["title"] == "Spara som referenssvar"
+    if not cancel:
+        assert seen["chosen"] == next(k for k, v in OUTCOME_LABELS.items() if v == outcome)
 
 
 def _counts(database) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
@@ -108,8 +158,21 @@ def test_the_page_shows_agreement_most_disputed_first_as_the_core_computes_it(
 
     box = review._reference_boxes["radd_ga_hem"]
     box.setCurrentIndex(box.findData("ja"))
-    review.sig_save_reference.emit("v09_vill_inte_ga_hem", review.reference_answers(),
-                                   "immediate_protection", "Han säger att han är rädd.")
-    qtbot.waitUntil(lambda: review.review.vignette.version == 2, timeout=WAIT_MS)
-    assert review.review.vignette.reference.answers["radd_ga_hem"] == "ja"
+    _save_through_the_dialog(qtbot, review, cancel=True)  # cancelling saves nothing
+    assert review.review.latest.version == 1
+    _save_through_the_dialog(qtbot, review, outcome="Omedelbart skyddsbehov",
+                             why="Han säger att han är rädd.")
+    qtbot.waitUntil(lambda: review.review.latest.version == 2, timeout=WAIT_MS)
+    # The round is still judged against version 1; the new reference is shown beside it.
+    assert review.review.vignette.version == 1
+    assert review.review.latest.reference.answers["radd_ga_hem"] == "ja"
     assert review._reference_boxes["radd_ga_hem"].currentData() == "ja"
+    headers = [review.table.horizontalHeaderItem(c).text() for c in range(review.table.columnCount())]
+    assert headers[-2:] == ["Omgångens referens (version 1)", "Ny referens (version 2)"]
+    assert "version 2 är nyare" in review.heading.text()
+    assert "Nytt referenssvar (version 2): Han säger att han är rädd." in review.turns.toPlainText()
+    with database.transaction() as session:
+        saved = session.execute(select(VignetteReference)).scalar_one()
+    assert (saved.vignette_id, saved.version, saved.outcome, saved.note) == (
+        "v09_vill_inte_ga_hem", 2, "immediate_protection", "Han säger att han är rädd.")
+    assert saved.answers["radd_ga_hem"] == "ja"
