@@ -79,6 +79,12 @@ class ReviewView(QWidget):
             self.vignettes.setCurrentIndex(max(0, self.vignettes.findData(current)))
 
     def show_review(self, review: Review) -> None:
+        # The same vignette and reference read again (a refresh): what the senior has chosen
+        # in the reference column but not saved yet stays chosen.
+        previous = self.review
+        unsaved = (self.reference_answers() if previous is not None
+                   and previous.vignette.id == review.vignette.id
+                   and previous.latest.version == review.latest.version else {})
         self.review = review
         vignette, form = review.vignette, review.form
         # The round is judged against `reference`; the editable column starts from the
@@ -131,7 +137,9 @@ class ReviewView(QWidget):
             box.addItem("–", None)
             for value in ANSWERS:
                 box.addItem(answer_label(value), value)
-            if latest and question.id in latest.answers:
+            if question.id in unsaved:
+                box.setCurrentIndex(box.findData(unsaved[question.id]))
+            elif latest and question.id in latest.answers:
                 box.setCurrentIndex(box.findData(latest.answers[question.id]))
             box.setAccessibleName(self.tr("Referenssvar: {question}").format(question=question.text))
             self.table.setCellWidget(row, len(headers) - 1, box)
