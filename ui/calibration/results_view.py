@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from mottagning.calibration.results import RoundAlpha, RoundResults
 from mottagning.timeutil import to_local
 from ui.calibration.format import interval, number, share, spread_text
-from ui.stats.charts import PALETTE, chart_view, show_chart
+from ui.stats.charts import PALETTE, chart_view, localize, show_chart
 
 LOW_ALPHA_COLOUR = "#fde0dc"
 
@@ -114,6 +114,7 @@ class ResultsView(QWidget):
     def show_history(self, history: list[RoundAlpha]) -> None:
         chart = QChart()
         chart.setTitle(self.tr("Krippendorffs α per omgång"))
+        localize(chart)
         axis_x = QDateTimeAxis()
         axis_x.setFormat("yyyy-MM-dd")
         axis_y = QValueAxis()

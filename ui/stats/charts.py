@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -54,6 +54,7 @@ def bar_chart(
     chart.addSeries(series)
     chart.setMargins(QMargins(4, 4, 4, 4))
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    localize(chart)
     category_axis = QBarCategoryAxis()
     category_axis.append(list(categories))
     if category_title:
@@ -80,6 +81,12 @@ def bar_chart(
     chart.legend().setVisible(len(sets) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight if stacked else Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def localize(chart: QChart) -> None:
+    """Numbers in labels as a Swedish reader writes them ("12,5", not "12.5")."""
+    chart.setLocale(QLocale())  # the application's default: Swedish (ui/app.py)
+    chart.setLocalizeNumbers(True)
 
 
 def show_chart(view: QChartView, chart: QChart) -> None:
