@@ -55,14 +55,25 @@ run: install system-deps
 	$(BIN)/mottagning calibration demo --if-none && \
 	$(BIN)/mottagning
 
+# The suite runs in two parts: everything but the team-mode tests on one worker per core
+# (pytest-xdist; each worker has its own throwaway PostgreSQL), then the team-mode tests
+# (`-m postgres`: separate processes, timing on a server restart) alone, one at a time.
+# Both parts always run; the exit status is the first failure's. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
+define run_suite
+	@export QT_QPA_PLATFORM=offscreen MOTTAGNING_REQUIRE_PG=$$( [ "$$(id -u)" = 0 ] && echo 1 || echo 0 ) $(1); \
+	status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not postgres" || status=$$?; \
+	$(BIN)/python -m pytest -m postgres || { [ $$status -ne 0 ] || status=$$?; }; \
+	exit $$status
+endef
+
 test: install test-deps
-	QT_QPA_PLATFORM=offscreen MOTTAGNING_REQUIRE_PG=$$( [ "$$(id -u)" = 0 ] && echo 1 || echo 0 ) \
-		$(BIN)/python -m pytest
+	$(call run_suite,)
 
 # The whole suite with the wall clock a year ahead: it must pass on any date.
 test-ahead: install test-deps
-	QT_QPA_PLATFORM=offscreen MOTTAGNING_TEST_CLOCK_AHEAD_DAYS=365 MOTTAGNING_REQUIRE_PG=$$( [ "$$(id -u)" = 0 ] && echo 1 || echo 0 ) \
-		$(BIN)/python -m pytest
+	$(call run_suite,MOTTAGNING_TEST_CLOCK_AHEAD_DAYS=365)
 
 lint: install
 	$(BIN)/ruff check .
