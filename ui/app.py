@@ -16,9 +16,7 @@ from mottagning.db.keys import cli_prompts
 from mottagning.errors import DatabaseError, MottagningError
 from mottagning.paths import resource
 from mottagning.settings import is_demo
-from ui.access.idle_lock import install_idle_lock
 from ui.access.key_prompts import qt_key_prompts
-from ui.access.signin_dialog import ask_sign_in
 from ui.main_window import MainWindow
 from ui.operations import install_error_hook
 from ui.widgets.accessibility import install_focus_frames
@@ -92,7 +90,9 @@ class _WindowSession:
     def open(self, actor: Actor) -> None:
         previous = self.window
         window = MainWindow(self._database, actor, demo=self._demo)
-        install_idle_lock(window)
+        # the idle lock (and its sign-in form) comes with the other areas, after the
+        # queue's first page: nobody walks away within that second
+        window.sig_started.connect(self._install_idle_lock)
         window.sig_user_switched.connect(self.open)
         self.restore_hook()
         self.restore_hook = install_error_hook(window.ops.errors)
@@ -103,6 +103,13 @@ class _WindowSession:
         if previous is not None:
             previous.close()
             previous.deleteLater()
+
+    def _install_idle_lock(self) -> None:
+        """On the current window (a window closed before it started never says so)."""
+        from ui.access.idle_lock import install_idle_lock
+
+        if self.window is not None:
+            install_idle_lock(self.window)
 
 
 def _quit_after_smoke_test(app: QApplication, session: _WindowSession) -> None:
@@ -143,6 +150,8 @@ def run_app(db_url: str | None, *, smoke_test: bool = False) -> int:
             database.dispose()
             return _fail(_tr("Mottagning kan inte starta"),
                          _tr("Provstarten kräver en användare utan lösenord."), smoke_test=True)
+        from ui.access.signin_dialog import ask_sign_in
+
         actor = ask_sign_in(database)
         if actor is None:  # sign-in cancelled
             database.dispose()

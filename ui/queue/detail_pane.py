@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -50,14 +51,14 @@ from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
-from ui.assessment.screen import open_assessment
 from ui.operations import Operations
-from ui.queue.detail_corrections import ConcernCodesDialog, concern_conflict_dialog
 from ui.queue.model import age_text, time_left_text
 from ui.widgets.accessibility import name_widgets
-from ui.widgets.conflict_dialog import Choice, ConflictDialog
 from ui.widgets.flag_texts import flag_explanation
 from ui.widgets.style import FLAG_COLOURS, WARNING_BOX
+
+if TYPE_CHECKING:  # the dialogs a worker opens from the pane load when first opened
+    from ui.widgets.conflict_dialog import ConflictDialog
 
 
 def _text(value: str, *, bold: bool = False, size: float | None = None) -> QLabel:
@@ -115,6 +116,8 @@ class DetailPane(QScrollArea):
         """Open the shown item's skyddsbedömning in its own window (Ctrl+1)."""
         if self.detail is None or not allowed(self._actor.roles, Action.ASSESS):
             return
+        from ui.assessment.screen import open_assessment
+
         self.assessment_window = open_assessment(self.window(), self._ops, self._actor,
                                                  self.detail.row.id, clock=self._clock)
 
@@ -464,6 +467,8 @@ class DetailPane(QScrollArea):
         if codes is not None and reason is not None:
             self._save_concerns(current.report_id, codes, reason, current.version)
             return
+        from ui.queue.detail_corrections import ConcernCodesDialog
+
         dialog = ConcernCodesDialog(current.concern_codes, self)
         self.concern_dialog = dialog
 
@@ -489,6 +494,9 @@ class DetailPane(QScrollArea):
         if not (isinstance(error, ConcurrentEdit) and error.has_newer):
             self._ops.errors.show_error(error)
             return
+        from ui.queue.detail_corrections import concern_conflict_dialog
+        from ui.widgets.conflict_dialog import Choice
+
         dialog = concern_conflict_dialog(codes, error, self)
         self.concern_conflict = dialog
         newer = int(error.version or 0)
