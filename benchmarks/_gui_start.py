@@ -126,7 +126,7 @@ def scroll(app, table, scroll_pages: int) -> dict:  # type: ignore[no-untyped-de
         ticks[0] += 1
         clock.restart()
 
-    while not window.model.loaded_once:
+    while not (window.model.loaded_once and window.started):  # scrolling, not the areas' install
         app.processEvents()
     beat = QTimer(interval=0)
     beat.timeout.connect(heartbeat)

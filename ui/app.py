@@ -12,11 +12,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from mottagning.access.auth import os_actor_unless_sign_in
 from mottagning.context import Actor
 from mottagning.db.database import Database, open_database
-from mottagning.db.keys import cli_prompts
+from mottagning.db.keys import KeyPrompts, cli_prompts
 from mottagning.errors import DatabaseError, MottagningError
 from mottagning.paths import resource
 from mottagning.settings import is_demo
-from ui.access.key_prompts import qt_key_prompts
 from ui.main_window import MainWindow
 from ui.operations import install_error_hook
 from ui.widgets.accessibility import install_focus_frames
@@ -43,11 +42,25 @@ def _application() -> QApplication:
     return app
 
 
+def _key_dialogs() -> KeyPrompts:
+    """The key dialogs (ui.access.key_prompts), imported only when a key must be asked
+    for or shown: the desk whose key is in the keyring never sees them."""
+    def dialogs() -> KeyPrompts:
+        from ui.access.key_prompts import qt_key_prompts
+
+        return qt_key_prompts()
+
+    return KeyPrompts(
+        ask_key=lambda file, message: dialogs().ask_key(file, message),
+        show_recovery_key=lambda file, key, message: dialogs().show_recovery_key(file, key, message),
+        notify=lambda message: dialogs().notify(message))
+
+
 def _start(db_url: str | None, *, smoke_test: bool = False) -> tuple[Database, Actor | None, bool]:
     """Open the database and map the OS account in one transaction (nothing partial);
     the actor is None when the user must sign in with a password first. A smoke test runs
     from a terminal, headless: it asks for keys there (or fails), never in a dialog."""
-    prompts = cli_prompts() if smoke_test else qt_key_prompts()
+    prompts = cli_prompts() if smoke_test else _key_dialogs()
     database = open_database(db_url, prompts=prompts)
     try:
         with database.transaction() as session:

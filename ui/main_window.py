@@ -48,8 +48,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from mottagning.access import local_drafts
-from mottagning.access.drafts import list_drafts
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.audit.changes import ChangeNotice
 from mottagning.context import Actor, Changes
@@ -478,6 +476,9 @@ class MainWindow(QMainWindow):
 
     def _offer_unsaved_drafts(self) -> None:
         """At start-up: every draft the user left (a crash, a closed form) is offered."""
+        from mottagning.access import local_drafts
+        from mottagning.access.drafts import list_drafts
+
         actor, name = self.actor, self.database.display_name()
 
         def drafts(session):  # type: ignore[no-untyped-def]
