@@ -44,7 +44,7 @@ def test_passwords_are_stored_as_salted_argon2id_hashes() -> None:
 
 def test_the_unknown_users_hash_costs_what_a_real_users_hash_costs() -> None:
     # the same parameters as a stored hash, so its verification takes as long
-    assert not auth._hasher.check_needs_rehash(auth.DUMMY_HASH)
+    assert not auth._hasher().check_needs_rehash(auth.DUMMY_HASH)
     assert not auth.verify_password(auth.DUMMY_HASH, PASSWORD)
 
 
