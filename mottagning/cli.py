@@ -2,6 +2,7 @@
 
 Each area keeps its commands in its own `cli.py` with a `register(subparsers)`; they are
 listed here explicitly, so a missing module is an import error, not a missing command.
+They are imported only when a command (or help) is asked for: the GUI starts without them.
 Errors go to stderr in Swedish with exit status 1; usage errors exit 2 (argparse).
 Every command honours --db and MOTTAGNING_DB.
 """
@@ -11,34 +12,38 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, NoReturn
 
 from mottagning import __version__
-from mottagning.access import cli as access_cli
 from mottagning.access.identity import SignInOptions, add_sign_in_options
-from mottagning.assessment import cli as assessment_cli
-from mottagning.audit import cli as audit_cli
-from mottagning.calibration import cli as calibration_cli
 from mottagning.cli_support import (
     SwedishArgumentParser,
     current_actor,
     open_db,
     set_sign_in_options,
 )
-from mottagning.db import cli as db_cli
-from mottagning.decisions import cli as decisions_cli
 from mottagning.errors import MottagningError
-from mottagning.intake import cli as intake_cli
-from mottagning.letters import cli as letters_cli
-from mottagning.queue import cli as queue_cli
-from mottagning.records import cli as records_cli
-from mottagning.stats import cli as stats_cli
 
 GuiStarter = Callable[[argparse.Namespace], int]
 
-# In the order `mottagning --help` lists them.
-AREA_COMMANDS = (db_cli, queue_cli, access_cli, intake_cli, assessment_cli, decisions_cli,
-                 letters_cli, audit_cli, records_cli, stats_cli, calibration_cli)
+
+def area_commands() -> tuple[ModuleType, ...]:
+    """Each area's `cli` module, in the order `mottagning --help` lists them."""
+    from mottagning.access import cli as access_cli
+    from mottagning.assessment import cli as assessment_cli
+    from mottagning.audit import cli as audit_cli
+    from mottagning.calibration import cli as calibration_cli
+    from mottagning.db import cli as db_cli
+    from mottagning.decisions import cli as decisions_cli
+    from mottagning.intake import cli as intake_cli
+    from mottagning.letters import cli as letters_cli
+    from mottagning.queue import cli as queue_cli
+    from mottagning.records import cli as records_cli
+    from mottagning.stats import cli as stats_cli
+
+    return (db_cli, queue_cli, access_cli, intake_cli, assessment_cli, decisions_cli,
+            letters_cli, audit_cli, records_cli, stats_cli, calibration_cli)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -84,26 +89,57 @@ def _register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     demo.set_defaults(func=_cmd_demo)
 
 
+def _add_program_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the program itself (before any command; the GUI's only options)."""
+    parser.add_argument("--db", metavar="URL", help="databasens adress (annars MOTTAGNING_DB)")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="starta fönstret och avsluta när det visats (prov efter installation)")
+    add_sign_in_options(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SwedishArgumentParser(
         prog="mottagning",
         description="Mottagning – orosanmälningar om barn. Utan kommando startar programmet.",
     )
     parser.add_argument("--version", action="version", version=f"mottagning {__version__}")
-    parser.add_argument("--db", metavar="URL", help="databasens adress (annars MOTTAGNING_DB)")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="starta fönstret och avsluta när det visats (prov efter installation)")
-    add_sign_in_options(parser)
+    _add_program_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     _register_demo(sub)
-    for area in AREA_COMMANDS:
+    for area in area_commands():
         area.register(sub)
     return parser
 
 
+class _NotTheGui(Exception):
+    pass
+
+
+class _GuiParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse override: the full parser reports
+        raise _NotTheGui(message)
+
+
+def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when `argv` only starts the GUI (no command, help, version or anything
+    unknown), parsed without importing the areas' commands; None otherwise."""
+    parser = _GuiParser(prog="mottagning", add_help=False, allow_abbrev=False)
+    _add_program_options(parser)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotTheGui:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _gui_arguments(argv) if start_gui is not None else None
+    if args is None:
+        args = build_parser().parse_args(argv)
     set_sign_in_options(SignInOptions.from_args(args))
     try:
         if args.command is None:

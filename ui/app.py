@@ -12,13 +12,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from mottagning.access.auth import os_actor_unless_sign_in
 from mottagning.context import Actor
 from mottagning.db.database import Database, open_database
-from mottagning.db.keys import cli_prompts
+from mottagning.db.keys import KeyPrompts, cli_prompts
 from mottagning.errors import DatabaseError, MottagningError
 from mottagning.paths import resource
 from mottagning.settings import is_demo
-from ui.access.idle_lock import install_idle_lock
-from ui.access.key_prompts import qt_key_prompts
-from ui.access.signin_dialog import ask_sign_in
 from ui.main_window import MainWindow
 from ui.operations import install_error_hook
 from ui.widgets.accessibility import install_focus_frames
@@ -45,11 +42,25 @@ def _application() -> QApplication:
     return app
 
 
+def _key_dialogs() -> KeyPrompts:
+    """The key dialogs (ui.access.key_prompts), imported only when a key must be asked
+    for or shown: the desk whose key is in the keyring never sees them."""
+    def dialogs() -> KeyPrompts:
+        from ui.access.key_prompts import qt_key_prompts
+
+        return qt_key_prompts()
+
+    return KeyPrompts(
+        ask_key=lambda file, message: dialogs().ask_key(file, message),
+        show_recovery_key=lambda file, key, message: dialogs().show_recovery_key(file, key, message),
+        notify=lambda message: dialogs().notify(message))
+
+
 def _start(db_url: str | None, *, smoke_test: bool = False) -> tuple[Database, Actor | None, bool]:
     """Open the database and map the OS account in one transaction (nothing partial);
     the actor is None when the user must sign in with a password first. A smoke test runs
     from a terminal, headless: it asks for keys there (or fails), never in a dialog."""
-    prompts = cli_prompts() if smoke_test else qt_key_prompts()
+    prompts = cli_prompts() if smoke_test else _key_dialogs()
     database = open_database(db_url, prompts=prompts)
     try:
         with database.transaction() as session:
@@ -92,7 +103,9 @@ class _WindowSession:
     def open(self, actor: Actor) -> None:
         previous = self.window
         window = MainWindow(self._database, actor, demo=self._demo)
-        install_idle_lock(window)
+        # the idle lock (and its sign-in form) comes with the other areas, after the
+        # queue's first page: nobody walks away within that second
+        window.sig_started.connect(self._install_idle_lock)
         window.sig_user_switched.connect(self.open)
         self.restore_hook()
         self.restore_hook = install_error_hook(window.ops.errors)
@@ -103,6 +116,13 @@ class _WindowSession:
         if previous is not None:
             previous.close()
             previous.deleteLater()
+
+    def _install_idle_lock(self) -> None:
+        """On the current window (a window closed before it started never says so)."""
+        from ui.access.idle_lock import install_idle_lock
+
+        if self.window is not None:
+            install_idle_lock(self.window)
 
 
 def _quit_after_smoke_test(app: QApplication, session: _WindowSession) -> None:
@@ -143,6 +163,8 @@ def run_app(db_url: str | None, *, smoke_test: bool = False) -> int:
             database.dispose()
             return _fail(_tr("Mottagning kan inte starta"),
                          _tr("Provstarten kräver en användare utan lösenord."), smoke_test=True)
+        from ui.access.signin_dialog import ask_sign_in
+
         actor = ask_sign_in(database)
         if actor is None:  # sign-in cancelled
             database.dispose()

@@ -3,19 +3,28 @@
 Other areas plug in through `add_page(title, widget)`, `add_banner(widget)` (above every
 page: the alarms banner goes here), `menu(title)` and `sig_current_item_changed`; they
 run database work through `window.ops` and refresh on `ops.sig_operation_executed`.
+
+The queue comes first: the window shows its first page before the other areas are
+imported and installed, one per turn of the event loop, in the order of `AREAS`
+(`sig_started` when the last is in; the unsaved drafts are offered then, when every
+area's draft opener is known).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPoint,
     QSize,
     Qt,
@@ -39,8 +48,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from mottagning.access import local_drafts
-from mottagning.access.drafts import list_drafts
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.audit.changes import ChangeNotice
 from mottagning.context import Actor, Changes
@@ -50,26 +57,21 @@ from mottagning.queue.listing import QueueRow
 from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.rules.status import LABELS_SV as STATUS_LABELS_SV
 from mottagning.timeutil import utc_now
-from ui import calibration as calibration_area
-from ui.access import settings_dialog
-from ui.audit import loggkontroll
-from ui.decisions import signoff_pane
-from ui.intake import install as intake_area
-from ui.intake.register_dialog import DRAFT_KEY as REGISTER_DRAFT_KEY
-from ui.intake.register_dialog import DRAFT_KIND as REGISTER_DRAFT_KIND
-from ui.intake.register_dialog import RegisterDialog
-from ui.letters import install as letters_area
+from ui.intake.drafts import DRAFT_KEY as REGISTER_DRAFT_KEY
+from ui.intake.drafts import DRAFT_KIND as REGISTER_DRAFT_KIND
 from ui.operations import Operations
 from ui.operations.notifications import ChangeFeed, changes_of_notice
-from ui.queue import item_actions
 from ui.queue.detail_pane import DetailPane
 from ui.queue.model import FLAGS_ROLE, Column, QueueModel
-from ui.stats import dashboard as stats_area
+from ui.widgets.accessibility import name_widgets
 from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.connection_banner import ConnectionBanner
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
 from ui.widgets.window_geometry import fit_window, window_settings
+
+if TYPE_CHECKING:
+    from ui.intake.register_dialog import RegisterDialog
 
 STATUS_TEXTS = (*STATUS_LABELS_SV.values(), *ASSESSMENT_STATUS_LABELS.values())
 REFRESH_MS = 30_000
@@ -93,20 +95,35 @@ COLUMN_ORDER = (
 HEADER_STATE_KEY = f"queue/header-{len(Column)}"
 
 
+
+
+def _install_of(module: str) -> Callable[[MainWindow], object]:
+    """`module.install`, imported when it is called: after the queue's first page."""
+    def install(window: MainWindow) -> object:
+        return importlib.import_module(module).install(window)
+
+    return install
+
+
 # The other areas' GUI: each module's `install(window)` adds its pages, menus and actions
 # through the window's public methods and returns what it built, kept in
 # `window.extensions` under the module's name. Listed here explicitly: no discovery.
 AREAS: dict[str, Callable[[MainWindow], object]] = {
-    intake_area.__name__: intake_area.install,
-    item_actions.__name__: item_actions.install,
-    letters_area.__name__: letters_area.install,
-    signoff_pane.__name__: signoff_pane.install,
-    loggkontroll.__name__: loggkontroll.install,
-    settings_dialog.__name__: settings_dialog.install,
-    stats_area.__name__: stats_area.install,
-    calibration_area.__name__: calibration_area.install,
+    module: _install_of(module) for module in (
+        "ui.intake.install",
+        "ui.queue.item_actions",
+        "ui.letters.install",
+        "ui.decisions.signoff_pane",
+        "ui.audit.loggkontroll",
+        "ui.access.settings_dialog",
+        "ui.stats.dashboard",
+        "ui.calibration",
+    )
 }
 EXTENSIONS = tuple(AREAS)
+# When the queue's first page has not come within this time (an error, a slow server),
+# the other areas are installed anyway.
+AREAS_AT_THE_LATEST_MS = 2_000
 
 
 def installers(names: Sequence[str]) -> list[tuple[str, Callable[[MainWindow], object]]]:
@@ -125,9 +142,25 @@ def database_title(database: Database) -> str:
     return f"{url.host or 'localhost'}/{url.database}"
 
 
+class _AfterPaint(QObject):
+    """Calls `then` once, on the first turn of the event loop after `widget` was painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._then)  # after this paint has finished
+        return False
+
+
 class MainWindow(QMainWindow):
     sig_current_item_changed = Signal(object)  # queue item id or None
     sig_user_switched = Signal(object)  # Actor: the application opens a window for them
+    sig_started = Signal()  # the first page is shown and every area is installed
 
     def __init__(self, database: Database, actor: Actor, *, demo: bool = False,
                  clock: Callable[[], datetime] = utc_now,
@@ -172,6 +205,9 @@ class MainWindow(QMainWindow):
         self.add_banner(self.unsaved_drafts)
 
         self.model = QueueModel(self.ops, actor, clock=clock, parent=self)
+        # the queue's first page is the first job on the database thread, asked for before
+        # the rest of the window is built (its result is handled once the event loop runs)
+        self.model.refresh()
         self.table = self._build_table()
         self.detail = DetailPane(self.ops, actor, clock=clock)
         self.detail.sig_open_item.connect(self.show_item)
@@ -194,10 +230,17 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self.model.sig_loaded.connect(self._on_loaded)
-        # the queue's first page is the first job on the database thread: the other pages
-        # the areas install load after it
-        self.model.refresh()
-        self.extensions = {name: install(self) for name, install in areas}
+        # the first page is the first thing painted: the other areas are installed after it
+        # (their pages load after it)
+        self.extensions: dict[str, object] = {}
+        self._areas_to_install = list(areas)
+        self.started = False
+        self._closed = False
+        self._first_paint: _AfterPaint | None = None
+        self.model.sig_loaded.connect(self._on_first_page)
+        self._areas_timer = QTimer(self, singleShot=True, interval=AREAS_AT_THE_LATEST_MS)
+        self._areas_timer.timeout.connect(self._install_next_area)
+        self._areas_timer.start()
         # Other desks' changes: the same refresh as this window's own operations.
         self.change_feed = ChangeFeed(self.ops, parent=self)
         self.change_feed.sig_changes.connect(self._on_other_desks_changes)
@@ -208,7 +251,6 @@ class MainWindow(QMainWindow):
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
-        self._offer_unsaved_drafts()
 
     # -- extension points --------------------------------------------------------
 
@@ -363,6 +405,37 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.database_label)
         bar.addPermanentWidget(self.user_label)
 
+    # -- the other areas, after the first page ----------------------------------
+
+    def _on_first_page(self) -> None:
+        """Install the areas once the first page has been painted (a window that is not
+        painted, minimised say, gets them at AREAS_AT_THE_LATEST_MS)."""
+        self.model.sig_loaded.disconnect(self._on_first_page)
+        shown = self._queue_stack.currentWidget()
+        painted = self.table.viewport() if shown is self.table else shown
+        self._first_paint = _AfterPaint(painted, self._install_next_area)
+        self._areas_timer.start()
+
+    def _install_next_area(self) -> None:
+        """Install one area, then let the event loop breathe (a click, a repaint, a
+        database result) before the next; after the last the window has started."""
+        self._areas_timer.stop()
+        if self._first_paint is not None:
+            self._first_paint.deleteLater()
+            self._first_paint = None
+        if self.started or self._closed:
+            return
+        if self._areas_to_install:
+            name, install = self._areas_to_install.pop(0)
+            self.extensions[name] = install(self)
+        if self._areas_to_install:
+            QTimer.singleShot(0, self, self._install_next_area)
+            return
+        self.started = True
+        name_widgets(self)  # what the areas built after the window was shown (and named)
+        self._offer_unsaved_drafts()
+        self.sig_started.emit()
+
     # -- behaviour ---------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -374,6 +447,8 @@ class MainWindow(QMainWindow):
             self.register_dialog.raise_()
             self.register_dialog.activateWindow()
             return
+        from ui.intake.register_dialog import RegisterDialog
+
         dialog = RegisterDialog(self.ops, self.actor, parent=self)
         dialog.sig_registered.connect(self._on_registered)
         dialog.finished.connect(self._on_register_closed)
@@ -401,6 +476,9 @@ class MainWindow(QMainWindow):
 
     def _offer_unsaved_drafts(self) -> None:
         """At start-up: every draft the user left (a crash, a closed form) is offered."""
+        from mottagning.access import local_drafts
+        from mottagning.access.drafts import list_drafts
+
         actor, name = self.actor, self.database.display_name()
 
         def drafts(session):  # type: ignore[no-untyped-def]
@@ -466,6 +544,8 @@ class MainWindow(QMainWindow):
             self.detail.show_item(self.detail.item_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        self._closed = True  # closed before the areas were all in: the rest never come
+        self._areas_timer.stop()
         if self.register_dialog is not None:
             self.register_dialog.close()
         self._refresh_timer.stop()

@@ -9,12 +9,12 @@ ever reaches the audit log.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,9 @@ from mottagning.rules.permissions import Action
 from mottagning.settings import put_setting, setting
 from mottagning.timeutil import utc_now
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 PASSWORD_MIN_LENGTH = 10
 # Two slips are free; from the third consecutive failure each attempt waits twice as long.
 FREE_FAILURES = 2
@@ -37,22 +40,34 @@ UNKNOWN_ACTOR = "okänd"
 
 # OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): a desk computer signs in within a
 # tenth of a second. Each hash records its parameters; a stronger setting here is applied
-# to a user's stored hash at their next sign-in (check_needs_rehash).
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# to a user's stored hash at their next sign-in (check_needs_rehash). argon2 loads with
+# the first password, not with the GUI's start.
+@functools.cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
 # Verifying against a real hash for unknown users keeps the answer time the same, so the
-# timing does not tell which user names exist.
-_DUMMY_HASH = _hasher.hash("mottagning-dummy-password")
+# timing does not tell which user names exist. Written out rather than hashed at import
+# (that cost as much as a sign-in at every start); made with the parameters above, which
+# a test checks (a stronger setting needs a new one).
+DUMMY_HASH = ("$argon2id$v=19$m=19456,t=2,p=1$9aFtchm8F7ZD+Kvb1fH1xw"
+              "$5J5RVB+/tiNVEKu54Yuj9Isf43cmz/WpIqdf6vSmQwU")
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash (with its own salt and parameters) of `password`."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, secret: str) -> bool:
     """True when `secret` matches `password_hash`; a damaged hash never matches."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(password_hash, secret)
+        return _hasher().verify(password_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -159,7 +174,7 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
     wrong = "Fel användarnamn eller lösenord."
     user = _user_by_name(session, username)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(DUMMY_HASH, password)
         _audit(session, None, "sign_in_failed", now, reason="unknown_user")
         return SignInOutcome(None, wrong)
     state = _state(session, user)
@@ -196,7 +211,7 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
     state.failed_attempts = 0
     state.retry_after = None
     state.last_sign_in_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.flush()
     _audit(session, user, "sign_in", now)

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from mottagning.access.drafts import save_draft
@@ -67,6 +65,8 @@ def keep(draft: LocalDraft) -> bool:
     if secret is None:
         _IN_MEMORY[name] = draft
         return False
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # not at the GUI's start
+
     payload = json.dumps(draft.__dict__, ensure_ascii=False).encode("utf-8")
     nonce = secrets.token_bytes(12)
     sealed = nonce + AESGCM(secret).encrypt(nonce, payload, name.encode())
@@ -93,6 +93,9 @@ def pending(database: str, user_id: int) -> list[LocalDraft]:
     secret = _key()
     if secret is None or not folder().is_dir():
         return found
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     for path in sorted(folder().glob("*" + SUFFIX)):
         sealed = path.read_bytes()
         try:

@@ -41,8 +41,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import keyring
-from keyring.errors import KeyringError
 from sqlalchemy import delete, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -71,6 +69,8 @@ _PENDING_WITNESS = "audit_anchor_witness"
 
 
 def _keyring_usable() -> bool:
+    import keyring  # at the first anchor, not at import: the GUI's start does not wait for it
+
     backend = keyring.get_keyring()
     return getattr(backend, "priority", 0) > 0 and type(backend).__module__ != "keyring.backends.fail"
 
@@ -91,6 +91,9 @@ def key_source() -> str:
 def audit_key(database_id: str, *, create: bool) -> bytes | None:
     """The anchor key of one database, created if `create` and there is none yet."""
     if _keyring_usable():
+        import keyring
+        from keyring.errors import KeyringError
+
         try:
             stored = keyring.get_password(KEYRING_SERVICE, database_id)
             if stored is None and create:

@@ -21,9 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-from keyring.backends import fail
-from keyring.errors import KeyringError
 from sqlalchemy.engine import URL
 
 from mottagning.errors import DatabaseError
@@ -110,6 +107,10 @@ class KeyPrompts:
 
 def keyring_available() -> bool:
     """False on keyring's fail backend (no Secret Service, no KWallet, no macOS Keychain…)."""
+    import keyring  # when a key is looked for, not at import (a started GUI may never need it)
+    from keyring.backends import fail
+    from keyring.errors import KeyringError
+
     try:
         return not isinstance(keyring.get_keyring(), fail.Keyring)
     except KeyringError:
@@ -119,6 +120,9 @@ def keyring_available() -> bool:
 def _get(service: str, name: str) -> str | None:
     if not keyring_available():
         return None
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_password(service, name)
     except KeyringError:
@@ -126,6 +130,9 @@ def _get(service: str, name: str) -> str | None:
 
 
 def _set(service: str, name: str, secret: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.set_password(service, name, secret)
     except KeyringError as exc:
@@ -154,6 +161,9 @@ def forget_key(path: Path) -> None:
     """Remove a file's key (after the file itself was removed, e.g. a failed restore)."""
     if not keyring_available():
         return
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.delete_password(DB_SERVICE, _file_name(path))
     except KeyringError:

@@ -70,7 +70,7 @@ def make_window(database: Database, qtbot: QtBot):  # type: ignore[no-untyped-de
                             clock=lambda: FIXED_NOW)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window.model.loaded_once, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.model.loaded_once and window.started, timeout=WAIT_MS)
         windows.append(window)
         return window
 

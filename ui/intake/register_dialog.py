@@ -52,6 +52,7 @@ from mottagning.rules.codes import codes
 from mottagning.rules.permissions import Action, allowed
 from mottagning.stats.completeness import ELEMENT_LABELS_SV, missing_elements, record_observation
 from mottagning.timeutil import format_datetime_sv
+from ui.intake.drafts import DRAFT_KEY, DRAFT_KIND
 from ui.intake.register_people import PeopleSection
 from ui.intake.register_reporter import ReporterFields
 from ui.intake.register_rows import ChildRow, GuardianRow
@@ -59,9 +60,6 @@ from ui.operations import Operations
 from ui.widgets.autosave import DraftAutosaver, DraftOffer
 from ui.widgets.style import ERROR_BOX, WARNING_BOX
 from ui.widgets.window_geometry import fit_window
-
-DRAFT_KIND = "register_report"
-DRAFT_KEY = "new"
 
 
 class RegisterDialog(QDialog):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -34,14 +35,6 @@ from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LAB
 from mottagning.context import Actor
 from mottagning.errors import ConcurrentEdit
 from mottagning.i18n import ngettext
-from mottagning.intake.child_address import AddressChange, address_history, decide_address
-from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
-from mottagning.intake.concern_flags import (
-    ConcernCodes,
-    concern_codes_to_correct,
-    correct_concern_codes,
-)
-from mottagning.intake.protected_identity import mark_protected_identity
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.queue.listing import GuardianView, HistoryEntry, ItemDetail, history_page, open_item
 from mottagning.rules import deadlines
@@ -50,14 +43,17 @@ from mottagning.rules.deadlines import applicable_decision_due
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, to_local, utc_now
-from ui.assessment.screen import open_assessment
 from ui.operations import Operations
-from ui.queue.detail_corrections import ConcernCodesDialog, concern_conflict_dialog
 from ui.queue.model import age_text, time_left_text
 from ui.widgets.accessibility import name_widgets
-from ui.widgets.conflict_dialog import Choice, ConflictDialog
 from ui.widgets.flag_texts import flag_explanation
 from ui.widgets.style import FLAG_COLOURS, WARNING_BOX
+
+if TYPE_CHECKING:  # what a worker does from the pane loads when first done, after the start
+    from mottagning.intake.child_address import AddressChange
+    from mottagning.intake.child_links import LinkSuggestion
+    from mottagning.intake.concern_flags import ConcernCodes
+    from ui.widgets.conflict_dialog import ConflictDialog
 
 
 def _text(value: str, *, bold: bool = False, size: float | None = None) -> QLabel:
@@ -115,6 +111,8 @@ class DetailPane(QScrollArea):
         """Open the shown item's skyddsbedömning in its own window (Ctrl+1)."""
         if self.detail is None or not allowed(self._actor.roles, Action.ASSESS):
             return
+        from ui.assessment.screen import open_assessment
+
         self.assessment_window = open_assessment(self.window(), self._ops, self._actor,
                                                  self.detail.row.id, clock=self._clock)
 
@@ -144,6 +142,9 @@ class DetailPane(QScrollArea):
         self._render(detail)
         self.sig_loaded.emit(detail.row.id)
         if allowed(self._actor.roles, Action.ASSESS):
+            from mottagning.intake.child_address import address_history
+            from mottagning.intake.child_links import suggest_links
+
             actor, item_id, child_id = self._actor, detail.row.id, detail.row.child_id
             self._ops.query(lambda session: suggest_links(session, actor, child_id),
                             success=lambda found: self._show_suggestions(item_id, found))
@@ -175,6 +176,8 @@ class DetailPane(QScrollArea):
         return box
 
     def decide_address(self, change_id: int, *, confirm: bool) -> None:
+        from mottagning.intake.child_address import decide_address
+
         actor = self._actor
         self._ops.mutate(lambda session: decide_address(session, actor, change_id, confirm=confirm),
                          success=lambda _changes: self.show_item(self.item_id))
@@ -443,6 +446,8 @@ class DetailPane(QScrollArea):
                 self.tr("Vad visar att det är samma barn? (sparas i loggen)"))
             if not ok:
                 return
+        from mottagning.intake.child_links import merge_children
+
         actor, child_id = self._actor, self.detail.row.child_id
         self._ops.mutate(
             lambda session: merge_children(session, actor, kept_child_id=child_id,
@@ -456,6 +461,8 @@ class DetailPane(QScrollArea):
         unless given)."""
         if self.detail is None:
             return
+        from mottagning.intake.concern_flags import concern_codes_to_correct
+
         actor, report_id = self._actor, self.detail.row.report_id
         self._ops.query(lambda session: concern_codes_to_correct(session, actor, report_id),
                         success=lambda current: self._correct_concerns(current, codes, reason))
@@ -464,6 +471,8 @@ class DetailPane(QScrollArea):
         if codes is not None and reason is not None:
             self._save_concerns(current.report_id, codes, reason, current.version)
             return
+        from ui.queue.detail_corrections import ConcernCodesDialog
+
         dialog = ConcernCodesDialog(current.concern_codes, self)
         self.concern_dialog = dialog
 
@@ -478,6 +487,8 @@ class DetailPane(QScrollArea):
         dialog.open()
 
     def _save_concerns(self, report_id: int, codes: list[str], reason: str, version: int) -> None:
+        from mottagning.intake.concern_flags import correct_concern_codes
+
         actor = self._actor
         self._ops.mutate(
             lambda session: correct_concern_codes(session, actor, report_id, concern_codes=codes,
@@ -489,6 +500,9 @@ class DetailPane(QScrollArea):
         if not (isinstance(error, ConcurrentEdit) and error.has_newer):
             self._ops.errors.show_error(error)
             return
+        from ui.queue.detail_corrections import concern_conflict_dialog
+        from ui.widgets.conflict_dialog import Choice
+
         dialog = concern_conflict_dialog(codes, error, self)
         self.concern_conflict = dialog
         newer = int(error.version or 0)
@@ -514,6 +528,8 @@ class DetailPane(QScrollArea):
                     "om personen, och den sparade adressen tas bort. Det går inte att ångra här."),
         ) != QMessageBox.StandardButton.Yes:
             return
+        from mottagning.intake.protected_identity import mark_protected_identity
+
         actor = self._actor
         self._ops.mutate(
             lambda session: mark_protected_identity(session, actor, child_id=child_id,

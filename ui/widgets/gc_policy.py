@@ -9,7 +9,7 @@ collection is switched off and the GUI thread collects at its own pace.
 A full collection with the window open and a few hundred rows loaded takes a quarter of
 a second: a visible stall. So:
 
-- once the window is up, `freeze()` moves everything alive then (Qt, SQLAlchemy, the
+- once the window is complete, `freeze()` moves everything alive then (Qt, SQLAlchemy, the
   window itself) out of the collector's sight: no later collection walks it again;
 - a short timer collects the young generations when their counts pass Python's own
   thresholds, as automatic collection would, but on this thread (a few milliseconds);
@@ -79,10 +79,15 @@ class GuiThreadCollector(QObject):
 
 
 def freeze_once_loaded(window, collector: GuiThreadCollector) -> None:  # type: ignore[no-untyped-def]
-    """Freeze the heap when the main window has shown its first page of the queue."""
+    """Freeze the heap when the main window is complete: its first page shown (the full
+    collection would delay that paint) and the other areas installed (what they built
+    lives as long as the window)."""
+    if window.started:
+        collector.freeze()
+        return
 
-    def loaded() -> None:
-        window.model.sig_loaded.disconnect(loaded)
+    def started() -> None:
+        window.sig_started.disconnect(started)
         collector.freeze()
 
-    window.model.sig_loaded.connect(loaded)
+    window.sig_started.connect(started)

@@ -42,6 +42,12 @@ def test_passwords_are_stored_as_salted_argon2id_hashes() -> None:
     assert not auth.verify_password("inte en hash", PASSWORD)
 
 
+def test_the_unknown_users_hash_costs_what_a_real_users_hash_costs() -> None:
+    # the same parameters as a stored hash, so its verification takes as long
+    assert not auth._hasher().check_needs_rehash(auth.DUMMY_HASH)
+    assert not auth.verify_password(auth.DUMMY_HASH, PASSWORD)
+
+
 def test_password_policy_explains_each_problem_in_swedish() -> None:
     assert auth.password_problems("kort", username="anna") == ["Lösenordet måste ha minst 10 tecken."]
     assert auth.password_problems("anna-är-bäst-2026", username="anna") == [

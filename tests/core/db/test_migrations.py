@@ -7,7 +7,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from mottagning.db.database import Database, alembic_config, head_revision, open_database
+from mottagning.db.database import (
+    Database,
+    alembic_config,
+    head_of_files,
+    head_revision,
+    migration_graph,
+    open_database,
+)
 from mottagning.errors import DatabaseError
 from mottagning.models import Base
 
@@ -28,6 +35,21 @@ def test_migration_chain_has_one_head_and_no_branches() -> None:
     assert len(script.get_heads()) == 1
     for revision in script.walk_revisions():
         assert not revision.is_branch_point, revision.revision
+
+
+def test_the_start_reads_the_migration_chain_as_alembic_does() -> None:
+    # the start checks the schema without Alembic, from the migration files' text
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    alembic_graph = {r.revision: tuple(r._all_down_revisions) for r in script.walk_revisions()}
+    assert migration_graph() == alembic_graph
+    assert head_of_files() == head_revision()
+
+
+def test_a_database_at_head_is_seen_without_alembic(database: Database) -> None:
+    assert database.at_head()
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0060'")
+    assert not database.at_head()
 
 
 def test_schema_newer_than_the_program_is_refused_without_writing(tmp_path) -> None:

@@ -194,6 +194,50 @@ def test_other_areas_install_themselves_as_pages(
     assert set(window.extensions) == {"ui.test_area"}
 
 
+def test_the_other_areas_are_installed_after_the_queues_first_page_is_painted(
+    database: Database, worker: Actor, now, qtbot: QtBot, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from tests.conftest import FIXED_NOW
+    from ui import main_window
+
+    register_simple(database, worker, now=now)
+    seen: list[tuple[bool, int]] = []
+
+    def install(window):  # type: ignore[no-untyped-def]
+        seen.append((window.model.loaded_once, window.model.rowCount()))
+        return window.add_page("Testsida", QLabel("hej"))
+
+    monkeypatch.setitem(main_window.AREAS, "ui.test_area", install)
+    window = main_window.MainWindow(database, worker, extensions=("ui.test_area",),
+                                    clock=lambda: FIXED_NOW)
+    qtbot.addWidget(window)
+    assert window.pages.count() == 1 and not window.started  # only the queue while it loads
+    with qtbot.waitSignal(window.sig_started, timeout=WAIT_MS):
+        window.show()
+    assert seen == [(True, 1)]
+    assert window.pages.tabText(1) == "Testsida"
+    window.close()
+
+
+def test_a_window_closed_before_its_areas_are_in_never_installs_them(
+    database: Database, worker: Actor, qtbot: QtBot, monkeypatch
+) -> None:
+    from tests.conftest import FIXED_NOW
+    from ui import main_window
+
+    installed: list[str] = []
+    monkeypatch.setitem(main_window.AREAS, "ui.test_area", lambda window: installed.append("x"))
+    window = main_window.MainWindow(database, worker, extensions=("ui.test_area",),
+                                    clock=lambda: FIXED_NOW)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()  # at once: the user quit (or switched user) during the start
+    qtbot.wait(main_window.AREAS_AT_THE_LATEST_MS + 200)
+    assert installed == [] and not window.started
+
+
 def test_an_area_not_wired_into_the_main_window_is_an_error_not_a_silent_gap() -> None:
     from ui.main_window import installers
 
