@@ -15,18 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    Table,
     and_,
     case,
-    cast,
     distinct,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -35,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor
-from mottagning.models import Assessment, Child, Decision, FeedbackTask, QueueItem, Report
+from mottagning.models import Decision, FeedbackTask, Report, StatsItem, StatsReportConcern
 from mottagning.rules.outcomes import Outcome
 from mottagning.rules.permissions import Action
 from mottagning.stats import sql
@@ -79,57 +71,27 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def facts_of(session: Session, period: Period) -> Any:
-    """One row per item of the period's reports, with what the figures need about it."""
-    # Per item, seeks in an index (ix_decisions_stats_first_signed covers the first signature)
-    # instead of grouping every decision and joining the result back.
-    decided_at = (select(func.min(Decision.signed_at))
-                  .where(Decision.status == SIGNED, Decision.item_id == QueueItem.id)
-                  .correlate(QueueItem).scalar_subquery())
-    assessed_at = (select(Assessment.finished_at)
-                   .where(Assessment.item_id == QueueItem.id, Assessment.finished_at.is_not(None))
-                   .correlate(QueueItem).scalar_subquery())
-    applicable_due = func.coalesce(QueueItem.decision_due_extended, QueueItem.decision_due)
+    """One row per item of the period's reports, with what the figures need about it: the
+    items' summary rows (`StatsItem`, kept by the database's triggers in the same transaction
+    as every change), read in their covering period index without a join."""
+    s = StatsItem
     return (
         select(
-            QueueItem.id.label("item_id"), QueueItem.report_id, QueueItem.child_id,
-            # The item's copy of its report's receipt: read from the period index below.
-            QueueItem.received_at,
-            QueueItem.flag_violence, QueueItem.protection_due, QueueItem.decision_due,
-            QueueItem.decision_due_extended.label("extended_due"),
-            applicable_due.label("applicable_due"),
-            assessed_at.label("assessed_at"),
-            # Set at every signature, a correction's included: the latest signed outcome.
-            decided_at.label("decided_at"), QueueItem.outcome,
-            # Computed once per item here rather than in each figure that groups by them.
-            age_at(session, QueueItem.received_at).label("age"), legal_sex().label("sex"),
+            s.item_id, s.report_id, s.child_id, s.received_at, s.flag_violence,
+            s.protection_due, s.decision_due, s.decision_due_extended.label("extended_due"),
+            func.coalesce(s.decision_due_extended, s.decision_due).label("applicable_due"),
+            s.assessed_at,
+            # the first signature; a correction signed later keeps it, its outcome is the item's
+            s.decided_at, s.outcome, s.age, s.sex, s.days_to_decision.label("days"),
         )
-        .select_from(QueueItem)
-        .join(Child, Child.id == QueueItem.child_id)
-        .where(QueueItem.received_at >= period.start, QueueItem.received_at < period.end)
+        .where(s.received_at >= period.start, s.received_at < period.end)
         .cte("facts")
     )
 
 
-def days_to_decision_of(session: Session, facts: Any) -> Any:
+def days_to_decision_of(_session: Session, facts: Any) -> Any:
     """Elapsed days from receipt to the first signature (NULL while undecided)."""
-    return sql.days_between(session, facts.c.decided_at, facts.c.received_at)
-
-
-def _materialize(session: Session, facts: Any) -> Table:
-    """The facts as a temporary table of this transaction: every figure reads them once
-    computed, instead of joining the decisions again for each figure. With them the elapsed
-    days to the first signature (`days`, NULL while undecided), indexed: the percentiles read
-    at their ranks in that index instead of sorting the decided items once per percentile."""
-    days = days_to_decision_of(session, facts)
-    columns = [Column(c.name, c.type) for c in facts.c] + [Column("days", Float)]
-    table = Table("stats_facts", MetaData(), *columns, prefixes=["TEMPORARY"])
-    connection = session.connection()
-    table.drop(connection, checkfirst=True)
-    table.create(connection)
-    connection.execute(insert(table).from_select([*(c.name for c in facts.c), "days"],
-                                                 select(facts, days)))
-    Index("ix_stats_facts_days", table.c.days).create(connection)
-    return table
+    return facts.c.days
 
 
 def _count_if(condition: Any) -> Any:
@@ -249,32 +211,20 @@ def _per_week(session: Session, period: Period) -> tuple[list[dict[str, Any]], l
 
 
 def _by_concern(session: Session, period: Period) -> dict[str, int]:
-    codes = sql.json_elements(session, Report.concern_codes)
+    """Reports per concern category: the reports' summary rows (one per report and category,
+    kept by triggers) in their period index, instead of unpacking every report's JSON list."""
+    c = StatsReportConcern
     return _grouped(session, (
-        select(codes.c.value, func.count(distinct(Report.id)))
-        .select_from(Report).join(codes, literal(True))
-        .where(Report.received_at >= period.start, Report.received_at < period.end)
-        .group_by(codes.c.value).order_by(codes.c.value)
+        select(c.concern_code, func.count())
+        .where(c.received_at >= period.start, c.received_at < period.end)
+        .group_by(c.concern_code).order_by(c.concern_code)
     ))
-
-
-def age_at(session: Session, received_at: Any) -> Any:
-    """The age in whole years of the child (joined as `Child`) on the day of `received_at`;
-    NULL without a birth date."""
-    return (sql.yyyymmdd(session, received_at) - sql.yyyymmdd(session, Child.birth_date)) // 10000
 
 
 def age_band(age: Any) -> Any:
     """The band of an age in whole years (NULL: unknown)."""
     return case(*((and_(age >= low, age <= high), literal(key)) for key, low, high in AGE_BANDS),
                 else_=literal(UNKNOWN))
-
-
-def legal_sex() -> Any:
-    """'girl' or 'boy' from the personnummer's second last digit (of the child joined as `Child`)."""
-    digit = cast(func.substr(Child.personnummer, 12, 1), Integer)
-    return case((Child.personnummer.is_(None), literal(UNKNOWN)),
-                (digit % 2 == 1, literal("boy")), else_=literal("girl"))
 
 
 def _breakdowns(session: Session, facts: Any) -> dict[str, dict[str, int]]:
@@ -305,11 +255,11 @@ def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, 
     children = select(facts.c.child_id).distinct()
     per_child = (
         # A child has one item per report (unique report_id, child_id): items count reports.
-        select(QueueItem.child_id, func.count().label("reports"))
-        .where(QueueItem.child_id.in_(children),
-               QueueItem.received_at >= period.repeat_window_start,
-               QueueItem.received_at < period.end)
-        .group_by(QueueItem.child_id)
+        select(StatsItem.child_id, func.count().label("reports"))
+        .where(StatsItem.child_id.in_(children),
+               StatsItem.received_at >= period.repeat_window_start,
+               StatsItem.received_at < period.end)
+        .group_by(StatsItem.child_id)
         .subquery("per_child")
     )
     row = session.execute(select(_count_if(per_child.c.reports >= 2),
@@ -320,13 +270,13 @@ def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, 
 
 def _open_items_by_age(session: Session, now: datetime) -> dict[str, int]:
     """Every undecided item at `now` (whatever period), by time since receipt."""
-    decided = select(Decision.item_id).where(Decision.status == SIGNED)
     band = case(*(
-        (QueueItem.received_at > now - timedelta(days=high), literal(key))
+        (StatsItem.received_at > now - timedelta(days=high), literal(key))
         for key, _, high in OPEN_AGE_BANDS if high is not None
     ), else_=literal(OPEN_AGE_BANDS[-1][0]))
-    counts = _grouped(session, select(band, func.count()).select_from(QueueItem)
-                      .where(QueueItem.id.not_in(decided)).group_by(band))
+    # without a signed decision: no first signature in the summary
+    counts = _grouped(session, select(band, func.count()).select_from(StatsItem)
+                      .where(StatsItem.decided_at.is_(None)).group_by(band))
     return {key: counts.get(key, 0) for key, _, _ in OPEN_AGE_BANDS}
 
 
@@ -355,15 +305,12 @@ def compute_figures(
     the figures are aggregates, but who looked at what is part of the record)."""
     actor.require(Action.VIEW_STATISTICS)
     now = as_utc(now)
-    facts = _materialize(session, facts_of(session, period))
-    try:
-        values = _headline(session, facts, now)
-        values.update(_days_to_decision(session, facts, values["decisions"]))
-        values.update(_repeat_children(session, period, facts))
-        values.update(_feedback(session, facts, now))
-        values.update(_breakdowns(session, facts))
-    finally:
-        facts.drop(session.connection())
+    facts = facts_of(session, period)
+    values = _headline(session, facts, now)
+    values.update(_days_to_decision(session, facts, values["decisions"]))
+    values.update(_repeat_children(session, period, facts))
+    values.update(_feedback(session, facts, now))
+    values.update(_breakdowns(session, facts))
     values["reports_by_concern_category"] = _by_concern(session, period)
     values["open_items_by_age"] = _open_items_by_age(session, now)
     values["report_meetings"] = meetings_summary(session, actor, period)
