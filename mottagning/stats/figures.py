@@ -42,6 +42,8 @@ FINISHED = "finished"
 AGE_BANDS = (("0-3", 0, 3), ("4-6", 4, 6), ("7-12", 7, 12), ("13-15", 13, 15), ("16-17", 16, 17),
              ("18+", 18, 200))
 UNKNOWN = "unknown"
+# The legal sex from the personnummer (stats_items.sex).
+SEXES = ("girl", "boy", UNKNOWN)
 
 # Age of an undecided item at `now`: (key, from days, to days).
 OPEN_AGE_BANDS = (("under_1_day", 0, 1), ("1_to_7_days", 1, 7), ("7_to_14_days", 7, 14),
@@ -77,7 +79,7 @@ def facts_of(session: Session, period: Period) -> Any:
     s = StatsItem
     return (
         select(
-            s.item_id, s.report_id, s.child_id, s.received_at, s.flag_violence,
+            s.item_id, s.report_id, s.first_of_report, s.child_id, s.received_at, s.flag_violence,
             s.protection_due, s.decision_due, s.decision_due_extended.label("extended_due"),
             func.coalesce(s.decision_due_extended, s.decision_due).label("applicable_due"),
             s.assessed_at,
@@ -98,8 +100,16 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
+def _headline(session: Session, facts: Any, now: datetime, *, children: int
+              ) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    """The counts of the period's items and, from the same pass over their summary rows,
+    the breakdowns: decisions per outcome (all of them and the violence-flagged ones) and
+    items (children per report) by age band at receipt and by legal sex. Every group is a sum
+    of its own (the values are fixed lists), so the pass needs no sort; `children` comes from
+    the children's own pass (`_children`)."""
     f = facts.c
+    outcomes = [o.value for o in Outcome]
+    bands = [(key, and_(f.age >= low, f.age <= high)) for key, low, high in AGE_BANDS]
     protection_due = or_(f.assessed_at.is_not(None), f.protection_due < now)
     decision_due = or_(f.decided_at.is_not(None), f.decision_due < now)
     within_14 = f.decided_at <= f.decision_due
@@ -109,8 +119,7 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
         or_(f.decided_at <= f.extended_due, and_(f.decided_at.is_(None), f.extended_due >= now)),
     )
     row = session.execute(select(
-        func.count(distinct(f.report_id)).label("reports_received"),
-        func.count(distinct(f.child_id)).label("children"),
+        _count_if(f.first_of_report).label("reports_received"),
         func.count().label("queue_items"),
         _count_if(protection_due).label("protection_due"),
         _count_if(f.assessed_at <= f.protection_due).label("protection_within"),
@@ -127,13 +136,24 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
         _count_if(and_(f.flag_violence, f.decided_at.is_not(None))).label("violence_decided"),
         _count_if(and_(f.flag_violence, f.outcome == Outcome.INLEDA_UTREDNING.value))
         .label("violence_investigated"),
+        *(_count_if(f.outcome == o).label(f"outcome_{o}") for o in outcomes),
+        *(_count_if(and_(f.flag_violence, f.outcome == o)).label(f"violence_outcome_{o}")
+          for o in outcomes),
+        *(_count_if(banded).label(f"age_{key}") for key, banded in bands),
+        *(_count_if(f.sex == sex).label(f"sex_{sex}") for sex in SEXES),
     ).select_from(facts)).one()._mapping
     decisions_due = int(row["decisions_due"])
     within_14_n, extension_n = int(row["within_14"]), int(row["with_extension"])
     late_n = decisions_due - within_14_n - extension_n
-    return {
+    ages = {key: int(row[f"age_{key}"]) for key, _ in bands}
+    ages[UNKNOWN] = int(row["queue_items"]) - sum(ages.values())
+    breakdowns = {"outcomes": {o: int(row[f"outcome_{o}"]) for o in outcomes},
+                  "violence_flagged_outcomes": {o: int(row[f"violence_outcome_{o}"]) for o in outcomes},
+                  "child_reports_by_age_band": ages,
+                  "child_reports_by_sex": {sex: int(row[f"sex_{sex}"]) for sex in SEXES}}
+    headline = {
         "reports_received": int(row["reports_received"]),
-        "children": int(row["children"]),
+        "children": children,
         "queue_items": int(row["queue_items"]),
         "protection_assessments_due": int(row["protection_due"]),
         "protection_within_24h_count": int(row["protection_within"]),
@@ -157,19 +177,22 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
         "violence_share_investigated": _share(int(row["violence_investigated"]),
                                               int(row["violence_decided"])),
     }
+    return headline, breakdowns
 
 
-def _days_to_decision(session: Session, facts: Any, decided: int) -> dict[str, float | None]:
+def _days_to_decision(session: Session, period: Period, decided: int) -> dict[str, float | None]:
     """Median (mean of the two middle values when even) and 90th percentile (nearest rank)
     of the `decided` items: the values at those ranks, by ORDER BY … LIMIT … OFFSET in the
-    facts' index on `days` (a window function over every decided item was twice as slow in
-    SQLite)."""
+    summary's index on the days (ix_stats_items_days): read in order up to the rank, never
+    sorted (a sort of the decided items cost more than every other figure together)."""
     if not decided:
         return {"median_days_to_decision": None, "p90_days_to_decision": None}
-    days = facts.c.days
+    days = StatsItem.days_to_decision
 
     def ranked(first_rank: int, count: int, name: str) -> Any:
-        return (select(days.label("days")).where(days.is_not(None))
+        return (select(days.label("days"))
+                .where(days.is_not(None), StatsItem.received_at >= period.start,
+                       StatsItem.received_at < period.end)
                 .order_by(days).limit(count).offset(first_rank - 1).subquery(name))
 
     middle = ranked((decided + 1) // 2, 2 - decided % 2, "middle_days")
@@ -185,40 +208,51 @@ def _grouped(session: Session, statement: Any) -> dict[str, int]:
     return {str(key): int(n) for key, n in session.execute(statement)}
 
 
+def _values_of(column: Any, name: str) -> Any:
+    """The distinct values of an indexed column, found by seeking the next one (a recursive
+    CTE: a handful of index seeks instead of sorting or grouping every row)."""
+    first = select(func.min(column).label("value")).cte(name, recursive=True)
+    following = (select(select(func.min(column)).where(column > first.c.value).scalar_subquery())
+                 .where(first.c.value.is_not(None)))
+    return first.union_all(following)
+
+
 def _per_week(session: Session, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reports per week by channel and by reporter category: one pass over the period's
-    reports in their covering index (ix_reports_stats_received), grouped by week, channel and
-    category; the few groups are added up per dimension."""
+    """Reports per week by channel and by reporter category: for each value (found by seeking,
+    `_values_of`) and week, the count of one range of the reports' index on that value and the
+    receipt (ix_reports_stats_channel, ix_reports_stats_reporter_category). The period's
+    reports are read once per dimension and never sorted; a value without reports in a week
+    is left out, as before."""
     week = sql.buckets("weeks", weeks(period))
-    rows = session.execute(
-        select(week.c.label, Report.channel, Report.reporter_category, func.count(Report.id))
-        .select_from(week)
-        .join(Report, and_(Report.received_at >= week.c.bucket_start,
-                           Report.received_at < week.c.bucket_end))
-        .group_by(week.c.label, Report.channel, Report.reporter_category)
-    ).all()
-    by_channel: dict[tuple[str, Any], int] = {}
-    by_category: dict[tuple[str, Any], int] = {}
-    for label, channel, category, n in rows:
-        by_channel[label, channel] = by_channel.get((label, channel), 0) + int(n)
-        by_category[label, category] = by_category.get((label, category), 0) + int(n)
 
-    def listed(counts: dict[tuple[str, Any], int], key: str) -> list[dict[str, Any]]:
-        ordered = sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] is not None, kv[0][1] or ""))
-        return [{"week": label, key: value, "reports": n} for (label, value), n in ordered]
+    def counted(column: Any, key: str) -> list[dict[str, Any]]:
+        values = _values_of(column, f"{key}_values")
+        reports = (select(func.count()).where(column == values.c.value,
+                                              Report.received_at >= week.c.bucket_start,
+                                              Report.received_at < week.c.bucket_end)
+                   .scalar_subquery())
+        rows = session.execute(
+            select(week.c.label, values.c.value, reports)
+            .select_from(week).join(values, literal(True)).where(values.c.value.is_not(None))
+        ).all()
+        ordered = sorted((label, value, int(n)) for label, value, n in rows if n)
+        return [{"week": label, key: value, "reports": n} for label, value, n in ordered]
 
-    return listed(by_channel, "channel"), listed(by_category, "reporter_category")
+    return counted(Report.channel, "channel"), counted(Report.reporter_category, "reporter_category")
 
 
 def _by_concern(session: Session, period: Period) -> dict[str, int]:
     """Reports per concern category: the reports' summary rows (one per report and category,
-    kept by triggers) in their period index, instead of unpacking every report's JSON list."""
+    kept by triggers) counted per category in one range of their index each, the categories
+    found by seeking (`_values_of`), instead of unpacking and grouping every report's list."""
     c = StatsReportConcern
-    return _grouped(session, (
-        select(c.concern_code, func.count())
-        .where(c.received_at >= period.start, c.received_at < period.end)
-        .group_by(c.concern_code).order_by(c.concern_code)
-    ))
+    codes = _values_of(c.concern_code, "concern_codes")
+    reports = (select(func.count()).where(c.concern_code == codes.c.value,
+                                          c.received_at >= period.start, c.received_at < period.end)
+               .scalar_subquery())
+    counts = _grouped(session, select(codes.c.value, reports).where(codes.c.value.is_not(None))
+                      .order_by(codes.c.value))
+    return {code: n for code, n in counts.items() if n}
 
 
 def age_band(age: Any) -> Any:
@@ -227,45 +261,26 @@ def age_band(age: Any) -> Any:
                 else_=literal(UNKNOWN))
 
 
-def _breakdowns(session: Session, facts: Any) -> dict[str, dict[str, int]]:
-    """Decisions per outcome (all of them and the violence-flagged ones) and items (children
-    per report) by age band at receipt and by legal sex from the personnummer: one grouping of
-    the facts; its few groups are added up per table."""
-    f = facts.c
-    ages = dict.fromkeys([key for key, _, _ in AGE_BANDS] + [UNKNOWN], 0)
-    sexes = dict.fromkeys(("girl", "boy", UNKNOWN), 0)
-    every = {o.value: 0 for o in Outcome}
-    violent = {o.value: 0 for o in Outcome}
-    band = age_band(f.age)
-    rows = session.execute(select(f.outcome, band, f.sex, func.count(), _count_if(f.flag_violence))
-                           .group_by(f.outcome, band, f.sex)).all()
-    for outcome, band_key, sex, n, v in rows:
-        ages[band_key] += int(n)
-        sexes[sex] += int(n)
-        if outcome is not None:
-            every[str(outcome)] = every.get(str(outcome), 0) + int(n)
-            violent[str(outcome)] = violent.get(str(outcome), 0) + int(v)
-    return {"outcomes": {o.value: every[o.value] for o in Outcome},
-            "violence_flagged_outcomes": {o.value: violent[o.value] for o in Outcome},
-            "child_reports_by_age_band": ages, "child_reports_by_sex": sexes}
-
-
-def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, int]:
-    """Children of the period with 2+ and 5+ reports in the 12 months that end with it."""
-    children = select(facts.c.child_id).distinct()
+def _children(session: Session, period: Period) -> dict[str, int]:
+    """Children of the period, and those of them with 2+ and 5+ reports in the 12 months that
+    end with it: one grouping of the summary rows by child, read in the child index's order
+    (ix_stats_items_child) rather than sorted."""
+    s = StatsItem
+    # A child has one item per report (unique report_id, child_id): items count reports.
     per_child = (
-        # A child has one item per report (unique report_id, child_id): items count reports.
-        select(StatsItem.child_id, func.count().label("reports"))
-        .where(StatsItem.child_id.in_(children),
-               StatsItem.received_at >= period.repeat_window_start,
-               StatsItem.received_at < period.end)
-        .group_by(StatsItem.child_id)
+        select(_count_if(s.received_at >= period.repeat_window_start).label("reports"),
+               _count_if(s.received_at >= period.start).label("in_period"))
+        .where(s.received_at >= min(period.start, period.repeat_window_start),
+               s.received_at < period.end)
+        .group_by(s.child_id)
         .subquery("per_child")
     )
-    row = session.execute(select(_count_if(per_child.c.reports >= 2),
-                                 _count_if(per_child.c.reports >= 5))).one()
-    return {"children_with_2_plus_reports_12m": int(row[0]),
-            "children_with_5_plus_reports_12m": int(row[1])}
+    in_period = per_child.c.in_period > 0
+    row = session.execute(select(_count_if(in_period),
+                                 _count_if(and_(in_period, per_child.c.reports >= 2)),
+                                 _count_if(and_(in_period, per_child.c.reports >= 5)))).one()
+    return {"children": int(row[0]), "children_with_2_plus_reports_12m": int(row[1]),
+            "children_with_5_plus_reports_12m": int(row[2])}
 
 
 def _open_items_by_age(session: Session, now: datetime) -> dict[str, int]:
@@ -306,11 +321,12 @@ def compute_figures(
     actor.require(Action.VIEW_STATISTICS)
     now = as_utc(now)
     facts = facts_of(session, period)
-    values = _headline(session, facts, now)
-    values.update(_days_to_decision(session, facts, values["decisions"]))
-    values.update(_repeat_children(session, period, facts))
+    children = _children(session, period)
+    values, breakdowns = _headline(session, facts, now, children=children.pop("children"))
+    values.update(_days_to_decision(session, period, values["decisions"]))
+    values.update(children)
     values.update(_feedback(session, facts, now))
-    values.update(_breakdowns(session, facts))
+    values.update(breakdowns)
     values["reports_by_concern_category"] = _by_concern(session, period)
     values["open_items_by_age"] = _open_items_by_age(session, now)
     values["report_meetings"] = meetings_summary(session, actor, period)

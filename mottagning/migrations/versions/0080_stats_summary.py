@@ -25,7 +25,7 @@ down_revision = "0070"
 branch_labels = None
 depends_on = None
 
-ITEM_COLUMNS = ("item_id, report_id, child_id, received_at, flag_violence, protection_due, "
+ITEM_COLUMNS = ("item_id, report_id, first_of_report, child_id, received_at, flag_violence, protection_due, "
                 "decision_due, decision_due_extended, outcome, assessed_at, decided_at, "
                 "days_to_decision, age, sex")
 
@@ -50,11 +50,15 @@ JSON_ELEMENTS = {
 # The facts of the items whose ids `{ids}` selects (a value or a subquery).
 ITEM_FACTS = """
 INSERT INTO stats_items ({columns})
-SELECT f.item_id, f.report_id, f.child_id, f.received_at, f.flag_violence, f.protection_due,
+SELECT f.item_id, f.report_id, f.first_of_report, f.child_id, f.received_at, f.flag_violence, f.protection_due,
        f.decision_due, f.decision_due_extended, f.outcome, f.assessed_at, f.decided_at,
        {days}, f.age, f.sex
 FROM (
-    SELECT q.id AS item_id, q.report_id, q.child_id, q.received_at, q.flag_violence,
+    SELECT q.id AS item_id, q.report_id,
+           -- counts the report once, however many children it concerns
+           NOT EXISTS (SELECT 1 FROM queue_items o
+                       WHERE o.report_id = q.report_id AND o.id < q.id) AS first_of_report,
+           q.child_id, q.received_at, q.flag_violence,
            q.protection_due, q.decision_due, q.decision_due_extended, q.outcome,
            (SELECT a.finished_at FROM assessments a
             WHERE a.item_id = q.id AND a.finished_at IS NOT NULL) AS assessed_at,
@@ -81,13 +85,21 @@ WHERE r.id IN ({ids}) AND codes.value IS NOT NULL;
 TRIGGERS = (
     ("items", "queue_items",
      "report_id, child_id, received_at, flag_violence, protection_due, decision_due, "
-     "decision_due_extended, outcome", "{row}.id"),
+     "decision_due_extended, outcome",
+     # the item and the other items of its report (which of them is the first may change)
+     "SELECT {row}.id UNION SELECT o.id FROM queue_items o WHERE o.report_id = {row}.report_id"),
     ("items", "assessments", "item_id, finished_at", "{row}.item_id"),
     ("items", "decisions", "item_id, status, signed_at", "{row}.item_id"),
     ("items", "children", "personnummer, birth_date",
      "SELECT q.id FROM queue_items q WHERE q.child_id = {row}.id"),
     ("concerns", "reports", "received_at, concern_codes", "{row}.id"),
 )
+
+
+# A report's channel and reporter category over time: reports per week of each value are
+# counted in ranges of these, without sorting the period's reports.
+REPORT_INDEXES = (("ix_reports_stats_channel", "channel"),
+                  ("ix_reports_stats_reporter_category", "reporter_category"))
 
 
 def summary_rows(dialect: str, summary: str, ids: str) -> str:
@@ -113,6 +125,7 @@ def _create_tables() -> None:
         "stats_items",
         sa.Column("item_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("first_of_report", sa.Boolean(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
         sa.Column("received_at", utc, nullable=False),
         sa.Column("flag_violence", sa.Boolean(), nullable=False),
@@ -128,11 +141,12 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("item_id", name=op.f("pk_stats_items")),
     )
     op.create_index("ix_stats_items_period", "stats_items", [
-        "received_at", "item_id", "report_id", "child_id", "flag_violence", "protection_due",
+        "received_at", "item_id", "report_id", "first_of_report", "child_id", "flag_violence", "protection_due",
         "decision_due", "decision_due_extended", "outcome", "assessed_at", "decided_at",
         "days_to_decision", "age", "sex"])
     op.create_index("ix_stats_items_child", "stats_items", ["child_id", "received_at"])
     op.create_index("ix_stats_items_undecided", "stats_items", ["decided_at", "received_at"])
+    op.create_index("ix_stats_items_days", "stats_items", ["days_to_decision", "received_at"])
     op.create_table(
         "stats_report_concerns",
         sa.Column("report_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -140,8 +154,10 @@ def _create_tables() -> None:
         sa.Column("received_at", utc, nullable=False),
         sa.PrimaryKeyConstraint("report_id", "concern_code", name=op.f("pk_stats_report_concerns")),
     )
-    op.create_index("ix_stats_report_concerns_period", "stats_report_concerns",
-                    ["received_at", "concern_code", "report_id"])
+    op.create_index("ix_stats_report_concerns_code", "stats_report_concerns",
+                    ["concern_code", "received_at"])
+    for name, column in REPORT_INDEXES:
+        op.create_index(name, "reports", [column, "received_at"])
 
 
 def _sqlite_triggers() -> list[str]:
@@ -184,6 +200,9 @@ def upgrade() -> None:
     op.execute(summary_rows(dialect, "concerns", "SELECT id FROM reports"))
     for statement in (_sqlite_triggers() if dialect == "sqlite" else _postgresql_triggers()):
         op.execute(statement)
+    # The figures' plans depend on the new indexes' statistics (SQLite has none until asked).
+    for table in ("stats_items", "stats_report_concerns", "reports"):
+        op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
@@ -195,8 +214,11 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
         else:
             op.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
-    op.drop_index("ix_stats_report_concerns_period", table_name="stats_report_concerns")
+    for name, _column in REPORT_INDEXES:
+        op.drop_index(name, table_name="reports")
+    op.drop_index("ix_stats_report_concerns_code", table_name="stats_report_concerns")
     op.drop_table("stats_report_concerns")
-    for index in ("ix_stats_items_undecided", "ix_stats_items_child", "ix_stats_items_period"):
+    for index in ("ix_stats_items_days", "ix_stats_items_undecided", "ix_stats_items_child",
+                  "ix_stats_items_period"):
         op.drop_index(index, table_name="stats_items")
     op.drop_table("stats_items")
