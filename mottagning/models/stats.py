@@ -83,6 +83,8 @@ class StatsItem(Base):
     report_id: Mapped[int]
     first_of_report: Mapped[bool] = mapped_column(Boolean)
     """The report's item with the lowest id: counts the report once."""
+    first_violent_of_report: Mapped[bool] = mapped_column(Boolean)
+    """The report's violence-flagged item with the lowest id (the flag is per item)."""
     child_id: Mapped[int]
     received_at: Mapped[datetime]
     flag_violence: Mapped[bool] = mapped_column(Boolean)
@@ -115,7 +117,7 @@ class StatsReportConcern(Base):
 # A period is a range of the first column; every other column a figure reads follows in the
 # entry, so a year is one ordered read of an index without a look at the table.
 Index("ix_stats_items_period", StatsItem.received_at, StatsItem.item_id, StatsItem.report_id,
-      StatsItem.first_of_report, StatsItem.child_id, StatsItem.flag_violence, StatsItem.protection_due,
+      StatsItem.first_of_report, StatsItem.first_violent_of_report, StatsItem.child_id, StatsItem.flag_violence, StatsItem.protection_due,
       StatsItem.decision_due, StatsItem.decision_due_extended, StatsItem.outcome,
       StatsItem.assessed_at, StatsItem.decided_at, StatsItem.days_to_decision, StatsItem.age,
       StatsItem.sex)

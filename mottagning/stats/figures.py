@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     and_,
     case,
-    distinct,
     func,
     literal,
     or_,
@@ -44,6 +43,7 @@ AGE_BANDS = (("0-3", 0, 3), ("4-6", 4, 6), ("7-12", 7, 12), ("13-15", 13, 15), (
 UNKNOWN = "unknown"
 # The legal sex from the personnummer (stats_items.sex).
 SEXES = ("girl", "boy", UNKNOWN)
+INVESTIGATED = Outcome.INLEDA_UTREDNING.value
 
 # Age of an undecided item at `now`: (key, from days, to days).
 OPEN_AGE_BANDS = (("under_1_day", 0, 1), ("1_to_7_days", 1, 7), ("7_to_14_days", 7, 14),
@@ -79,7 +79,7 @@ def facts_of(session: Session, period: Period) -> Any:
     s = StatsItem
     return (
         select(
-            s.item_id, s.report_id, s.first_of_report, s.child_id, s.received_at, s.flag_violence,
+            s.item_id, s.report_id, s.first_of_report, s.first_violent_of_report, s.child_id, s.received_at, s.flag_violence,
             s.protection_due, s.decision_due, s.decision_due_extended.label("extended_due"),
             func.coalesce(s.decision_due_extended, s.decision_due).label("applicable_due"),
             s.assessed_at,
@@ -97,7 +97,9 @@ def days_to_decision_of(_session: Session, facts: Any) -> Any:
 
 
 def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    """The rows where `condition` holds (an aggregate FILTER: cheaper per row than a sum of
+    CASE, which counts in every figure read over a year's items)."""
+    return func.count().filter(condition)
 
 
 def _headline(session: Session, facts: Any, now: datetime, *, children: int
@@ -124,33 +126,34 @@ def _headline(session: Session, facts: Any, now: datetime, *, children: int
         _count_if(protection_due).label("protection_due"),
         _count_if(f.assessed_at <= f.protection_due).label("protection_within"),
         _count_if(and_(f.assessed_at.is_(None), f.protection_due < now)).label("protection_overdue"),
-        _count_if(f.decided_at.is_not(None)).label("decided"),
-        _count_if(f.outcome == Outcome.INLEDA_UTREDNING.value).label("investigated"),
+        func.count(f.decided_at).label("decided"),
         _count_if(decision_due).label("decisions_due"),
         _count_if(within_14).label("within_14"),
         _count_if(and_(decision_due, extended_ok)).label("with_extension"),
-        _count_if(f.extended_due.is_not(None)).label("extensions"),
+        func.count(f.extended_due).label("extensions"),
         _count_if(and_(f.decided_at.is_(None), f.applicable_due < now)).label("decision_overdue"),
         _count_if(f.flag_violence).label("violence_items"),
-        func.count(distinct(case((f.flag_violence, f.report_id)))).label("violence_reports"),
+        _count_if(f.first_violent_of_report).label("violence_reports"),
         _count_if(and_(f.flag_violence, f.decided_at.is_not(None))).label("violence_decided"),
-        _count_if(and_(f.flag_violence, f.outcome == Outcome.INLEDA_UTREDNING.value))
-        .label("violence_investigated"),
         *(_count_if(f.outcome == o).label(f"outcome_{o}") for o in outcomes),
         *(_count_if(and_(f.flag_violence, f.outcome == o)).label(f"violence_outcome_{o}")
           for o in outcomes),
         *(_count_if(banded).label(f"age_{key}") for key, banded in bands),
-        *(_count_if(f.sex == sex).label(f"sex_{sex}") for sex in SEXES),
+        *(_count_if(f.sex == sex).label(f"sex_{sex}") for sex in SEXES if sex != UNKNOWN),
     ).select_from(facts)).one()._mapping
     decisions_due = int(row["decisions_due"])
     within_14_n, extension_n = int(row["within_14"]), int(row["with_extension"])
     late_n = decisions_due - within_14_n - extension_n
     ages = {key: int(row[f"age_{key}"]) for key, _ in bands}
     ages[UNKNOWN] = int(row["queue_items"]) - sum(ages.values())
+    sexes = {sex: int(row[f"sex_{sex}"]) for sex in SEXES if sex != UNKNOWN}
+    sexes[UNKNOWN] = int(row["queue_items"]) - sum(sexes.values())
+    investigated = int(row[f"outcome_{INVESTIGATED}"])
+    violence_investigated = int(row[f"violence_outcome_{INVESTIGATED}"])
     breakdowns = {"outcomes": {o: int(row[f"outcome_{o}"]) for o in outcomes},
                   "violence_flagged_outcomes": {o: int(row[f"violence_outcome_{o}"]) for o in outcomes},
                   "child_reports_by_age_band": ages,
-                  "child_reports_by_sex": {sex: int(row[f"sex_{sex}"]) for sex in SEXES}}
+                  "child_reports_by_sex": sexes}
     headline = {
         "reports_received": int(row["reports_received"]),
         "children": children,
@@ -160,8 +163,8 @@ def _headline(session: Session, facts: Any, now: datetime, *, children: int
         "protection_within_24h": _share(int(row["protection_within"]), int(row["protection_due"])),
         "protection_overdue": int(row["protection_overdue"]),
         "decisions": int(row["decided"]),
-        "investigated": int(row["investigated"]),
-        "share_investigated": _share(int(row["investigated"]), int(row["decided"])),
+        "investigated": investigated,
+        "share_investigated": _share(investigated, int(row["decided"])),
         "decisions_due": decisions_due,
         "decisions_within_14_days_count": within_14_n,
         "decisions_within_14_days": _share(within_14_n, decisions_due),
@@ -174,7 +177,7 @@ def _headline(session: Session, facts: Any, now: datetime, *, children: int
         "violence_flagged_items": int(row["violence_items"]),
         "violence_flagged_reports": int(row["violence_reports"]),
         "violence_flagged_decisions": int(row["violence_decided"]),
-        "violence_share_investigated": _share(int(row["violence_investigated"]),
+        "violence_share_investigated": _share(violence_investigated,
                                               int(row["violence_decided"])),
     }
     return headline, breakdowns
@@ -266,12 +269,17 @@ def _children(session: Session, period: Period) -> dict[str, int]:
     end with it: one grouping of the summary rows by child, read in the child index's order
     (ix_stats_items_child) rather than sorted."""
     s = StatsItem
-    # A child has one item per report (unique report_id, child_id): items count reports.
+    lowest = min(period.start, period.repeat_window_start)
+
+    def rows_from(start: datetime) -> Any:
+        # A child has one item per report (unique report_id, child_id): items count reports.
+        # For a year both bounds are the lowest and every row counts: no test per row.
+        return func.count() if start == lowest else _count_if(s.received_at >= start)
+
     per_child = (
-        select(_count_if(s.received_at >= period.repeat_window_start).label("reports"),
-               _count_if(s.received_at >= period.start).label("in_period"))
-        .where(s.received_at >= min(period.start, period.repeat_window_start),
-               s.received_at < period.end)
+        select(rows_from(period.repeat_window_start).label("reports"),
+               rows_from(period.start).label("in_period"))
+        .where(s.received_at >= lowest, s.received_at < period.end)
         .group_by(s.child_id)
         .subquery("per_child")
     )

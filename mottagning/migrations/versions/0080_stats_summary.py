@@ -25,9 +25,9 @@ down_revision = "0070"
 branch_labels = None
 depends_on = None
 
-ITEM_COLUMNS = ("item_id, report_id, first_of_report, child_id, received_at, flag_violence, protection_due, "
-                "decision_due, decision_due_extended, outcome, assessed_at, decided_at, "
-                "days_to_decision, age, sex")
+ITEM_COLUMNS = ("item_id, report_id, first_of_report, first_violent_of_report, child_id, "
+                "received_at, flag_violence, protection_due, decision_due, decision_due_extended, "
+                "outcome, assessed_at, decided_at, days_to_decision, age, sex")
 
 # Per dialect: elapsed days between two timestamps; a timestamp's or date's (UTC) day as the
 # integer YYYYMMDD. The same values the figures computed from the base tables before.
@@ -50,7 +50,8 @@ JSON_ELEMENTS = {
 # The facts of the items whose ids `{ids}` selects (a value or a subquery).
 ITEM_FACTS = """
 INSERT INTO stats_items ({columns})
-SELECT f.item_id, f.report_id, f.first_of_report, f.child_id, f.received_at, f.flag_violence, f.protection_due,
+SELECT f.item_id, f.report_id, f.first_of_report, f.first_violent_of_report, f.child_id,
+       f.received_at, f.flag_violence, f.protection_due,
        f.decision_due, f.decision_due_extended, f.outcome, f.assessed_at, f.decided_at,
        {days}, f.age, f.sex
 FROM (
@@ -58,6 +59,11 @@ FROM (
            -- counts the report once, however many children it concerns
            NOT EXISTS (SELECT 1 FROM queue_items o
                        WHERE o.report_id = q.report_id AND o.id < q.id) AS first_of_report,
+           -- counts the report once among the violence-flagged (the flag is the item's own)
+           q.flag_violence AND NOT EXISTS (
+               SELECT 1 FROM queue_items o
+               WHERE o.report_id = q.report_id AND o.flag_violence AND o.id < q.id
+           ) AS first_violent_of_report,
            q.child_id, q.received_at, q.flag_violence,
            q.protection_due, q.decision_due, q.decision_due_extended, q.outcome,
            (SELECT a.finished_at FROM assessments a
@@ -126,6 +132,7 @@ def _create_tables() -> None:
         sa.Column("item_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("first_of_report", sa.Boolean(), nullable=False),
+        sa.Column("first_violent_of_report", sa.Boolean(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
         sa.Column("received_at", utc, nullable=False),
         sa.Column("flag_violence", sa.Boolean(), nullable=False),
@@ -141,7 +148,8 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("item_id", name=op.f("pk_stats_items")),
     )
     op.create_index("ix_stats_items_period", "stats_items", [
-        "received_at", "item_id", "report_id", "first_of_report", "child_id", "flag_violence", "protection_due",
+        "received_at", "item_id", "report_id", "first_of_report", "first_violent_of_report",
+        "child_id", "flag_violence", "protection_due",
         "decision_due", "decision_due_extended", "outcome", "assessed_at", "decided_at",
         "days_to_decision", "age", "sex"])
     op.create_index("ix_stats_items_child", "stats_items", ["child_id", "received_at"])
