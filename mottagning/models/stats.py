@@ -123,6 +123,11 @@ Index("ix_stats_items_period", StatsItem.received_at, StatsItem.item_id, StatsIt
 Index("ix_stats_items_child", StatsItem.child_id, StatsItem.received_at)
 # Undecided items (open items by age) without reading the decided ones.
 Index("ix_stats_items_undecided", StatsItem.decided_at, StatsItem.received_at)
+# The breakdowns: each value (an outcome with or without the violence flag, an age, a sex) and
+# the period are one range of these, counted without testing the period's rows one by one.
+Index("ix_stats_items_outcome", StatsItem.outcome, StatsItem.flag_violence, StatsItem.received_at)
+Index("ix_stats_items_age", StatsItem.age, StatsItem.received_at)
+Index("ix_stats_items_sex", StatsItem.sex, StatsItem.received_at)
 # The median and the 90th percentile read at their ranks in days order, without a sort.
 Index("ix_stats_items_days", StatsItem.days_to_decision, StatsItem.received_at)
 # Each value's rows of a period are one range: counted per value without sorting the period

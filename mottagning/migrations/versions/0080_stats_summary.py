@@ -102,6 +102,11 @@ TRIGGERS = (
 )
 
 
+# Each value of a breakdown (outcome and violence flag, age, sex) over time.
+BREAKDOWN_INDEXES = (("ix_stats_items_outcome", ["outcome", "flag_violence", "received_at"]),
+                     ("ix_stats_items_age", ["age", "received_at"]),
+                     ("ix_stats_items_sex", ["sex", "received_at"]))
+
 # A report's channel and reporter category over time: reports per week of each value are
 # counted in ranges of these, without sorting the period's reports.
 REPORT_INDEXES = (("ix_reports_stats_channel", "channel"),
@@ -155,6 +160,8 @@ def _create_tables() -> None:
     op.create_index("ix_stats_items_child", "stats_items", ["child_id", "received_at"])
     op.create_index("ix_stats_items_undecided", "stats_items", ["decided_at", "received_at"])
     op.create_index("ix_stats_items_days", "stats_items", ["days_to_decision", "received_at"])
+    for name, columns in BREAKDOWN_INDEXES:
+        op.create_index(name, "stats_items", columns)
     op.create_table(
         "stats_report_concerns",
         sa.Column("report_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -233,6 +240,8 @@ def downgrade() -> None:
         op.drop_index(name, table_name="reports")
     op.drop_index("ix_stats_report_concerns_code", table_name="stats_report_concerns")
     op.drop_table("stats_report_concerns")
+    for name, _columns in BREAKDOWN_INDEXES:
+        op.drop_index(name, table_name="stats_items")
     for index in ("ix_stats_items_days", "ix_stats_items_undecided", "ix_stats_items_child",
                   "ix_stats_items_period"):
         op.drop_index(index, table_name="stats_items")
