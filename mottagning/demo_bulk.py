@@ -485,5 +485,11 @@ def fill_bulk(
                                      "assessments", "audit_events"))
         if session.get_bind().dialect.name == "sqlite":
             session.execute(text("ANALYZE"))
+    if database.engine.dialect.name == "postgresql":
+        # After a bulk load PostgreSQL's planner has no statistics and no page is marked
+        # all-visible, so no index-only scan (the statistics' summary is read by them) until
+        # autovacuum comes by; VACUUM runs outside a transaction.
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
     return BulkResult(reports, generator.ids.item, generator.open_items, generator.ids.event,
                       generator.heavy_child)
