@@ -33,14 +33,20 @@ from mottagning.models.queue import QueueItem
 from mottagning.models.records import AuditAnchor, WeedingProtocol
 from mottagning.models.security import SignInState
 from mottagning.models.settings import Setting
-from mottagning.models.stats import FeedbackGiven, ReportCompleteness, ReportMeeting
+from mottagning.models.stats import (
+    FeedbackGiven,
+    ReportCompleteness,
+    ReportMeeting,
+    StatsItem,
+    StatsReportConcern,
+)
 
 __all__ = [
     "NAMING_CONVENTION", "Alarm", "Assessment", "Attachment", "AuditAnchor", "AuditEvent",
     "AuditHead", "Base", "Child", "ChildAddressChange", "ChildMerge", "DeadlineExtension",
     "Decision", "Draft", "EditingPresence", "FeedbackTask", "Guardian", "ImportSource", "IssuedLetter",
     "LetterTemplateVersion", "QueueItem", "Report", "ReportCorrection", "ReportCompleteness",
-    "ReportMeeting", "FeedbackGiven",
+    "ReportMeeting", "FeedbackGiven", "StatsItem", "StatsReportConcern",
     "SignInState", "Setting", "User", "UserRole", "UTCDateTime", "WeedingProtocol",
     "CalibrationParticipant", "CalibrationRound", "CalibrationRoundVignette", "TrainingAnswer",
     "VignetteReference",

@@ -15,18 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    Table,
     and_,
     case,
-    cast,
-    distinct,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -35,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from mottagning.audit import chain as audit
 from mottagning.context import Actor
-from mottagning.models import Assessment, Child, Decision, FeedbackTask, QueueItem, Report
+from mottagning.models import Decision, FeedbackTask, Report, StatsItem, StatsReportConcern
 from mottagning.rules.outcomes import Outcome
 from mottagning.rules.permissions import Action
 from mottagning.stats import sql
@@ -50,6 +41,9 @@ FINISHED = "finished"
 AGE_BANDS = (("0-3", 0, 3), ("4-6", 4, 6), ("7-12", 7, 12), ("13-15", 13, 15), ("16-17", 16, 17),
              ("18+", 18, 200))
 UNKNOWN = "unknown"
+# The legal sex from the personnummer (stats_items.sex).
+SEXES = ("girl", "boy", UNKNOWN)
+INVESTIGATED = Outcome.INLEDA_UTREDNING.value
 
 # Age of an undecided item at `now`: (key, from days, to days).
 OPEN_AGE_BANDS = (("under_1_day", 0, 1), ("1_to_7_days", 1, 7), ("7_to_14_days", 7, 14),
@@ -79,64 +73,40 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def facts_of(session: Session, period: Period) -> Any:
-    """One row per item of the period's reports, with what the figures need about it."""
-    # Per item, seeks in an index (ix_decisions_stats_first_signed covers the first signature)
-    # instead of grouping every decision and joining the result back.
-    decided_at = (select(func.min(Decision.signed_at))
-                  .where(Decision.status == SIGNED, Decision.item_id == QueueItem.id)
-                  .correlate(QueueItem).scalar_subquery())
-    assessed_at = (select(Assessment.finished_at)
-                   .where(Assessment.item_id == QueueItem.id, Assessment.finished_at.is_not(None))
-                   .correlate(QueueItem).scalar_subquery())
-    applicable_due = func.coalesce(QueueItem.decision_due_extended, QueueItem.decision_due)
+    """One row per item of the period's reports, with what the figures need about it: the
+    items' summary rows (`StatsItem`, kept by the database's triggers in the same transaction
+    as every change), read in their covering period index without a join."""
+    s = StatsItem
     return (
         select(
-            QueueItem.id.label("item_id"), QueueItem.report_id, QueueItem.child_id,
-            # The item's copy of its report's receipt: read from the period index below.
-            QueueItem.received_at,
-            QueueItem.flag_violence, QueueItem.protection_due, QueueItem.decision_due,
-            QueueItem.decision_due_extended.label("extended_due"),
-            applicable_due.label("applicable_due"),
-            assessed_at.label("assessed_at"),
-            # Set at every signature, a correction's included: the latest signed outcome.
-            decided_at.label("decided_at"), QueueItem.outcome,
-            # Computed once per item here rather than in each figure that groups by them.
-            age_at(session, QueueItem.received_at).label("age"), legal_sex().label("sex"),
+            s.item_id, s.report_id, s.first_of_report, s.first_violent_of_report, s.child_id, s.received_at, s.flag_violence,
+            s.protection_due, s.decision_due, s.decision_due_extended.label("extended_due"),
+            func.coalesce(s.decision_due_extended, s.decision_due).label("applicable_due"),
+            s.assessed_at,
+            # the first signature; a correction signed later keeps it, its outcome is the item's
+            s.decided_at, s.outcome, s.age, s.sex, s.days_to_decision.label("days"),
         )
-        .select_from(QueueItem)
-        .join(Child, Child.id == QueueItem.child_id)
-        .where(QueueItem.received_at >= period.start, QueueItem.received_at < period.end)
+        .where(s.received_at >= period.start, s.received_at < period.end)
         .cte("facts")
     )
 
 
-def days_to_decision_of(session: Session, facts: Any) -> Any:
+def days_to_decision_of(_session: Session, facts: Any) -> Any:
     """Elapsed days from receipt to the first signature (NULL while undecided)."""
-    return sql.days_between(session, facts.c.decided_at, facts.c.received_at)
-
-
-def _materialize(session: Session, facts: Any) -> Table:
-    """The facts as a temporary table of this transaction: every figure reads them once
-    computed, instead of joining the decisions again for each figure. With them the elapsed
-    days to the first signature (`days`, NULL while undecided), indexed: the percentiles read
-    at their ranks in that index instead of sorting the decided items once per percentile."""
-    days = days_to_decision_of(session, facts)
-    columns = [Column(c.name, c.type) for c in facts.c] + [Column("days", Float)]
-    table = Table("stats_facts", MetaData(), *columns, prefixes=["TEMPORARY"])
-    connection = session.connection()
-    table.drop(connection, checkfirst=True)
-    table.create(connection)
-    connection.execute(insert(table).from_select([*(c.name for c in facts.c), "days"],
-                                                 select(facts, days)))
-    Index("ix_stats_facts_days", table.c.days).create(connection)
-    return table
+    return facts.c.days
 
 
 def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    """The rows where `condition` holds (an aggregate FILTER: cheaper per row than a sum of
+    CASE, which counts in every figure read over a year's items)."""
+    return func.count().filter(condition)
 
 
-def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
+def _headline(session: Session, facts: Any, now: datetime, *, children: int,
+              investigated: int, violence_investigated: int) -> dict[str, Any]:
+    """The counts of the period's items: one pass over their summary rows, every count its
+    own FILTER, so the pass needs no sort; `children` comes from the children's own pass
+    (`_children`), the decisions to investigate from the breakdowns (`_breakdowns`)."""
     f = facts.c
     protection_due = or_(f.assessed_at.is_not(None), f.protection_due < now)
     decision_due = or_(f.decided_at.is_not(None), f.decision_due < now)
@@ -147,39 +117,35 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
         or_(f.decided_at <= f.extended_due, and_(f.decided_at.is_(None), f.extended_due >= now)),
     )
     row = session.execute(select(
-        func.count(distinct(f.report_id)).label("reports_received"),
-        func.count(distinct(f.child_id)).label("children"),
+        _count_if(f.first_of_report).label("reports_received"),
         func.count().label("queue_items"),
         _count_if(protection_due).label("protection_due"),
         _count_if(f.assessed_at <= f.protection_due).label("protection_within"),
         _count_if(and_(f.assessed_at.is_(None), f.protection_due < now)).label("protection_overdue"),
-        _count_if(f.decided_at.is_not(None)).label("decided"),
-        _count_if(f.outcome == Outcome.INLEDA_UTREDNING.value).label("investigated"),
+        func.count(f.decided_at).label("decided"),
         _count_if(decision_due).label("decisions_due"),
         _count_if(within_14).label("within_14"),
         _count_if(and_(decision_due, extended_ok)).label("with_extension"),
-        _count_if(f.extended_due.is_not(None)).label("extensions"),
+        func.count(f.extended_due).label("extensions"),
         _count_if(and_(f.decided_at.is_(None), f.applicable_due < now)).label("decision_overdue"),
         _count_if(f.flag_violence).label("violence_items"),
-        func.count(distinct(case((f.flag_violence, f.report_id)))).label("violence_reports"),
+        _count_if(f.first_violent_of_report).label("violence_reports"),
         _count_if(and_(f.flag_violence, f.decided_at.is_not(None))).label("violence_decided"),
-        _count_if(and_(f.flag_violence, f.outcome == Outcome.INLEDA_UTREDNING.value))
-        .label("violence_investigated"),
     ).select_from(facts)).one()._mapping
     decisions_due = int(row["decisions_due"])
     within_14_n, extension_n = int(row["within_14"]), int(row["with_extension"])
     late_n = decisions_due - within_14_n - extension_n
     return {
         "reports_received": int(row["reports_received"]),
-        "children": int(row["children"]),
+        "children": children,
         "queue_items": int(row["queue_items"]),
         "protection_assessments_due": int(row["protection_due"]),
         "protection_within_24h_count": int(row["protection_within"]),
         "protection_within_24h": _share(int(row["protection_within"]), int(row["protection_due"])),
         "protection_overdue": int(row["protection_overdue"]),
         "decisions": int(row["decided"]),
-        "investigated": int(row["investigated"]),
-        "share_investigated": _share(int(row["investigated"]), int(row["decided"])),
+        "investigated": investigated,
+        "share_investigated": _share(investigated, int(row["decided"])),
         "decisions_due": decisions_due,
         "decisions_within_14_days_count": within_14_n,
         "decisions_within_14_days": _share(within_14_n, decisions_due),
@@ -192,22 +158,63 @@ def _headline(session: Session, facts: Any, now: datetime) -> dict[str, Any]:
         "violence_flagged_items": int(row["violence_items"]),
         "violence_flagged_reports": int(row["violence_reports"]),
         "violence_flagged_decisions": int(row["violence_decided"]),
-        "violence_share_investigated": _share(int(row["violence_investigated"]),
+        "violence_share_investigated": _share(violence_investigated,
                                               int(row["violence_decided"])),
     }
 
 
-def _days_to_decision(session: Session, facts: Any, decided: int) -> dict[str, float | None]:
+def _breakdowns(session: Session, period: Period) -> dict[str, dict[str, int]]:
+    """Decisions per outcome (all of them and the violence-flagged ones) and items (children
+    per report) by age band at receipt and by legal sex from the personnummer: every value of
+    the fixed lists is the count of one range of a summary index (ix_stats_items_outcome,
+    ix_stats_items_age, ix_stats_items_sex), all in one statement: the period's rows are read
+    once per table and never tested value by value. The unknowns are the rest."""
+    s = StatsItem
+    in_period = and_(s.received_at >= period.start, s.received_at < period.end)
+
+    def rows(*conditions: Any) -> Any:
+        return select(func.count()).where(*conditions, in_period).scalar_subquery()
+
+    outcomes = [o.value for o in Outcome]
+    by_outcome = [(o, violent, s.outcome == o, s.flag_violence == violent)
+                  for o in outcomes for violent in (False, True)]
+    # a band of a few years is a range of single ages (exact ranges of the index), 18+ one range
+    ages = [(key, [s.age == age for age in range(low, high + 1)] if high - low < 10
+             else [s.age.between(low, high)]) for key, low, high in AGE_BANDS]
+    sexes = [sex for sex in SEXES if sex != UNKNOWN]
+    counts = iter(session.execute(select(
+        rows(),
+        *(rows(is_outcome, is_violent) for _o, _v, is_outcome, is_violent in by_outcome),
+        *(rows(condition) for _key, conditions in ages for condition in conditions),
+        *(rows(s.sex == sex) for sex in sexes),
+    )).one())
+    items = int(next(counts))
+    every, violent = dict.fromkeys(outcomes, 0), dict.fromkeys(outcomes, 0)
+    for outcome, is_violent, _is_outcome, _is_violent in by_outcome:
+        n = int(next(counts))
+        every[outcome] += n
+        violent[outcome] += n if is_violent else 0
+    age_bands = {key: sum(int(next(counts)) for _ in conditions) for key, conditions in ages}
+    age_bands[UNKNOWN] = items - sum(age_bands.values())
+    by_sex = {sex: int(next(counts)) for sex in sexes}
+    by_sex[UNKNOWN] = items - sum(by_sex.values())
+    return {"outcomes": every, "violence_flagged_outcomes": violent,
+            "child_reports_by_age_band": age_bands, "child_reports_by_sex": by_sex}
+
+
+def _days_to_decision(session: Session, period: Period, decided: int) -> dict[str, float | None]:
     """Median (mean of the two middle values when even) and 90th percentile (nearest rank)
     of the `decided` items: the values at those ranks, by ORDER BY … LIMIT … OFFSET in the
-    facts' index on `days` (a window function over every decided item was twice as slow in
-    SQLite)."""
+    summary's index on the days (ix_stats_items_days): read in order up to the rank, never
+    sorted (a sort of the decided items cost more than every other figure together)."""
     if not decided:
         return {"median_days_to_decision": None, "p90_days_to_decision": None}
-    days = facts.c.days
+    days = StatsItem.days_to_decision
 
     def ranked(first_rank: int, count: int, name: str) -> Any:
-        return (select(days.label("days")).where(days.is_not(None))
+        return (select(days.label("days"))
+                .where(days.is_not(None), StatsItem.received_at >= period.start,
+                       StatsItem.received_at < period.end)
                 .order_by(days).limit(count).offset(first_rank - 1).subquery(name))
 
     middle = ranked((decided + 1) // 2, 2 - decided % 2, "middle_days")
@@ -223,45 +230,51 @@ def _grouped(session: Session, statement: Any) -> dict[str, int]:
     return {str(key): int(n) for key, n in session.execute(statement)}
 
 
+def _values_of(column: Any, name: str) -> Any:
+    """The distinct values of an indexed column, found by seeking the next one (a recursive
+    CTE: a handful of index seeks instead of sorting or grouping every row)."""
+    first = select(func.min(column).label("value")).cte(name, recursive=True)
+    following = (select(select(func.min(column)).where(column > first.c.value).scalar_subquery())
+                 .where(first.c.value.is_not(None)))
+    return first.union_all(following)
+
+
 def _per_week(session: Session, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reports per week by channel and by reporter category: one pass over the period's
-    reports in their covering index (ix_reports_stats_received), grouped by week, channel and
-    category; the few groups are added up per dimension."""
+    """Reports per week by channel and by reporter category: for each value (found by seeking,
+    `_values_of`) and week, the count of one range of the reports' index on that value and the
+    receipt (ix_reports_stats_channel, ix_reports_stats_reporter_category). The period's
+    reports are read once per dimension and never sorted; a value without reports in a week
+    is left out, as before."""
     week = sql.buckets("weeks", weeks(period))
-    rows = session.execute(
-        select(week.c.label, Report.channel, Report.reporter_category, func.count(Report.id))
-        .select_from(week)
-        .join(Report, and_(Report.received_at >= week.c.bucket_start,
-                           Report.received_at < week.c.bucket_end))
-        .group_by(week.c.label, Report.channel, Report.reporter_category)
-    ).all()
-    by_channel: dict[tuple[str, Any], int] = {}
-    by_category: dict[tuple[str, Any], int] = {}
-    for label, channel, category, n in rows:
-        by_channel[label, channel] = by_channel.get((label, channel), 0) + int(n)
-        by_category[label, category] = by_category.get((label, category), 0) + int(n)
 
-    def listed(counts: dict[tuple[str, Any], int], key: str) -> list[dict[str, Any]]:
-        ordered = sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] is not None, kv[0][1] or ""))
-        return [{"week": label, key: value, "reports": n} for (label, value), n in ordered]
+    def counted(column: Any, key: str) -> list[dict[str, Any]]:
+        values = _values_of(column, f"{key}_values")
+        reports = (select(func.count()).where(column == values.c.value,
+                                              Report.received_at >= week.c.bucket_start,
+                                              Report.received_at < week.c.bucket_end)
+                   .scalar_subquery())
+        rows = session.execute(
+            select(week.c.label, values.c.value, reports)
+            .select_from(week).join(values, literal(True)).where(values.c.value.is_not(None))
+        ).all()
+        ordered = sorted((label, value, int(n)) for label, value, n in rows if n)
+        return [{"week": label, key: value, "reports": n} for label, value, n in ordered]
 
-    return listed(by_channel, "channel"), listed(by_category, "reporter_category")
+    return counted(Report.channel, "channel"), counted(Report.reporter_category, "reporter_category")
 
 
 def _by_concern(session: Session, period: Period) -> dict[str, int]:
-    codes = sql.json_elements(session, Report.concern_codes)
-    return _grouped(session, (
-        select(codes.c.value, func.count(distinct(Report.id)))
-        .select_from(Report).join(codes, literal(True))
-        .where(Report.received_at >= period.start, Report.received_at < period.end)
-        .group_by(codes.c.value).order_by(codes.c.value)
-    ))
-
-
-def age_at(session: Session, received_at: Any) -> Any:
-    """The age in whole years of the child (joined as `Child`) on the day of `received_at`;
-    NULL without a birth date."""
-    return (sql.yyyymmdd(session, received_at) - sql.yyyymmdd(session, Child.birth_date)) // 10000
+    """Reports per concern category: the reports' summary rows (one per report and category,
+    kept by triggers) counted per category in one range of their index each, the categories
+    found by seeking (`_values_of`), instead of unpacking and grouping every report's list."""
+    c = StatsReportConcern
+    codes = _values_of(c.concern_code, "concern_codes")
+    reports = (select(func.count()).where(c.concern_code == codes.c.value,
+                                          c.received_at >= period.start, c.received_at < period.end)
+               .scalar_subquery())
+    counts = _grouped(session, select(codes.c.value, reports).where(codes.c.value.is_not(None))
+                      .order_by(codes.c.value))
+    return {code: n for code, n in counts.items() if n}
 
 
 def age_band(age: Any) -> Any:
@@ -270,63 +283,42 @@ def age_band(age: Any) -> Any:
                 else_=literal(UNKNOWN))
 
 
-def legal_sex() -> Any:
-    """'girl' or 'boy' from the personnummer's second last digit (of the child joined as `Child`)."""
-    digit = cast(func.substr(Child.personnummer, 12, 1), Integer)
-    return case((Child.personnummer.is_(None), literal(UNKNOWN)),
-                (digit % 2 == 1, literal("boy")), else_=literal("girl"))
+def _children(session: Session, period: Period) -> dict[str, int]:
+    """Children of the period, and those of them with 2+ and 5+ reports in the 12 months that
+    end with it: one grouping of the summary rows by child, read in the child index's order
+    (ix_stats_items_child) rather than sorted."""
+    s = StatsItem
+    lowest = min(period.start, period.repeat_window_start)
 
-
-def _breakdowns(session: Session, facts: Any) -> dict[str, dict[str, int]]:
-    """Decisions per outcome (all of them and the violence-flagged ones) and items (children
-    per report) by age band at receipt and by legal sex from the personnummer: one grouping of
-    the facts; its few groups are added up per table."""
-    f = facts.c
-    ages = dict.fromkeys([key for key, _, _ in AGE_BANDS] + [UNKNOWN], 0)
-    sexes = dict.fromkeys(("girl", "boy", UNKNOWN), 0)
-    every = {o.value: 0 for o in Outcome}
-    violent = {o.value: 0 for o in Outcome}
-    band = age_band(f.age)
-    rows = session.execute(select(f.outcome, band, f.sex, func.count(), _count_if(f.flag_violence))
-                           .group_by(f.outcome, band, f.sex)).all()
-    for outcome, band_key, sex, n, v in rows:
-        ages[band_key] += int(n)
-        sexes[sex] += int(n)
-        if outcome is not None:
-            every[str(outcome)] = every.get(str(outcome), 0) + int(n)
-            violent[str(outcome)] = violent.get(str(outcome), 0) + int(v)
-    return {"outcomes": {o.value: every[o.value] for o in Outcome},
-            "violence_flagged_outcomes": {o.value: violent[o.value] for o in Outcome},
-            "child_reports_by_age_band": ages, "child_reports_by_sex": sexes}
-
-
-def _repeat_children(session: Session, period: Period, facts: Any) -> dict[str, int]:
-    """Children of the period with 2+ and 5+ reports in the 12 months that end with it."""
-    children = select(facts.c.child_id).distinct()
-    per_child = (
+    def rows_from(start: datetime) -> Any:
         # A child has one item per report (unique report_id, child_id): items count reports.
-        select(QueueItem.child_id, func.count().label("reports"))
-        .where(QueueItem.child_id.in_(children),
-               QueueItem.received_at >= period.repeat_window_start,
-               QueueItem.received_at < period.end)
-        .group_by(QueueItem.child_id)
+        # For a year both bounds are the lowest and every row counts: no test per row.
+        return func.count() if start == lowest else _count_if(s.received_at >= start)
+
+    per_child = (
+        select(rows_from(period.repeat_window_start).label("reports"),
+               rows_from(period.start).label("in_period"))
+        .where(s.received_at >= lowest, s.received_at < period.end)
+        .group_by(s.child_id)
         .subquery("per_child")
     )
-    row = session.execute(select(_count_if(per_child.c.reports >= 2),
-                                 _count_if(per_child.c.reports >= 5))).one()
-    return {"children_with_2_plus_reports_12m": int(row[0]),
-            "children_with_5_plus_reports_12m": int(row[1])}
+    in_period = per_child.c.in_period > 0
+    row = session.execute(select(_count_if(in_period),
+                                 _count_if(and_(in_period, per_child.c.reports >= 2)),
+                                 _count_if(and_(in_period, per_child.c.reports >= 5)))).one()
+    return {"children": int(row[0]), "children_with_2_plus_reports_12m": int(row[1]),
+            "children_with_5_plus_reports_12m": int(row[2])}
 
 
 def _open_items_by_age(session: Session, now: datetime) -> dict[str, int]:
     """Every undecided item at `now` (whatever period), by time since receipt."""
-    decided = select(Decision.item_id).where(Decision.status == SIGNED)
     band = case(*(
-        (QueueItem.received_at > now - timedelta(days=high), literal(key))
+        (StatsItem.received_at > now - timedelta(days=high), literal(key))
         for key, _, high in OPEN_AGE_BANDS if high is not None
     ), else_=literal(OPEN_AGE_BANDS[-1][0]))
-    counts = _grouped(session, select(band, func.count()).select_from(QueueItem)
-                      .where(QueueItem.id.not_in(decided)).group_by(band))
+    # without a signed decision: no first signature in the summary
+    counts = _grouped(session, select(band, func.count()).select_from(StatsItem)
+                      .where(StatsItem.decided_at.is_(None)).group_by(band))
     return {key: counts.get(key, 0) for key, _, _ in OPEN_AGE_BANDS}
 
 
@@ -355,15 +347,16 @@ def compute_figures(
     the figures are aggregates, but who looked at what is part of the record)."""
     actor.require(Action.VIEW_STATISTICS)
     now = as_utc(now)
-    facts = _materialize(session, facts_of(session, period))
-    try:
-        values = _headline(session, facts, now)
-        values.update(_days_to_decision(session, facts, values["decisions"]))
-        values.update(_repeat_children(session, period, facts))
-        values.update(_feedback(session, facts, now))
-        values.update(_breakdowns(session, facts))
-    finally:
-        facts.drop(session.connection())
+    facts = facts_of(session, period)
+    children = _children(session, period)
+    breakdowns = _breakdowns(session, period)
+    values = _headline(session, facts, now, children=children.pop("children"),
+                       investigated=breakdowns["outcomes"][INVESTIGATED],
+                       violence_investigated=breakdowns["violence_flagged_outcomes"][INVESTIGATED])
+    values.update(_days_to_decision(session, period, values["decisions"]))
+    values.update(children)
+    values.update(_feedback(session, facts, now))
+    values.update(breakdowns)
     values["reports_by_concern_category"] = _by_concern(session, period)
     values["open_items_by_age"] = _open_items_by_age(session, now)
     values["report_meetings"] = meetings_summary(session, actor, period)
