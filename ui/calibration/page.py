@@ -97,7 +97,7 @@ class CalibrationPage(QWidget):
             self.feedback.setReadOnly(True)
             self.tabs.addTab(self.feedback, self.tr("Till formulärets ägare"))
         splitter.addWidget(self.tabs)
-        splitter.setSizes([260, 1000])
+        splitter.setSizes([235, 1065])
         layout.addWidget(splitter)
 
     def _exercises_tab(self) -> QWidget:

@@ -34,6 +34,12 @@ DIFFERS_COLOUR = "#fff3c4"
 TURNS_COLOUR = "#fde0dc"
 
 
+# Widths in pixels: the question column never narrower than this; an answer column at most
+# this wide (its outcome labels wrap).
+QUESTION_COLUMN_MIN = 200
+ANSWER_COLUMN_MAX = 110
+
+
 class ReviewView(QWidget):
     sig_vignette_chosen = Signal(str)
     sig_save_reference = Signal(str, dict, str, str)  # vignette id, answers, outcome, why
@@ -168,11 +174,20 @@ class ReviewView(QWidget):
         question column takes what is left and wraps."""
         header = self.table.horizontalHeader()
         self.table.setWordWrap(True)
+        last = self.table.columnCount() - 1
         for column in range(1, self.table.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # A long outcome ("Omedelbart skyddsbehov") wraps in the answer columns rather than
+        # pushing the reference column, the one the senior edits, out of view.
+        for column in range(1, last):
+            width = header.sectionSize(column)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, min(width, ANSWER_COLUMN_MAX))
         others = sum(header.sectionSize(c) for c in range(1, self.table.columnCount()))
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, max(260, self.table.viewport().width() - others - 2))
+        # room for the vertical scroll bar, which appears only once the rows have their heights
+        room = self.table.viewport().width() - others - self.table.verticalScrollBar().sizeHint().width()
+        self.table.setColumnWidth(0, max(QUESTION_COLUMN_MIN, room - 2))
         self.table.resizeRowsToContents()
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # Qt override

@@ -146,6 +146,7 @@ def test_the_page_shows_agreement_most_disputed_first_as_the_core_computes_it(
     assert "rädd för att gå hem" in table.item(0, 0).text()
 
     review = page.review_view
+    page.tabs.setCurrentWidget(review)
     page.show_review("v09_vill_inte_ga_hem")
     qtbot.waitUntil(lambda: review.review is not None
                     and review.review.vignette.id == "v09_vill_inte_ga_hem", timeout=WAIT_MS)
@@ -170,6 +171,10 @@ def test_the_page_shows_agreement_most_disputed_first_as_the_core_computes_it(
     headers = [review.table.horizontalHeaderItem(c).text() for c in range(review.table.columnCount())]
     assert headers[-2:] == ["Omgångens referens (version 1)", "Ny referens (version 2)"]
     assert "version 2 är nyare" in review.heading.text()
+    # The column the senior edits stays in view on a 1280×720 screen, with two references.
+    header, last = review.table.horizontalHeader(), review.table.columnCount() - 1
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(last) + header.sectionSize(last)
+                    <= review.table.viewport().width(), timeout=WAIT_MS)
     assert "Nytt referenssvar (version 2): Han säger att han är rädd." in review.turns.toPlainText()
     with database.transaction() as session:
         saved = session.execute(select(VignetteReference)).scalar_one()
