@@ -225,12 +225,15 @@ def count_listed(session: Session, listing: Listing) -> int:
     rule = listing.group
     if rule is None:
         return int(items)
+    # the last days' items on (received_at, urgency_class, child_id): without the hint SQLite's
+    # planner walks every open item on the urgency index instead (grows with the open set)
     bursts = (
         select(Q.child_id)
         .where(Q.received_at >= listing.now - timedelta(days=rule.days),
                Q.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(Q, listing))
         .group_by(Q.child_id)
         .having(func.count() >= rule.count)
+        .with_hint(ITEMS, "INDEXED BY ix_queue_items_received_urgency", "sqlite")
     )
     in_bursts, burst_children = session.execute(
         select(func.count(), func.count(func.distinct(Q.child_id)))

@@ -74,3 +74,22 @@ def test_the_heap_is_frozen_once_the_window_has_loaded(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_full_collection_waits_while_the_queue_scrolls(qtbot: QtBot, generations: list[int]) -> None:
+    collector = GuiThreadCollector(quiet_ms=300)
+    collector.note_activity()  # the queue scrolled, rows arrived
+    collector.collect_when_quiet()
+    qtbot.wait(100)
+    assert 2 not in generations
+    qtbot.waitUntil(lambda: 2 in generations, timeout=WAIT_MS)
+
+
+def test_freezing_collects_only_the_young_generations(generations: list[int]) -> None:
+    collector = GuiThreadCollector()
+    try:
+        collector.freeze()
+        assert collector.frozen and gc.get_freeze_count() > 0
+        assert generations == [1]
+    finally:
+        gc.unfreeze()
