@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self.model.sig_loaded.connect(self._on_loaded)
+        self.model.sig_total.connect(self._on_loaded)  # the count follows the first page
         # the queue's first page is the first job on the database thread: the other pages
         # the areas install load after it
         self.model.refresh()

@@ -88,6 +88,7 @@ class QueueModel(QAbstractTableModel):
     """
 
     sig_loaded = Signal()  # after the first listing, each refresh and each chunk
+    sig_total = Signal(int)  # the whole queue's count, counted after the first page shows
 
     def __init__(self, ops: Operations, actor: Actor, *,
                  clock: Callable[[], datetime] = utc_now, parent: Any = None):
@@ -106,6 +107,7 @@ class QueueModel(QAbstractTableModel):
         self._cursor: QueueCursor | None = None
         self._marker: datetime | None = None
         self._total = 0
+        self._listing_number = 0  # which first page the rows came from (a late count is dropped)
         self._loaded_once = False
         self._busy = False
         self._refresh_wanted = False
@@ -228,6 +230,19 @@ class QueueModel(QAbstractTableModel):
 
         self._ops.query(first, success=self._apply_first, failure=self._failed)
 
+    def _count_total(self) -> None:
+        """Count the whole queue in a job of its own, after the first page: the count walks
+        every open item's index entry (it grows with the queue, a page does not)."""
+        actor, now, mine, number = self._actor, self._now, self.assigned_to_id, self._listing_number
+
+        def counted(total: int) -> None:
+            if number == self._listing_number:
+                self._total = total
+                self.sig_total.emit(total)
+
+        self._ops.query(lambda session: count_queue(session, actor, now=now, group_mass_reports=True,
+                                                    assigned_to_id=mine), success=counted)
+
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt override
         if parent.isValid() or self._busy or not self._loaded_once:
             return False
@@ -274,7 +289,13 @@ class QueueModel(QAbstractTableModel):
         self._texts.clear()
         self._soon = page.protection_soon
         self._now = page.now or self._clock()
-        self._total = page.total or 0
+        self._listing_number += 1
+        if page.total is not None:
+            self._total = page.total
+        elif page.next_cursor is None:  # the whole listing is on this page
+            self._total = len(prepared)
+        else:
+            self._count_total()
         for each in prepared:
             self._ids.append(each.row.id)
             self._keys.append(each.key)
