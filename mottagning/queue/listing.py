@@ -20,6 +20,7 @@ from mottagning.queue.keyset import (
     Listing,
     QueueCursor,
     changed_item_ids,
+    codes,
     count_listed,
     latest_update,
     mass_report_rule,
@@ -109,10 +110,10 @@ def _row(row: Any, group_size: int = 1, assessment_status: str | None = None) ->
         protection_due=row.protection_due, decision_due=row.decision_due,
         decision_due_extended=row.decision_due_extended, status=row.status,
         flags=tuple(flag_names(row.flag_immediate_danger, row.flag_violence, row.flag_repeat,
-                                row.flag_data_quality)), concern_codes=tuple(row.concern_codes),
+                                row.flag_data_quality)), concern_codes=codes(row.concern_codes),
         reporter_category=row.reporter_category, channel=row.channel,
         assigned_to=row.assigned_to, group_size=group_size,
-        data_quality_warnings=tuple(row.data_quality_warnings or ()),
+        data_quality_warnings=codes(row.data_quality_warnings),
         assessment_status=assessment_status,
     )
 
