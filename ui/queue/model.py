@@ -43,6 +43,7 @@ from mottagning.timeutil import format_datetime_sv, utc_now
 from ui.operations import Operations
 from ui.queue.row_texts import (  # noqa: F401 - re-exported: the detail pane and forms use them
     ASSESSMENT_STATUS_LABELS,
+    COLUMNS,
     Column,
     Labels,
     Prepared,
@@ -458,7 +459,7 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

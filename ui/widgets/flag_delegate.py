@@ -29,11 +29,9 @@ class FlagDelegate(QStyledItemDelegate):
         flags = index.data(self._role) or ()
         style = option.widget.style() if option.widget else None
         if style is not None:
-            # the selection background, without the text (the chips replace it)
-            plain = QStyleOptionViewItem(option)
-            self.initStyleOption(plain, index)
-            plain.text = ""
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
+            # the selection or alternating background and the focus frame, from the view's own
+            # option: it has no text yet (initStyleOption would ask the model for every role)
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         if not flags:
             return
         rect = option.rect
