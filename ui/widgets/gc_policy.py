@@ -16,7 +16,8 @@ a second (more with thousands of rows scrolled in): a visible stall. So:
 - a short timer collects the young generations when their counts pass Python's own
   thresholds, as automatic collection would, but on this thread. It looks often (every
   50 ms), so each collection finds only a few milliseconds' worth of new objects, also
-  while pages arrive while scrolling;
+  while pages arrive while scrolling; while the queue scrolls only generation 0 (what
+  survives waits in generation 1 until the window is quiet);
 - a full collection runs only when a dialog or window closes (its cycles are garbage now)
   and on a long timer, and then only when the window is quiet: not while the queue
   scrolls or takes in rows (`note_activity`), not with a mouse button down.
@@ -74,22 +75,28 @@ class GuiThreadCollector(QObject):
 
     def collect_when_quiet(self) -> None:
         """A full collection now, or as soon as the window has been quiet for a while."""
-        waited = self._activity.elapsed() if self._activity.isValid() else self._quiet_ms
-        if waited < self._quiet_ms or QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+        if not self.quiet():
+            waited = self._activity.elapsed() if self._activity.isValid() else 0
             self._when_quiet.start(max(self._quiet_ms - waited, 100))
             return
         self.collect()
 
-    @staticmethod
-    def collect_young() -> int:
-        """Collect generation 0 (or 1) when its count passes the threshold."""
+    def collect_young(self) -> int:
+        """Collect generation 0 (or 1) when its count passes the threshold; generation 1 only
+        when the window is quiet (it holds everything that survived the last collections,
+        after start-up the other pages' whole contents: tens of milliseconds)."""
         threshold0, threshold1, _threshold2 = gc.get_threshold()
         count0, count1, _count2 = gc.get_count()
-        if count1 >= threshold1:
+        if count1 >= threshold1 and self.quiet():
             return gc.collect(1)
         if count0 >= threshold0:
             return gc.collect(0)
         return 0
+
+    def quiet(self) -> bool:
+        """No scrolling and no rows taken in for a while, no mouse button down."""
+        waited = self._activity.elapsed() if self._activity.isValid() else self._quiet_ms
+        return waited >= self._quiet_ms and QGuiApplication.mouseButtons() == Qt.MouseButton.NoButton
 
     @staticmethod
     def collect() -> int:

@@ -93,3 +93,15 @@ def test_freezing_collects_only_the_young_generations(generations: list[int]) ->
         assert generations == [1]
     finally:
         gc.unfreeze()
+
+
+def test_while_the_queue_scrolls_only_generation_0_is_collected(generations: list[int]) -> None:
+    collector = GuiThreadCollector(quiet_ms=60_000)
+    collector._young.stop()  # the test calls it itself
+    for _ in range(gc.get_threshold()[1]):
+        gc.collect(0)  # generation 1's count passes its threshold
+    _make_cycles(2 * gc.get_threshold()[0])
+    generations.clear()
+    collector.note_activity()
+    collector.collect_young()
+    assert generations == [0]
