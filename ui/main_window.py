@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self.model.sig_loaded.connect(self._on_loaded)
+        self.model.sig_total.connect(self._on_loaded)  # the count follows the first page
         # the first page is the first thing painted: the other areas are installed after it
         # (their pages load after it)
         self.extensions: dict[str, object] = {}

@@ -10,7 +10,9 @@ read, not per open item.
 
 from __future__ import annotations
 
+import functools
 import heapq
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     and_,
     case,
     exists,
@@ -31,6 +34,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
 )
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import Session
@@ -109,10 +113,29 @@ ROW_COLUMNS = (
     Q.id, Q.report_id, Q.child_id, Q.received_at, Q.protection_due, Q.decision_due,
     Q.decision_due_extended, Q.status, Q.flag_immediate_danger, Q.flag_violence, Q.flag_repeat,
     Q.flag_data_quality, Q.next_due, _CHILD.name.label("child_name"), _CHILD.personnummer,
-    _CHILD.birth_date, _CHILD.protected_identity, _REPORT.concern_codes,
-    _REPORT.reporter_category, _REPORT.channel, _REPORT.data_quality_warnings,
+    _CHILD.birth_date, _CHILD.protected_identity,
+    # the code lists as the stored text: `codes()` decodes each distinct list once
+    type_coerce(_REPORT.concern_codes, Text).label("concern_codes"),
+    _REPORT.reporter_category, _REPORT.channel,
+    type_coerce(_REPORT.data_quality_warnings, Text).label("data_quality_warnings"),
     _USER.full_name.label("assigned_to"),
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def codes(value: Any) -> tuple[str, ...]:
+    """A row's code list (concern codes, data-quality warnings): SQLite gives the stored JSON
+    text, decoded once per distinct list (a page repeats a few dozen combinations); a driver
+    that decodes JSON itself (psycopg) gives the list."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return _decoded(value)
+    return tuple(value)
 _ROWS_FROM = (
     ITEMS.join(Child.__table__, Q.child_id == _CHILD.id)
     .join(Report.__table__, Q.report_id == _REPORT.id)
@@ -193,11 +216,16 @@ def read_page(session: Session, listing: Listing, *, after: QueueCursor | None,
         if missing <= 0:
             break
         stretches = tier_ranges(tier, now=listing.now, protection_soon=listing.protection_soon)
-        streams = [session.execute(tier_query(s, tier, listing, after=after).limit(missing)).all()
+        # read lazily: of two ranges merged, only the rows the page takes are stepped through
+        streams = [session.execute(tier_query(s, tier, listing, after=after).limit(missing))
                    for s in stretches]
-        merged = streams[0] if len(streams) == 1 else heapq.merge(
-            *streams, key=lambda row: (row.next_due, row.id))
-        rows.extend((tier, row) for row in islice(merged, missing))
+        try:
+            merged = streams[0] if len(streams) == 1 else heapq.merge(
+                *streams, key=lambda row: (row.next_due, row.id))
+            rows.extend((tier, row) for row in islice(merged, missing))
+        finally:
+            for stream in streams:
+                stream.close()
     return rows
 
 
@@ -225,12 +253,15 @@ def count_listed(session: Session, listing: Listing) -> int:
     rule = listing.group
     if rule is None:
         return int(items)
+    # the last days' items on (received_at, urgency_class, child_id): without the hint SQLite's
+    # planner walks every open item on the urgency index instead (grows with the open set)
     bursts = (
         select(Q.child_id)
         .where(Q.received_at >= listing.now - timedelta(days=rule.days),
                Q.urgency_class.in_(OPEN_CLASS_VALUES), _assigned(Q, listing))
         .group_by(Q.child_id)
         .having(func.count() >= rule.count)
+        .with_hint(ITEMS, "INDEXED BY ix_queue_items_received_urgency", "sqlite")
     )
     in_bursts, burst_children = session.execute(
         select(func.count(), func.count(func.distinct(Q.child_id)))

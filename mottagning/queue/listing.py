@@ -20,6 +20,7 @@ from mottagning.queue.keyset import (
     Listing,
     QueueCursor,
     changed_item_ids,
+    codes,
     count_listed,
     latest_update,
     mass_report_rule,
@@ -85,7 +86,7 @@ class QueueRow:
 class QueuePage:
     rows: tuple[QueueRow, ...]
     total: int | None
-    """Rows in the whole listing, counted for the first page only (None after a cursor)."""
+    """Rows in the whole listing, counted only when asked for on the first page (else None)."""
     next_cursor: QueueCursor | None = None
     """Where the next page starts; None when this page is the last."""
     protection_soon: timedelta = timedelta(hours=4)
@@ -109,10 +110,10 @@ def _row(row: Any, group_size: int = 1, assessment_status: str | None = None) ->
         protection_due=row.protection_due, decision_due=row.decision_due,
         decision_due_extended=row.decision_due_extended, status=row.status,
         flags=tuple(flag_names(row.flag_immediate_danger, row.flag_violence, row.flag_repeat,
-                                row.flag_data_quality)), concern_codes=tuple(row.concern_codes),
+                                row.flag_data_quality)), concern_codes=codes(row.concern_codes),
         reporter_category=row.reporter_category, channel=row.channel,
         assigned_to=row.assigned_to, group_size=group_size,
-        data_quality_warnings=tuple(row.data_quality_warnings or ()),
+        data_quality_warnings=codes(row.data_quality_warnings),
         assessment_status=assessment_status,
     )
 
@@ -136,6 +137,7 @@ def list_queue(
     session: Session, actor: Actor, *, after: QueueCursor | None = None, limit: int = 200,
     include_closed: bool = False, now: datetime | None = None, audit_read: bool = True,
     group_mass_reports: bool = False, assigned_to_id: int | None = None,
+    count_total: bool = False,
 ) -> QueuePage:
     """One page of the queue, most urgent first, in the order of `rules.urgency.urgency`:
     immediate danger without a counted skyddsbedömning, skyddsbedömning overdue, due within
@@ -143,7 +145,9 @@ def list_queue(
 
     Pages are keyset pages: pass the previous page's `next_cursor` as `after` (the next page
     is then ordered at the first page's moment). Each page reads bounded index ranges
-    (`queue.keyset`), whatever the size of the queue; `total` is counted on the first page.
+    (`queue.keyset`), whatever the size of the queue. The total is not part of a page: it
+    walks every open item's index entry, so it grows with the queue; `count_queue` counts it
+    on its own (the GUI shows the first page first), or `count_total` on the first page.
 
     With `group_mass_reports`, a child with many recent reports (see `mass_report_rule`)
     is one row, its most urgent item, carrying the count of the child's open items, so a
@@ -163,7 +167,7 @@ def list_queue(
     if len(found) == limit and found:
         tier, last = found[-1]
         cursor = QueueCursor(now=now, tier=int(tier), next_due=last.next_due, item_id=last.id)
-    total = count_listed(session, listing) if after is None else None
+    total = count_listed(session, listing) if count_total and after is None else None
     if audit_read:
         audit.record(
             session, actor=actor.username, user_id=actor.user_id, action="queue_listed",

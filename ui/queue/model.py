@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
-from enum import IntEnum
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,10 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
-from mottagning.assessment.service import STATUS_LABELS
 from mottagning.context import Actor
-from mottagning.i18n import ngettext
-from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE, DRAFT
 from mottagning.queue.keyset import QueueCursor
 from mottagning.queue.listing import (
     ItemsRefresh,
@@ -41,14 +37,24 @@ from mottagning.queue.listing import (
     list_queue,
     reread_items,
 )
-from mottagning.rules import deadlines
-from mottagning.rules.codes import concern_label, reporter_label
 from mottagning.rules.deadlines import applicable_decision_due
-from mottagning.rules.status import DECIDED_STATUSES, Status, label
 from mottagning.rules.urgency import DEFAULT_PROTECTION_SOON_HOURS
-from mottagning.terminal import one_line
-from mottagning.timeutil import format_datetime_sv, format_duration_sv, to_local, utc_now
+from mottagning.timeutil import format_datetime_sv, utc_now
 from ui.operations import Operations
+from ui.queue.row_texts import (  # noqa: F401 - re-exported: the detail pane and forms use them
+    ASSESSMENT_STATUS_LABELS,
+    COLUMNS,
+    Column,
+    Labels,
+    Prepared,
+    RowFormatter,
+    RowTexts,
+    UrgencyKey,
+    age_text,
+    row_urgency,
+    short_datetime_sv,
+    time_left_text,
+)
 from ui.widgets.flag_texts import flags_explanation
 from ui.widgets.style import URGENCY_COLOURS
 
@@ -57,64 +63,16 @@ ROW_CACHE = 2_000  # rows kept in memory; ids and keys of every loaded row are k
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow of a row
 FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the flag codes, for the chip delegate
 
+# data() is called for every role of every visible cell on each paint: plain ints compare fast
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROW = int(ROW_ROLE)
+_FLAGS = int(FLAGS_ROLE)
+_FLAGS_COLUMN = int(Column.FLAGS)
+
 ModelIndex = QModelIndex | QPersistentModelIndex
-UrgencyKey = tuple[int, datetime, int]
-
-
-class Column(IntEnum):
-    URGENCY = 0
-    CHILD = 1
-    AGE = 2
-    RECEIVED = 3
-    PROTECTION_LEFT = 4
-    DECISION_LEFT = 5
-    # flags, status and assignee before the long texts, so they stay visible in a narrow table
-    FLAGS = 6
-    STATUS = 7
-    ASSIGNED = 8
-    CONCERNS = 9
-    REPORTER = 10
-
-
-def age_text(birth: date | None, today: date) -> str:
-    if birth is None:
-        return "–"
-    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    if years >= 1:
-        return f"{years} år"
-    months = (today.year - birth.year) * 12 + today.month - birth.month - (today.day < birth.day)
-    return f"{max(months, 0)} mån"
-
-
-SHORT_MONTHS_SV = ("jan.", "feb.", "mars", "apr.", "maj", "juni",
-                   "juli", "aug.", "sep.", "okt.", "nov.", "dec.")
-
-
-def short_datetime_sv(moment: datetime, now: datetime) -> str:
-    """'23 nov. kl. 22.55' (the year only when it is not this year): the table is narrow,
-    the detail pane and the tooltip give the full date."""
-    local, today = to_local(moment), to_local(now)
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{local.day} {SHORT_MONTHS_SV[local.month - 1]}{year} kl. {local:%H.%M}"
-
-
-def time_left_text(seconds: float) -> str:
-    if seconds < 0:
-        return f"försenad {format_duration_sv(-seconds)}"
-    return format_duration_sv(seconds)
-
-
-# What a received item's status column says while its skyddsbedömning is under way.
-ASSESSMENT_STATUS_LABELS = {k: STATUS_LABELS[k] for k in (DRAFT, AWAITING_SECOND_SIGNATURE)}
-
-
-def row_urgency(row: QueueRow, now: datetime) -> str:
-    """'danger', 'overdue', 'soon' or 'ok' for the urgency column."""
-    if row.status in DECIDED_STATUSES:
-        return "ok"
-    if "immediate_danger" in row.flags and row.status == Status.RECEIVED:
-        return "danger"
-    return deadlines.urgency(deadlines.seconds_left(row.next_due, now))
 
 
 class QueueModel(QAbstractTableModel):
@@ -124,9 +82,14 @@ class QueueModel(QAbstractTableModel):
     themselves in a bounded cache; a row pushed out of the cache is read again when it is
     shown. Refreshing re-reads only what changed (`refresh`, `refresh_items`) and moves,
     inserts or removes just those rows, so the view keeps its selection and scroll position.
+
+    Every read runs on the database worker (`Operations.query`), which also makes each row's
+    texts (`row_texts.RowFormatter`); the GUI thread only inserts the rows when they arrive,
+    and `data()` is a lookup in those texts.
     """
 
     sig_loaded = Signal()  # after the first listing, each refresh and each chunk
+    sig_total = Signal(int)  # the whole queue's count, counted after the first page shows
 
     def __init__(self, ops: Operations, actor: Actor, *,
                  clock: Callable[[], datetime] = utc_now, parent: Any = None):
@@ -138,12 +101,14 @@ class QueueModel(QAbstractTableModel):
         self._keys: list[UrgencyKey] = []  # parallel to _ids, ascending, at the moment _now
         self._child_of: dict[int, int] = {}
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()  # least recently used first
+        self._texts: dict[int, RowTexts] = {}  # the cached rows' texts
         self._wanted: set[int] = set()  # rows shown but no longer cached: being read again
         self._now = clock()
         self._soon = timedelta(hours=DEFAULT_PROTECTION_SOON_HOURS)
         self._cursor: QueueCursor | None = None
         self._marker: datetime | None = None
         self._total = 0
+        self._listing_number = 0  # which first page the rows came from (a late count is dropped)
         self._loaded_once = False
         self._busy = False
         self._refresh_wanted = False
@@ -161,13 +126,21 @@ class QueueModel(QAbstractTableModel):
             Column.STATUS: self.tr("Status"), Column.ASSIGNED: self.tr("Handläggare"),
             Column.CONCERNS: self.tr("Oro"), Column.REPORTER: self.tr("Anmälare"),
         }
-        self._urgency_labels = {
-            "danger": self.tr("Akut"), "overdue": self.tr("Försenad"),
-            "soon": self.tr("Snart"), "ok": "",
-        }
         self.flag_labels = {
             "immediate_danger": self.tr("Akut fara"), "violence": self.tr("Våld"),
             "repeat": self.tr("Upprepad"), "data_quality": self.tr("Datakvalitet"),
+        }
+        self._formatter = RowFormatter(Labels(
+            urgency={"danger": self.tr("Akut"), "overdue": self.tr("Försenad"),
+                     "soon": self.tr("Snart"), "ok": ""},
+            flags=dict(self.flag_labels), done=self.tr("klar"), decided=self.tr("beslutad"),
+            unassigned=self.tr("Ej tilldelad"), group_one=self.tr("{name}  ({n} öppet ärende)"),
+            group_many=self.tr("{name}  ({n} öppna ärenden)"),
+        ))
+        # one brush per level and role, made once (data() hands out these)
+        self._brushes = {
+            (level, role): QBrush(QColor(colours[0] if role == _BACKGROUND else colours[1]))
+            for level, colours in URGENCY_COLOURS.items() for role in (_BACKGROUND, _FOREGROUND)
         }
 
     # -- loading -----------------------------------------------------------------
@@ -181,6 +154,12 @@ class QueueModel(QAbstractTableModel):
     def loaded_once(self) -> bool:
         return self._loaded_once
 
+    def _prepare(self, rows: Iterable[QueueRow], now: datetime | None,
+                 soon: timedelta) -> tuple[Prepared, ...]:
+        """On the worker: the rows with their keys and texts (the GUI thread only inserts)."""
+        moment = now or self._clock()
+        return self._formatter.prepare(rows, moment, soon, self._clock())
+
     def refresh(self) -> None:
         """Bring the loaded rows up to date: the first page on the first call, afterwards
         only the items changed since the last refresh or moved by the clock."""
@@ -193,19 +172,21 @@ class QueueModel(QAbstractTableModel):
             self._reload(audit_read=True)
             return
         since_updated, since_now = self._marker, self._now
+        prepare = self._prepare
 
-        def changes(session: Session) -> tuple[datetime | None, ItemsRefresh | QueuePage, int]:
+        def changes(session: Session) -> tuple[datetime | None, ItemsRefresh | QueuePage, int,
+                                               tuple[Prepared, ...]]:
             ids, marker = changed_since(session, actor, since_updated=since_updated,
                                         since_now=since_now, now=now)
             if ids is None:  # too much changed: start again from the first page
-                return marker, list_queue(session, actor, limit=CHUNK, now=now,
-                                          audit_read=False, group_mass_reports=True,
-                                          assigned_to_id=mine), 0
+                page = list_queue(session, actor, limit=CHUNK, now=now, audit_read=False,
+                                  group_mass_reports=True, assigned_to_id=mine)
+                return marker, page, 0, prepare(page.rows, page.now, page.protection_soon)
             found = reread_items(session, actor, ids, now=now, group_mass_reports=True,
                                  assigned_to_id=mine)
             total = count_queue(session, actor, now=now, group_mass_reports=True,
                                 assigned_to_id=mine) if ids else -1
-            return marker, found, total
+            return marker, found, total, prepare(found.rows, found.now, found.protection_soon)
 
         self._ops.query(changes, success=self._apply_changes, failure=self._failed)
 
@@ -215,11 +196,15 @@ class QueueModel(QAbstractTableModel):
         ids = sorted(set(item_ids))
         if not ids:
             return
-        actor, now, mine = self._actor, self._now, self.assigned_to_id
-        self._ops.query(
-            lambda session: reread_items(session, actor, ids, now=now, group_mass_reports=True,
-                                         assigned_to_id=mine),
-            success=lambda found: self._apply_items(found, ids), failure=self._failed)
+        actor, now, mine, prepare = self._actor, self._now, self.assigned_to_id, self._prepare
+
+        def reread(session: Session) -> tuple[ItemsRefresh, tuple[Prepared, ...]]:
+            found = reread_items(session, actor, ids, now=now, group_mass_reports=True,
+                                 assigned_to_id=mine)
+            return found, prepare(found.rows, found.now, found.protection_soon)
+
+        self._ops.query(reread, success=lambda result: self._apply_items(*result, ids),
+                        failure=self._failed)
 
     def set_assigned_filter(self, user_id: int | None) -> None:
         """Show only `user_id`'s items (None: everybody's): the first page is read again."""
@@ -236,15 +221,28 @@ class QueueModel(QAbstractTableModel):
     def _reload(self, *, audit_read: bool = False) -> None:
         """The first page again, replacing the loaded rows."""
         self._busy = True
-        actor, now, mine = self._actor, self._clock(), self.assigned_to_id
+        actor, now, mine, prepare = self._actor, self._clock(), self.assigned_to_id, self._prepare
 
-        def first(session: Session) -> tuple[QueuePage, datetime | None]:
+        def first(session: Session) -> tuple[QueuePage, datetime | None, tuple[Prepared, ...]]:
             page = list_queue(session, actor, limit=CHUNK, now=now, audit_read=audit_read,
                               group_mass_reports=True, assigned_to_id=mine)
-            return page, changed_since(session, actor, since_updated=None, since_now=now,
-                                       now=now)[1]
+            marker = changed_since(session, actor, since_updated=None, since_now=now, now=now)[1]
+            return page, marker, prepare(page.rows, page.now, page.protection_soon)
 
         self._ops.query(first, success=self._apply_first, failure=self._failed)
+
+    def _count_total(self) -> None:
+        """Count the whole queue in a job of its own, after the first page: the count walks
+        every open item's index entry (it grows with the queue, a page does not)."""
+        actor, now, mine, number = self._actor, self._now, self.assigned_to_id, self._listing_number
+
+        def counted(total: int) -> None:
+            if number == self._listing_number:
+                self._total = total
+                self.sig_total.emit(total)
+
+        self._ops.query(lambda session: count_queue(session, actor, now=now, group_mass_reports=True,
+                                                    assigned_to_id=mine), success=counted)
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt override
         if parent.isValid() or self._busy or not self._loaded_once:
@@ -252,15 +250,18 @@ class QueueModel(QAbstractTableModel):
         return self._cursor is not None
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008 - Qt override
+        """The next page, read on the database worker; its rows are added when it arrives."""
         if not self.canFetchMore(parent):
             return
         self._busy = True
-        actor, cursor, mine = self._actor, self._cursor, self.assigned_to_id
-        self._ops.query(
-            lambda session: list_queue(session, actor, after=cursor, limit=CHUNK,
-                                       audit_read=False, group_mass_reports=True,
-                                       assigned_to_id=mine),
-            success=self._append, failure=self._failed)
+        actor, cursor, mine, prepare = self._actor, self._cursor, self.assigned_to_id, self._prepare
+
+        def next_page(session: Session) -> tuple[QueuePage, tuple[Prepared, ...]]:
+            page = list_queue(session, actor, after=cursor, limit=CHUNK, audit_read=False,
+                              group_mass_reports=True, assigned_to_id=mine)
+            return page, prepare(page.rows, page.now, page.protection_soon)
+
+        self._ops.query(next_page, success=self._append, failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
@@ -277,50 +278,60 @@ class QueueModel(QAbstractTableModel):
             self._refresh_wanted = False
             self.refresh()
 
-    def _apply_first(self, result: tuple[QueuePage, datetime | None]) -> None:
-        page, self._marker = result
-        self._replace(page)
+    def _apply_first(self, result: tuple[QueuePage, datetime | None, tuple[Prepared, ...]]) -> None:
+        page, self._marker, prepared = result
+        self._replace(page, prepared)
         self._finish()
 
-    def _replace(self, page: QueuePage) -> None:
+    def _replace(self, page: QueuePage, prepared: tuple[Prepared, ...]) -> None:
         self.beginResetModel()
         self._ids, self._keys, self._child_of = [], [], {}
         self._rows.clear()
+        self._texts.clear()
         self._soon = page.protection_soon
         self._now = page.now or self._clock()
-        self._total = page.total or 0
-        for row in page.rows:
-            self._ids.append(row.id)
-            self._keys.append(row.urgency_key(self._now, self._soon))
-            self._remember(row)
+        self._listing_number += 1
+        if page.total is not None:
+            self._total = page.total
+        elif page.next_cursor is None:  # the whole listing is on this page
+            self._total = len(prepared)
+        else:
+            self._count_total()
+        for each in prepared:
+            self._ids.append(each.row.id)
+            self._keys.append(each.key)
+            self._remember(each.row, each.texts)
         self._cursor = page.next_cursor
         self.endResetModel()
 
-    def _append(self, page: QueuePage) -> None:
-        fresh = [r for r in page.rows if r.id not in self._child_of]
+    def _append(self, result: tuple[QueuePage, tuple[Prepared, ...]]) -> None:
+        page, prepared = result
+        fresh = [each for each in prepared if each.row.id not in self._child_of]
         if fresh:
             start = len(self._ids)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-            for row in fresh:
-                self._ids.append(row.id)
-                self._keys.append(row.urgency_key(self._now, self._soon))
-                self._remember(row)
+            self._ids.extend(each.row.id for each in fresh)
+            self._keys.extend(each.key for each in fresh)
+            for each in fresh:
+                self._remember(each.row, each.texts)
             self.endInsertRows()
         self._cursor = page.next_cursor
         self._finish()
 
-    def _apply_changes(self, result: tuple[datetime | None, ItemsRefresh | QueuePage, int]) -> None:
-        self._marker, found, total = result
+    def _apply_changes(self, result: tuple[datetime | None, ItemsRefresh | QueuePage, int,
+                                           tuple[Prepared, ...]]) -> None:
+        self._marker, found, total, prepared = result
         if isinstance(found, QueuePage):
-            self._replace(found)
+            self._replace(found, prepared)
         else:
             self._now = found.now
-            self._apply_items(found, ())
+            self._apply_items(found, prepared, ())
             if total >= 0:
                 self._total = total
         self._finish()
 
-    def _apply_items(self, found: ItemsRefresh, asked: Iterable[int]) -> None:
+    def _apply_items(self, found: ItemsRefresh, prepared: tuple[Prepared, ...],
+                     asked: Iterable[int]) -> None:
         """Rows of the re-read children take their new place; rows no longer listed go."""
         visible = {row.id: row for row in found.rows}
         gone = {i for i, child in self._child_of.items() if child in found.child_ids} | set(asked)
@@ -330,15 +341,16 @@ class QueueModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), position, position)
                 self._forget(position)
                 self.endRemoveRows()
-        for row in found.rows:
-            self._place(row, row.urgency_key(found.now, found.protection_soon))
+        for each in prepared:
+            self._place(each)
         self._wanted.difference_update(visible)
         if self._ids and self._cursor is not None:
             # the next page continues after the last loaded row, at the keys' moment
             tier, due, item_id = self._keys[-1]
             self._cursor = QueueCursor(now=self._now, tier=tier, next_due=due, item_id=item_id)
 
-    def _place(self, row: QueueRow, key: UrgencyKey) -> None:
+    def _place(self, prepared: Prepared) -> None:
+        row, key = prepared.row, prepared.key
         position = self._position(row.id)
         beyond = self._cursor is not None and (not self._keys or key > self._keys[-1])
         if position < 0:
@@ -348,10 +360,10 @@ class QueueModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), target, target)
             self._ids.insert(target, row.id)
             self._keys.insert(target, key)
-            self._remember(row)
+            self._remember(row, prepared.texts)
             self.endInsertRows()
             return
-        self._remember(row)
+        self._remember(row, prepared.texts)
         if key == self._keys[position]:
             self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
             return
@@ -379,17 +391,20 @@ class QueueModel(QAbstractTableModel):
         except ValueError:
             return -1
 
-    def _remember(self, row: QueueRow) -> None:
-        self._rows[row.id] = row
-        self._rows.move_to_end(row.id)
+    def _remember(self, row: QueueRow, texts: RowTexts) -> None:
+        rows = self._rows
+        rows[row.id] = row
+        rows.move_to_end(row.id)
+        self._texts[row.id] = texts
         self._child_of[row.id] = row.child_id
-        while len(self._rows) > ROW_CACHE:
-            self._rows.popitem(last=False)
+        while len(rows) > ROW_CACHE:
+            self._texts.pop(rows.popitem(last=False)[0], None)
 
     def _forget(self, position: int) -> None:
         item_id = self._ids.pop(position)
         del self._keys[position]
         self._rows.pop(item_id, None)
+        self._texts.pop(item_id, None)
         self._child_of.pop(item_id, None)
 
     def _cached(self, item_id: int) -> QueueRow | None:
@@ -397,14 +412,30 @@ class QueueModel(QAbstractTableModel):
         if row is not None:
             self._rows.move_to_end(item_id)
             return row
+        self._want(item_id)
+        return None
+
+    def _want(self, item_id: int) -> None:
+        """A shown row no longer cached: read it again (with the others wanted meanwhile)."""
         if not self._wanted:
             QTimer.singleShot(0, self._read_wanted)
         self._wanted.add(item_id)
-        return None
 
     def _read_wanted(self) -> None:
         if self._wanted:
             self.refresh_items(self._wanted)
+
+    def _texts_of(self, item_id: int) -> RowTexts | None:
+        """The row's texts, made again when the clock has moved past them (once a minute
+        at most for a row with a deadline, on the GUI thread, for the rows being shown)."""
+        texts = self._texts.get(item_id)
+        if texts is None:
+            self._want(item_id)
+            return None
+        now = self._clock()
+        if now > texts.valid_until:
+            texts = self._texts[item_id] = self._formatter.texts(self._rows[item_id], now)
+        return texts
 
     # -- access ------------------------------------------------------------------
 
@@ -428,7 +459,7 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt override
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -436,89 +467,51 @@ class QueueModel(QAbstractTableModel):
             return self._headers[Column(section)]
         return None
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            # Case data may hold control characters (a forged name): one plain line per cell.
-            return one_line(self._display(row, column, self._clock()))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            return self._colour(row, column, self._clock(), role)
-        if role == ROW_ROLE:
-            return row
-        if role == FLAGS_ROLE and column is Column.FLAGS:
-            return row.flags
+    def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
+        """O(1): the row's prepared texts, levels and brushes (see `row_texts`)."""
+        if role == _DISPLAY:
+            position = index.row()
+            if not 0 <= position < len(self._ids):
+                return None
+            item_id = self._ids[position]
+            texts = self._texts_of(item_id)
+            if texts is None:
+                return None
+            self._rows.move_to_end(item_id)  # shown: the last to leave the cache
+            return texts.display[index.column()]
+        if role == _BACKGROUND or role == _FOREGROUND:
+            position = index.row()
+            if not 0 <= position < len(self._ids):
+                return None
+            texts = self._texts_of(self._ids[position])
+            level = None if texts is None else texts.levels[index.column()]
+            return None if level is None else self._brushes[level, role]
+        if role == _FLAGS:
+            row = self.row_at(index.row())
+            return row.flags if row is not None and index.column() == _FLAGS_COLUMN else None
+        if role == _ROW:
+            return self.row_at(index.row())
+        if role == _TOOLTIP:
+            row = self.row_at(index.row())
+            return None if row is None else self._tooltip(row, index.column())
         return None
 
-    def _display(self, row: QueueRow, column: Column, now: datetime) -> str:
-        if column is Column.URGENCY:
-            return self._urgency_labels[row_urgency(row, now)]
-        if column is Column.CHILD:
-            if row.group_size > 1:
-                return ngettext(self.tr("{name}  ({n} öppet ärende)"),
-                                self.tr("{name}  ({n} öppna ärenden)"),
-                                row.group_size).format(name=row.child_name, n=row.group_size)
-            return row.child_name
-        if column is Column.AGE:
-            return age_text(row.birth_date, to_local(now).date())
-        if column is Column.RECEIVED:
-            return short_datetime_sv(row.received_at, now)
-        if column is Column.PROTECTION_LEFT:
-            if row.status != Status.RECEIVED:
-                return self.tr("klar")
-            return time_left_text(deadlines.seconds_left(row.protection_due, now))
-        if column is Column.DECISION_LEFT:
-            if row.status in DECIDED_STATUSES:
-                return self.tr("beslutad")
-            due = applicable_decision_due(row.decision_due, row.decision_due_extended)
-            return time_left_text(deadlines.seconds_left(due, now))
-        if column is Column.CONCERNS:
-            return ", ".join(concern_label(c) for c in row.concern_codes)
-        if column is Column.REPORTER:
-            return reporter_label(row.reporter_category)
-        if column is Column.FLAGS:
-            return ", ".join(self.flag_labels.get(f, f) for f in row.flags)
-        if column is Column.STATUS:
-            if row.status == Status.RECEIVED and row.assessment_status in ASSESSMENT_STATUS_LABELS:
-                return ASSESSMENT_STATUS_LABELS[row.assessment_status]
-            return label(row.status)
-        return row.assigned_to or self.tr("Ej tilldelad")
-
-    def _tooltip(self, row: QueueRow, column: Column) -> str | None:
-        if column is Column.RECEIVED:
+    def _tooltip(self, row: QueueRow, column: int) -> str | None:
+        if column == Column.RECEIVED:
             return format_datetime_sv(row.received_at)
-        if column is Column.PROTECTION_LEFT:
+        if column == Column.PROTECTION_LEFT:
             return self.tr("Skyddsbedömning senast {due}").format(
                 due=format_datetime_sv(row.protection_due))
-        if column is Column.DECISION_LEFT:
+        if column == Column.DECISION_LEFT:
             due = applicable_decision_due(row.decision_due, row.decision_due_extended)
             note = self.tr(" (förlängd)") if row.decision_due_extended else ""
             return self.tr("Beslut senast {due}{note}").format(due=format_datetime_sv(due), note=note)
-        if column is Column.FLAGS:
+        if column == Column.FLAGS:
             return flags_explanation(row.flags, concern_codes=row.concern_codes,
                                      data_quality_warnings=row.data_quality_warnings)
         # names, statuses and the rest may be cut off in a narrow column: the whole text
-        text = self._display(row, column, self._clock())
-        if column is Column.CHILD and row.protected_identity:
+        texts = self._texts_of(row.id)
+        text = texts.display[column] if texts is not None else ""
+        if column == Column.CHILD and row.protected_identity:
             return text + "\n" + self.tr("Skyddad identitet – adressen visas inte")
         return text or None
-
-    def _colour(self, row: QueueRow, column: Column, now: datetime, role: int) -> QBrush | None:
-        level: str | None = None
-        if column is Column.URGENCY:
-            level = row_urgency(row, now)
-        elif column is Column.PROTECTION_LEFT and row.status == Status.RECEIVED:
-            level = deadlines.urgency(deadlines.seconds_left(row.protection_due, now))
-        elif column is Column.DECISION_LEFT and row.status not in DECIDED_STATUSES:
-            due = applicable_decision_due(row.decision_due, row.decision_due_extended)
-            level = deadlines.urgency(deadlines.seconds_left(due, now))
-        if level is None or level == "ok":
-            return None
-        background, foreground = URGENCY_COLOURS[level]
-        colour = background if role == Qt.ItemDataRole.BackgroundRole else foreground
-        return QBrush(QColor(colour))
-

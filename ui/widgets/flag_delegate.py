@@ -1,15 +1,20 @@
-"""Paints the flags of a queue row as coloured chips with their Swedish label."""
+"""Paints the flags of a queue row as coloured chips with their Swedish label.
+
+A row's chips are drawn once into a transparent pixmap per set of flags (and font, height
+and pixel ratio) and copied onto the cell on every later paint: the table repaints its
+visible rows many times a second while it scrolls."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.widgets.style import FLAG_COLOURS
 
 PADDING = 5
 GAP = 4
+CACHED_CHIPS = 64  # distinct sets of flags (and sizes) kept as pixmaps
 
 
 class FlagDelegate(QStyledItemDelegate):
@@ -17,35 +22,57 @@ class FlagDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._labels = labels
         self._role = flags_role
+        self._cache: dict[tuple[tuple[str, ...], str, int, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:  # Qt override
         flags = index.data(self._role) or ()
         style = option.widget.style() if option.widget else None
         if style is not None:
-            # the selection background, without the text (the chips replace it)
-            plain = QStyleOptionViewItem(option)
-            self.initStyleOption(plain, index)
-            plain.text = ""
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
-        painter.save()
+            # the selection or alternating background and the focus frame, from the view's own
+            # option: it has no text yet (initStyleOption would ask the model for every role)
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        if not flags:
+            return
+        rect = option.rect
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        chips = self._chips(tuple(flags), option.font, rect.height(), ratio)
+        painter.drawPixmap(rect.x(), rect.y(), chips)
+
+    def _chips(self, flags: tuple[str, ...], font: QFont, height: int, ratio: float) -> QPixmap:
+        key = (flags, font.key(), height, ratio)
+        chips = self._cache.get(key)
+        if chips is None:
+            if len(self._cache) >= CACHED_CHIPS:
+                self._cache.clear()
+            chips = self._cache[key] = self._draw_chips(flags, font, height, ratio)
+        return chips
+
+    def _draw_chips(self, flags: tuple[str, ...], font: QFont, cell_height: int,
+                    ratio: float) -> QPixmap:
+        metrics = QFontMetrics(font)
+        widths = [metrics.horizontalAdvance(self._labels.get(f, f)) + 2 * PADDING for f in flags]
+        pixmap = QPixmap(max(1, round((sum(widths) + GAP * (len(flags) + 1)) * ratio)),
+                         max(1, round(cell_height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetrics(option.font)
+        painter.setFont(font)
         height = metrics.height() + 2
-        x = option.rect.x() + GAP
-        y = option.rect.y() + (option.rect.height() - height) / 2
-        for flag in flags:
-            text = self._labels.get(flag, flag)
-            width = metrics.horizontalAdvance(text) + 2 * PADDING
+        x = GAP
+        y = (cell_height - height) / 2
+        for flag, width in zip(flags, widths, strict=True):
             background, foreground = FLAG_COLOURS.get(flag, ("#777777", "#ffffff"))
             chip = QRectF(x, y, width, height)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(background))
             painter.drawRoundedRect(chip, 4, 4)
             painter.setPen(QColor(foreground))
-            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, text)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, self._labels.get(flag, flag))
             x += width + GAP
-        painter.restore()
+        painter.end()
+        return pixmap
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:  # Qt override

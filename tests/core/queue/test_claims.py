@@ -67,8 +67,9 @@ def test_mina_arenden_lists_only_the_workers_own_items(database: Database, worke
     register_simple(database, worker, now=now, offset=timedelta(hours=2))
     _claim(database, worker, mine)
     with database.transaction() as session:
-        page = list_queue(session, worker, now=now, audit_read=False, assigned_to_id=worker.user_id)
-        everything = list_queue(session, worker, now=now, audit_read=False)
+        page = list_queue(session, worker, now=now, audit_read=False, assigned_to_id=worker.user_id,
+                          count_total=True)
+        everything = list_queue(session, worker, now=now, audit_read=False, count_total=True)
     assert [r.id for r in page.rows] == [mine] and page.total == 1
     assert everything.total == 2
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mottagning.context import Actor
@@ -101,3 +102,33 @@ def test_rows_leave_the_cache_and_are_read_again_when_shown(
     assert model.index(0, Column.CHILD).data() is None  # pushed out: read again
     qtbot.waitUntil(lambda: model.index(0, Column.CHILD).data() == "Barn 11", timeout=WAIT_MS)
     assert len(model._rows) <= 5
+
+
+def test_time_left_follows_the_clock_without_a_reread(
+    database: Database, worker: Actor, now: datetime, qtbot: QtBot
+):
+    """The texts are made once per row, and again only when the clock has moved a shown time
+    to another minute: no database read, no call that formats every cell on each paint."""
+    from ui.main_window import MainWindow
+
+    register_simple(database, worker, now=now, offset=H, children=(ChildInput(name="Ada Ek"),))
+    moment = [now]
+    window = MainWindow(database, worker, extensions=(), clock=lambda: moment[0])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.loaded_once, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.ops.idle, timeout=WAIT_MS)
+    model = window.model
+    cell = model.index(0, Column.PROTECTION_LEFT)
+    before = cell.data()
+    assert model.data(cell) == before  # the same text while the clock stands still
+    texts = model._texts[model.row_at(0).id]
+    moment[0] = now + timedelta(seconds=30)  # within the minute: the same texts object
+    if moment[0] <= texts.valid_until:
+        assert cell.data() == before and model._texts[model.row_at(0).id] is texts
+    moment[0] = now + 30 * H  # the skyddsbedömning is overdue now
+    assert cell.data().startswith("försenad")
+    assert model.index(0, Column.URGENCY).data() == "Försenad"
+    assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is not None
+    assert window.ops.idle  # nothing was read again
+    window.close()

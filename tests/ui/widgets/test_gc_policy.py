@@ -74,3 +74,34 @@ def test_the_heap_is_frozen_once_the_window_has_loaded(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_full_collection_waits_while_the_queue_scrolls(qtbot: QtBot, generations: list[int]) -> None:
+    collector = GuiThreadCollector(quiet_ms=300)
+    collector.note_activity()  # the queue scrolled, rows arrived
+    collector.collect_when_quiet()
+    qtbot.wait(100)
+    assert 2 not in generations
+    qtbot.waitUntil(lambda: 2 in generations, timeout=WAIT_MS)
+
+
+def test_freezing_collects_only_the_young_generations(generations: list[int]) -> None:
+    collector = GuiThreadCollector()
+    try:
+        collector.freeze()
+        assert collector.frozen and gc.get_freeze_count() > 0
+        assert generations == [1]
+    finally:
+        gc.unfreeze()
+
+
+def test_while_the_queue_scrolls_only_generation_0_is_collected(generations: list[int]) -> None:
+    collector = GuiThreadCollector(quiet_ms=60_000)
+    collector._young.stop()  # the test calls it itself
+    for _ in range(gc.get_threshold()[1]):
+        gc.collect(0)  # generation 1's count passes its threshold
+    _make_cycles(2 * gc.get_threshold()[0])
+    generations.clear()
+    collector.note_activity()
+    collector.collect_young()
+    assert generations == [0]
