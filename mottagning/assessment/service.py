@@ -379,12 +379,17 @@ class ConflictDraft:
     value: str | None
 
 
+def conflict_draft_content(field: str, question_id: str, value: str | None) -> dict[str, Any]:
+    """What a conflict draft holds (see `conflict_drafts`)."""
+    return {"field": field, "question": question_id, "value": value}
+
+
 def keep_conflict_draft(session: Session, actor: Actor, assessment_id: int, *, field: str,
                         question_id: str, value: str | None) -> None:
     """Keep the worker's refused answer or note (their own draft: no audit event)."""
     drafts.save_draft(session, actor, kind=CONFLICT_DRAFT_KIND,
                       key=conflict_draft_key(assessment_id, field, question_id),
-                      content={"field": field, "question": question_id, "value": value})
+                      content=conflict_draft_content(field, question_id, value))
 
 
 def drop_conflict_draft(session: Session, actor: Actor, assessment_id: int, *, field: str,

@@ -5,6 +5,11 @@ Answers are saved one operation each as they are given; notes shortly after typi
 at the latest two seconds after a change while typing goes on, and on leaving the note.
 Nothing is kept only in the window: a crash loses at most the last two seconds of typing,
 and reopening puts the cursor back on the question the worker was on.
+
+Each save carries the version of that answer or note the screen last saw. The database
+worker runs saves in order, so the screen counts its own saves ahead; a save refused
+because another desk changed the same question opens the conflict view
+(`ui.assessment.conflicts`), and a refused value left unchosen is offered again on reopening.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from mottagning.rules.codes import concern_label
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import label as status_label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
+from ui.assessment.conflicts import AnswerConflict
 from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
 from ui.assessment.sources import CaseSource, TrainingSource
@@ -61,6 +67,7 @@ from ui.assessment.vignette_context import VignetteContext
 from ui.operations import Operations
 from ui.queue.model import time_left_text
 from ui.widgets.accessibility import name_widgets
+from ui.widgets.conflict_dialog import Choice
 from ui.widgets.presence import PresenceLine
 from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
@@ -104,6 +111,9 @@ class AssessmentScreen(QWidget):
         self._notes: dict[str, str] = {}
         self._pending = 0
         self._finish_requested = False
+        # (field, question id) -> the version the next save of it expects
+        self._versions: dict[tuple[str, str], int] = {}
+        self.conflicts: dict[tuple[str, str], AnswerConflict] = {}
         self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning") if self.training
                             else self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
@@ -137,6 +147,13 @@ class AssessmentScreen(QWidget):
     def _loaded(self, result: tuple[svc.AssessmentState, ItemDetail | None]) -> None:
         self.state, self.detail = result
         self._answers, self._notes = dict(self.state.answers), dict(self.state.notes)
+        if not self.training:
+            self._versions = {
+                **{(svc.ANSWER, q): v for q, v in self.state.answer_versions.items()},
+                **{(svc.NOTE, q): v for q, v in self.state.note_versions.items()}}
+            actor, assessment_id = self._actor, self.state.id
+            self._ops.query(lambda session: svc.conflict_drafts(session, actor, assessment_id),
+                            success=self._offer_conflict_drafts)
         self._build()
         self._refresh()
         self._show_deadline()
@@ -415,8 +432,7 @@ class AssessmentScreen(QWidget):
         else:
             self._answers[question_id] = answer
         self._refresh()
-        source, assessment_id = self._source, self.state.id
-        self._save(lambda session: source.save_answer(session, assessment_id, question_id, answer))
+        self._save_answer(question_id, answer)
         widget = self.questions[question_id]
         if answer is None:
             return
@@ -431,14 +447,40 @@ class AssessmentScreen(QWidget):
                 self.panel.finish_button.setFocus()
 
     def _on_note(self, question_id: str, text: str) -> None:
+        self._save_note(question_id, text)
+
+    def _save_answer(self, question_id: str, answer: str | None, *,
+                     after_conflict: bool = False) -> None:
         assert self.state is not None
         source, assessment_id = self._source, self.state.id
-        self._save(lambda session: source.save_note(session, assessment_id, question_id, text))
+        key = (svc.ANSWER, question_id)
+        expected = self._expect(key)
+        self._save(lambda session: source.save_answer(
+            session, assessment_id, question_id, answer, expected_version=expected,
+            after_conflict=after_conflict), key)
 
-    def _save(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _save_note(self, question_id: str, text: str, *, after_conflict: bool = False) -> None:
+        assert self.state is not None
+        source, assessment_id = self._source, self.state.id
+        key = (svc.NOTE, question_id)
+        expected = self._expect(key)
+        self._save(lambda session: source.save_note(
+            session, assessment_id, question_id, text, expected_version=expected,
+            after_conflict=after_conflict), key)
+
+    def _expect(self, key: tuple[str, str]) -> int | None:
+        """The version this save expects; the next save expects the one it will make."""
+        if self.training:
+            return None  # a worker's training answers are theirs alone
+        expected = self._versions.get(key, 0)
+        self._versions[key] = expected + 1
+        return expected
+
+    def _save(self, fn, key: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
         self._pending += 1
         self.save_label.setText(self.tr("Sparar…"))
-        self._ops.mutate(fn, success=self._saved, failure=self._save_failed)
+        self._ops.mutate(fn, success=self._saved,
+                         failure=lambda error: self._save_failed(error, key))
 
     def _saved(self, state: svc.AssessmentState) -> None:
         self._pending -= 1
@@ -454,15 +496,102 @@ class AssessmentScreen(QWidget):
                 self._finish_requested = False
                 self.request_finish()
 
-    def _save_failed(self, error: BaseException) -> None:
+    def _save_failed(self, error: BaseException, key: tuple[str, str]) -> None:
         self._pending -= 1
         self._finish_requested = False
+        if isinstance(error, svc.AnswerChanged):
+            self._refused(error)
+            return
+        if key in self._versions:
+            self._versions[key] -= 1  # nothing was saved: the version did not move
         if self._closed:
             self._ops.errors.show_error(error)
             return
         self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
         self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self._ops.errors.show_error(error)
+
+    # -- conflicts with another desk ---------------------------------------------
+
+    def _current_value(self, field: str, question_id: str) -> str | None:
+        if field == svc.ANSWER:
+            return self._answers.get(question_id)
+        return self.questions[question_id].note.toPlainText()
+
+    def _refused(self, error: svc.AnswerChanged) -> None:
+        key = (error.field, error.question_id)
+        mine = self._current_value(*key) if self.questions else None
+        if self._closed:
+            # The window is gone: the worker's value waits as a draft, offered on reopening.
+            actor, assessment_id = self._actor, self.state.id if self.state else 0
+            self._ops.mutate(lambda session: svc.keep_conflict_draft(
+                session, actor, assessment_id, field=key[0], question_id=key[1], value=mine))
+            self._ops.errors.show_error(error)
+            return
+        if key in self.conflicts:
+            return  # the saves queued behind the first refused one: one view per question
+        self.save_label.setText(self.tr("Någon annan har ändrat samma fråga – välj i rutan"))
+        self._open_conflict(key, mine=mine, theirs=error.theirs, version=error.version,  # type: ignore[arg-type]
+                            about=str(error), saved_by=error.saved_by)
+
+    def _offer_conflict_drafts(self, found: list[svc.ConflictDraft]) -> None:
+        assert self.state is not None
+        if self._closed or self.state.read_only:
+            return
+        for draft in found:
+            key = (draft.field, draft.question_id)
+            if draft.question_id not in self.questions or key in self.conflicts:
+                continue
+            saved = (self.state.answers.get(draft.question_id) if draft.field == svc.ANSWER
+                     else self.state.notes.get(draft.question_id, ""))
+            if draft.value == saved:
+                actor, assessment_id = self._actor, self.state.id
+                self._ops.mutate(lambda session, d=draft: svc.drop_conflict_draft(
+                    session, actor, assessment_id, field=d.field, question_id=d.question_id))
+                continue
+            question = self.questions[draft.question_id].question.text
+            self._open_conflict(key, mine=draft.value, theirs=saved,
+                                version=self._versions.get(key, 0), saved_by=None,
+                                about=self.tr(
+                "Du har ett osparat val kvar för frågan ”{question}”: det du skrev krockade med "
+                "en nyare version som någon annan sparade. Jämför och välj.").format(
+                    question=question))
+
+    def _open_conflict(self, key: tuple[str, str], *, mine: str | None, theirs: str | None,
+                       version: int, about: str, saved_by: str | None) -> None:
+        assert self.state is not None
+        conflict = AnswerConflict(
+            self._ops, self._actor, assessment_id=self.state.id, field=key[0],
+            question_id=key[1], mine=mine, theirs=theirs, version=version, about=about,
+            saved_by=saved_by, parent=self)
+        conflict.sig_resolved.connect(
+            lambda choice, value, c=conflict: self._conflict_resolved(c, choice, value))
+        self.conflicts[key] = conflict
+        conflict.open()
+
+    def _conflict_resolved(self, conflict: AnswerConflict, choice: Choice | None,
+                           value: str | None) -> None:
+        self.conflicts.pop(conflict.key, None)
+        if choice is None or self._closed:
+            return  # the draft stays; the next save of this question asks again
+        field, question_id = conflict.key
+        widget = self.questions[question_id]
+        if field == svc.ANSWER:
+            if value is None:
+                self._answers.pop(question_id, None)
+            else:
+                self._answers[question_id] = value
+            widget.set_values(value, widget.note.toPlainText())
+            self._refresh()
+        else:
+            widget.set_values(widget.answer, value or "")
+            self._refresh_panel_only()
+        self._versions[conflict.key] = conflict.version
+        if choice is Choice.MINE:
+            if field == svc.ANSWER:
+                self._save_answer(question_id, value, after_conflict=True)
+            else:
+                self._save_note(question_id, value or "", after_conflict=True)
 
     def flush_notes(self) -> None:
         for widget in self.questions.values():
