@@ -545,8 +545,8 @@ class AssessmentScreen(QWidget):
             saved = (self.state.answers.get(draft.question_id) if draft.field == svc.ANSWER
                      else self.state.notes.get(draft.question_id, ""))
             if draft.value == saved:
-                actor, assessment_id = self._actor, self.state.id
-                self._ops.mutate(lambda session, d=draft: svc.drop_conflict_draft(
+                self._ops.mutate(lambda session, d=draft, actor=self._actor,
+                                 assessment_id=self.state.id: svc.drop_conflict_draft(
                     session, actor, assessment_id, field=d.field, question_id=d.question_id))
                 continue
             question = self.questions[draft.question_id].question.text
