@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.access.drafts import discard_draft
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
 from mottagning.errors import ConcurrentEdit
@@ -37,9 +38,11 @@ from mottagning.i18n import ngettext
 from mottagning.intake.child_address import AddressChange, address_history, decide_address
 from mottagning.intake.child_links import LinkSuggestion, merge_children, suggest_links
 from mottagning.intake.concern_flags import (
+    CORRECTION_DRAFT_KIND,
     ConcernCodes,
     concern_codes_to_correct,
     correct_concern_codes,
+    correction_draft_key,
 )
 from mottagning.intake.protected_identity import mark_protected_identity
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
@@ -464,7 +467,8 @@ class DetailPane(QScrollArea):
         if codes is not None and reason is not None:
             self._save_concerns(current.report_id, codes, reason, current.version)
             return
-        dialog = ConcernCodesDialog(current.concern_codes, self)
+        dialog = ConcernCodesDialog(self._ops, self._actor, current.report_id,
+                                    current.concern_codes, self)
         self.concern_dialog = dialog
 
         def answered(result: int) -> None:
@@ -498,8 +502,13 @@ class DetailPane(QScrollArea):
             dialog.deleteLater()
             if result == QDialog.DialogCode.Accepted and dialog.choice is Choice.MINE:
                 self._save_concerns(report_id, codes, reason, newer)
-            else:
-                self.show_item(self.item_id)  # the newer codes stand: show them
+                return
+            if dialog.choice is Choice.THEIRS:  # the newer codes stand: the draft goes
+                actor = self._actor
+                self._ops.mutate(lambda session: discard_draft(
+                    session, actor, kind=CORRECTION_DRAFT_KIND,
+                    key=correction_draft_key(report_id)))
+            self.show_item(self.item_id)  # show the newer codes
 
         dialog.finished.connect(chosen)
         dialog.open()
