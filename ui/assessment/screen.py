@@ -49,7 +49,7 @@ from mottagning.assessment import (
 )
 from mottagning.assessment import service as svc
 from mottagning.context import Actor
-from mottagning.errors import MottagningError
+from mottagning.errors import ConnectionLost, MottagningError
 from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.output_files import protected_paths, write_output
@@ -73,6 +73,7 @@ from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
 
 TICK_MS = 30_000
+RETRY_MS = 3000  # while the server is gone: how often an unsaved answer or note is sent again
 TRAINING_BANNER = ("background: #ff8f00; color: #000; font-size: 16pt; font-weight: bold; "
                    "padding: 8px; border: 3px dashed #000;")
 
@@ -114,6 +115,10 @@ class AssessmentScreen(QWidget):
         # (field, question id) -> the version the next save of it expects
         self._versions: dict[tuple[str, str], int] = {}
         self.conflicts: dict[tuple[str, str], AnswerConflict] = {}
+        # answers and notes whose last save did not arrive (the server was gone): sent again
+        self._unsaved: set[tuple[str, str]] = set()
+        self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self._retry.timeout.connect(self._save_unsaved)
         self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning") if self.training
                             else self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
@@ -479,16 +484,17 @@ class AssessmentScreen(QWidget):
     def _save(self, fn, key: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
         self._pending += 1
         self.save_label.setText(self.tr("Sparar…"))
-        self._ops.mutate(fn, success=self._saved,
+        self._ops.mutate(fn, success=lambda state: self._saved(state, key),
                          failure=lambda error: self._save_failed(error, key))
 
-    def _saved(self, state: svc.AssessmentState) -> None:
+    def _saved(self, state: svc.AssessmentState, key: tuple[str, str] | None = None) -> None:
         self._pending -= 1
+        self._unsaved.discard(key)  # type: ignore[arg-type]
         if self._closed:
             return
         if self.state is not None:
             self.state = state if not self.state.read_only else self.state
-        if self._pending == 0:
+        if self._pending == 0 and not self._unsaved:
             self.save_label.setText(self.tr("Allt sparat {time}").format(
                 time=format_datetime_sv(self._clock()).split(" kl. ")[-1]))
             self.sig_saved.emit()
@@ -504,12 +510,31 @@ class AssessmentScreen(QWidget):
             return
         if key in self._versions:
             self._versions[key] -= 1  # nothing was saved: the version did not move
+        if isinstance(error, ConnectionLost) and not self._closed:
+            # The banner says the server is gone: the value stays on the screen and is sent
+            # again until the server answers.
+            self._unsaved.add(key)
+            self._retry.start()
+            self.save_label.setText(self.tr("Ingen kontakt med databasen – sparas när den "
+                                            "svarar igen"))
+            return
         if self._closed:
             self._ops.errors.show_error(error)
             return
         self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
         self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self._ops.errors.show_error(error)
+
+    def _save_unsaved(self) -> None:
+        if self._closed or self.state is None or self.state.read_only:
+            return
+        for field, question_id in sorted(self._unsaved):
+            if (field, question_id) in self.conflicts:
+                continue
+            if field == svc.ANSWER:
+                self._save_answer(question_id, self._answers.get(question_id))
+            else:
+                self._save_note(question_id, self.questions[question_id].note.toPlainText())
 
     # -- conflicts with another desk ---------------------------------------------
 
@@ -700,6 +725,7 @@ class AssessmentScreen(QWidget):
         self.presence.stop()
         self._closed = True
         self._tick.stop()
+        self._retry.stop()
         app = QApplication.instance()
         if self.questions and app is not None:
             app.focusChanged.disconnect(self._on_focus_changed)

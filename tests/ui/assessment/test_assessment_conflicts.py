@@ -3,6 +3,7 @@ changed meanwhile opens the conflict view, and the worker's text waits as a draf
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -115,3 +116,30 @@ def test_a_refused_note_left_unchosen_is_offered_again_when_the_assessment_reope
     state = _saved(database, worker, item_id, now)
     assert state.notes[NOTE_QUESTION] == "I skolan."
     assert _drafts(database, worker, state.id) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_note_typed_while_the_server_is_gone_is_saved_once_it_is_back(
+        qtbot: QtBot, database, worker, make_window, pg_server, now) -> None:
+    from ui.assessment.screen import open_assessment
+
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    window = make_window(worker)
+    screen = open_assessment(window, window.ops, worker, item_id, clock=lambda: now)
+    qtbot.addWidget(screen)
+    qtbot.waitUntil(lambda: screen.state is not None and bool(screen.questions), timeout=WAIT_MS)
+    pg_server.stop_fast()
+    try:
+        _type(screen.questions[NOTE_QUESTION].note, "I skolan med sin mentor.")
+        screen.flush_notes()
+        qtbot.waitUntil(lambda: "Ingen kontakt" in screen.save_label.text(), timeout=10_000)
+        assert window.ops.errors.box is None  # the banner says it; no error dialog
+    finally:
+        pg_server.start_again()
+    qtbot.waitUntil(lambda: screen.save_label.text().startswith("Allt sparat"), timeout=20_000)
+    state = _saved(database, worker, item_id, now)
+    assert state.notes[NOTE_QUESTION] == "I skolan med sin mentor."
+    assert state.note_versions[NOTE_QUESTION] == 1  # saved once, no conflict with itself
+    assert not screen.conflicts
+    screen.close()
