@@ -453,7 +453,8 @@ def _question(form: Form, question_id: str):  # type: ignore[no-untyped-def]
 
 
 def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
-           override_reason: str | None, expected_version: int, forms: FormSet | None = None,
+           override_reason: str | None, expected_version: int,
+           seen_answers: dict[str, str] | None = None, forms: FormSet | None = None,
            now: datetime | None = None) -> AssessmentState:
     """Finish the assessment with the worker's chosen outcome.
 
@@ -461,6 +462,9 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
     red-flag floor waits for a second signature before it counts. Immediate protection
     counts at once (protective action never waits for a signature): the item becomes
     acute and an urgent proposal to open an investigation is created.
+
+    `seen_answers` are the answers the worker's screen shows: when another desk changed an
+    answer meanwhile, the worker never finishes on answers they have not seen.
     """
     actor.require(Action.ASSESS)
     now = now or utc_now()
@@ -469,6 +473,13 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
         raise ConcurrentEdit("Någon annan har ändrat skyddsbedömningen sedan du öppnade den. "
                              "Öppna den igen; ingenting avslutades.")
     form = _form_of(assessment, _forms(forms))
+    if seen_answers is not None and seen_answers != assessment.answers:
+        changed = sorted(set(seen_answers.items()) ^ set(assessment.answers.items()))
+        questions = dict.fromkeys(_question(form, question).text for question, _ in changed)
+        raise ConcurrentEdit(
+            "Någon annan har ändrat svar i skyddsbedömningen som du inte har sett: "
+            + "; ".join(f"”{text}”" for text in questions)
+            + ". Stäng och öppna den igen och läs svaren; ingenting avslutades.")
     problems = [f"{form.question(gap.question_id).text} – {gap.message}"
                 for gap in gaps(form, assessment.answers, assessment.notes)]
     if outcome not in OUTCOMES:

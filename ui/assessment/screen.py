@@ -646,10 +646,16 @@ class AssessmentScreen(QWidget):
             self.panel.outcome_buttons[IMMEDIATE_PROTECTION].setFocus()
             return
         reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
+        if self.conflicts or self._unsaved:
+            self.save_label.setText(self.tr("Välj först i rutan om svaret som någon annan "
+                                            "ändrade, och låt allt sparas, innan du slutför."))
+            return
         source, assessment_id, version = self._source, self.state.id, self.state.version
+        seen = dict(self._answers)
         self._ops.mutate(
             lambda session: source.finish(session, assessment_id, outcome=outcome or "",
-                                          override_reason=reason, expected_version=version),
+                                          override_reason=reason, expected_version=version,
+                                          seen_answers=seen),
             success=self._finished)
 
     def _finished(self, state: svc.AssessmentState) -> None:

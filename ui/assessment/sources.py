@@ -42,9 +42,11 @@ class CaseSource:
                              expected_version=expected_version, after_conflict=after_conflict)
 
     def finish(self, session: Session, state_id: int, *, outcome: str,
-               override_reason: str | None, expected_version: int) -> Any:
+               override_reason: str | None, expected_version: int,
+               seen_answers: dict[str, str] | None = None) -> Any:
         return svc.finish(session, self._actor, state_id, outcome=outcome,
-                          override_reason=override_reason, expected_version=expected_version)
+                          override_reason=override_reason, expected_version=expected_version,
+                          seen_answers=seen_answers)
 
 
 class TrainingSource:
@@ -70,7 +72,7 @@ class TrainingSource:
         return training.save_training_note(session, self._actor, state_id, question_id, text)
 
     def finish(self, session: Session, state_id: int, *, outcome: str,
-               override_reason: str | None, expected_version: int) -> Any:
+               override_reason: str | None, expected_version: int, **_seen: Any) -> Any:
         return training.finish_training(session, self._actor, state_id, outcome=outcome,
                                         override_reason=override_reason,
                                         expected_version=expected_version)

@@ -123,3 +123,22 @@ def test_other_questions_changed_meanwhile_are_no_conflict(database, two_desks, 
     _note(database, colleague, assessment_id, "Hos mormor.", 0, now)
     state = _answer(database, worker, assessment_id, "nej", 0, now)
     assert state.answers["vald"] == "nej" and state.notes[NOTE_QUESTION] == "Hos mormor."
+
+
+def test_an_assessment_is_never_finished_on_answers_another_desk_changed_unseen(
+        database, two_desks, now) -> None:
+    from mottagning.assessment import NO_IMMEDIATE_NEED
+    from mottagning.errors import ConcurrentEdit
+    from tests.core.assessment.test_assessment_service import _fill
+
+    worker, colleague, assessment_id = two_desks
+    state = _fill(database, worker, assessment_id, now)
+    seen = dict(state.answers)
+    _answer(database, colleague, assessment_id, "ja", state.answer_versions["vald"], now)
+    with database.transaction() as session:
+        latest = svc.get_assessment(session, worker, assessment_id, now=now)
+    with database.transaction() as session, pytest.raises(ConcurrentEdit, match="som du inte har sett"):
+        svc.finish(session, worker, assessment_id, outcome=NO_IMMEDIATE_NEED, override_reason=None,
+                   expected_version=latest.version, seen_answers=seen, now=now)
+    with database.transaction() as session:
+        assert svc.get_assessment(session, worker, assessment_id, now=now).status == "draft"
