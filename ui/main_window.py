@@ -66,6 +66,7 @@ from ui.queue.model import FLAGS_ROLE, Column, QueueModel
 from ui.widgets.accessibility import name_widgets
 from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.connection_banner import ConnectionBanner
+from ui.widgets.data_age import DataAge
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
 from ui.widgets.window_geometry import fit_window, window_settings
@@ -157,6 +158,17 @@ class _AfterPaint(QObject):
         return False
 
 
+def _stacked(top: QWidget, main: QWidget) -> QWidget:
+    """`main` with a thin line (`top`) above it."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(top)
+    layout.addWidget(main, 1)
+    return box
+
+
 class MainWindow(QMainWindow):
     sig_current_item_changed = Signal(object)  # queue item id or None
     sig_user_switched = Signal(object)  # Actor: the application opens a window for them
@@ -219,9 +231,13 @@ class MainWindow(QMainWindow):
         self._queue_stack = QStackedWidget()
         self._queue_stack.addWidget(self.table)
         self._queue_stack.addWidget(self._empty_hint)
+        # while the server is gone, how old the queue and the shown case are
+        self.queue_age, self.detail_age = DataAge(clock), DataAge(clock)
+        self.model.sig_loaded.connect(self.queue_age.mark_fetched)
+        self.detail.sig_loaded.connect(lambda _item_id: self.detail_age.mark_fetched())
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._queue_stack)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(_stacked(self.queue_age, self._queue_stack))
+        splitter.addWidget(_stacked(self.detail_age, self.detail))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([1150, 450])
@@ -246,6 +262,8 @@ class MainWindow(QMainWindow):
         self.change_feed = ChangeFeed(self.ops, parent=self)
         self.change_feed.sig_changes.connect(self._on_other_desks_changes)
         self.change_feed.sig_connection.connect(self.connection_banner.set_connected)
+        self.change_feed.sig_connection.connect(self.queue_age.set_connected)
+        self.change_feed.sig_connection.connect(self.detail_age.set_connected)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)

@@ -7,6 +7,13 @@ audited at most once a minute per assessment (`assessment_notes_saved`, naming t
 question); the `assessment_finished` event then records every answer and note as they
 count, with the shown questions, the rules fired and the form's id, version and SHA-256.
 
+No lost update: each answer and each note carries its own version. The screen sends the
+version it last saw; a save over a newer one (another desk changed the same answer or note
+meanwhile) is refused with `AnswerChanged`, carrying the newer value, so the worker can
+compare and choose. Saving the same value as the newer one is no conflict. The worker's
+text waits meanwhile as a draft (`CONFLICT_DRAFT_KIND`), discarded by the save that
+resolves the conflict.
+
 A finished assessment is immutable: every writing service refuses it. It *counts* — the
 item moves received → protection_assessed — when finished at or above the red-flag floor,
 or, below the floor, when another senior has signed it as second assessor.
@@ -21,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mottagning.access import drafts
 from mottagning.access.signature import verify_signature
 from mottagning.assessment import (
     ANSWERS,
@@ -59,6 +67,8 @@ FORM_ID = "skyddsbedomning"
 SECOND_SIGNATURE_PHRASE = "Jag signerar skyddsbedömningen"
 NOTE_AUDIT_INTERVAL = timedelta(minutes=1)
 FORM_PROBLEM = "form_problem"
+CONFLICT_DRAFT_KIND = "assessment_conflict"
+ANSWER, NOTE = "answer", "note"
 
 STATUS_LABELS = {
     DRAFT: "Skyddsbedömning pågår",
@@ -82,6 +92,25 @@ class AssessmentUnavailable(MottagningError):
 
 class AssessmentLocked(MottagningError):
     """The assessment is finished (or waits for its second signature) and cannot change."""
+
+
+class AnswerChanged(ConcurrentEdit):
+    """Someone saved the same question's answer or note (`field`) since the screen read it;
+    `theirs` is the newer value, `version` its version. Nothing was saved."""
+
+    def __init__(self, *, question_id: str, question_text: str, field: str, theirs: object,
+                 version: int, saved_by: str | None):
+        what = "svaret på" if field == ANSWER else "anteckningen till"
+        super().__init__(
+            f"{saved_by or 'Någon annan'} har ändrat {what} frågan ”{question_text}” sedan du "
+            "öppnade skyddsbedömningen. Jämför och välj; ingenting sparades.",
+            theirs=theirs, version=version, saved_by=saved_by)
+        self.question_id = question_id
+        self.field = field
+
+
+def conflict_draft_key(assessment_id: int, field: str, question_id: str) -> str:
+    return f"{assessment_id}:{field}:{question_id}"
 
 
 class ProtectionNotAssessed(MottagningError):
@@ -114,6 +143,9 @@ class AssessmentState:
     version: int
     changes: Changes = field(default_factory=Changes)
     proposal_id: int | None = None
+    # question id -> the version of its answer / note (0: never saved)
+    answer_versions: dict[str, int] = field(default_factory=dict)
+    note_versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def read_only(self) -> bool:
@@ -164,7 +196,29 @@ def _state(session: Session, assessment: Assessment, form: Form, *,
         second_signer=_name(session, assessment.second_signer_id),
         second_signed_at=assessment.second_signed_at, version=assessment.version,
         changes=changes or Changes(), proposal_id=proposal_id,
+        answer_versions=_versions(assessment.answer_versions),
+        note_versions=_versions(assessment.note_versions),
     )
+
+
+def _versions(stored: dict[str, Any] | None) -> dict[str, int]:
+    return {question: int(entry["version"]) for question, entry in (stored or {}).items()}
+
+
+def _next_version(session: Session, actor: Actor, stored: dict[str, Any] | None, *,
+                  question_id: str, question_text: str, field: str, current: object,
+                  new: object, expected_version: int | None) -> dict[str, Any]:
+    """The versions with `question_id`'s bumped, or AnswerChanged when the caller saw an
+    older version and would change what is saved now. `expected_version` None: the caller
+    read nothing first (a script), and the save is not checked."""
+    versions = dict(stored or {})
+    entry = versions.get(question_id) or {"version": 0, "by": None}
+    if expected_version is not None and expected_version != entry["version"] and new != current:
+        raise AnswerChanged(question_id=question_id, question_text=question_text, field=field,
+                            theirs=current, version=int(entry["version"]),
+                            saved_by=_name(session, entry["by"]))
+    versions[question_id] = {"version": int(entry["version"]) + 1, "by": actor.user_id}
+    return versions
 
 
 def record_event(session: Session, actor: Actor, assessment: Assessment, action: str,
@@ -269,9 +323,14 @@ def get_assessment(session: Session, actor: Actor, assessment_id: int, *,
 
 
 def save_answer(session: Session, actor: Actor, assessment_id: int, question_id: str,
-                answer: str | None, *, forms: FormSet | None = None,
+                answer: str | None, *, expected_version: int | None = None,
+                after_conflict: bool = False, forms: FormSet | None = None,
                 now: datetime | None = None) -> AssessmentState:
-    """Autosave one answer ("ja", "nej", "vet_ej"; None clears it). One audit event."""
+    """Autosave one answer ("ja", "nej", "vet_ej"; None clears it). One audit event.
+
+    `expected_version` is the answer's version the screen last saw (AnswerChanged when it
+    is older); `after_conflict` marks the save that resolves a conflict (it discards the
+    worker's conflict draft)."""
     actor.require(Action.ASSESS)
     now = now or utc_now()
     assessment = _editable(session, assessment_id)
@@ -283,6 +342,10 @@ def save_answer(session: Session, actor: Actor, assessment_id: int, question_id:
         raise ValidationError([f"Ogiltigt svar {answer!r}; tillåtna svar: ja, nej, vet ej."])
     answers = dict(assessment.answers)
     previous = answers.get(question_id)
+    assessment.answer_versions = _next_version(
+        session, actor, assessment.answer_versions, question_id=question_id,
+        question_text=question.text, field=ANSWER, current=previous, new=answer,
+        expected_version=expected_version)
     if answer is None:
         answers.pop(question_id, None)
     else:
@@ -292,21 +355,74 @@ def save_answer(session: Session, actor: Actor, assessment_id: int, question_id:
     assessment.shown_questions = [q.id for q in visible_questions(form, answers)]
     assessment.updated_at = now
     session.flush()
+    version = assessment.answer_versions[question_id]["version"]
     record_event(session, actor, assessment, "assessment_answered",
-            {"question": question_id, "answer": answer, "previous": previous}, now)
+            {"question": question_id, "answer": answer, "previous": previous,
+             "version": version, **({"after_conflict": True} if after_conflict else {})}, now)
+    if after_conflict:
+        _resolved(session, actor, assessment.id, ANSWER, question_id)
     return _state(session, assessment, form)
 
 
+def _resolved(session: Session, actor: Actor, assessment_id: int, field: str,
+              question_id: str) -> None:
+    drafts.discard_draft(session, actor, kind=CONFLICT_DRAFT_KIND,
+                         key=conflict_draft_key(assessment_id, field, question_id))
+
+
+@dataclass(frozen=True)
+class ConflictDraft:
+    """The worker's answer or note that met a newer one, kept until they choose."""
+
+    field: str
+    question_id: str
+    value: str | None
+
+
+def conflict_draft_content(field: str, question_id: str, value: str | None) -> dict[str, Any]:
+    """What a conflict draft holds (see `conflict_drafts`)."""
+    return {"field": field, "question": question_id, "value": value}
+
+
+def keep_conflict_draft(session: Session, actor: Actor, assessment_id: int, *, field: str,
+                        question_id: str, value: str | None) -> None:
+    """Keep the worker's refused answer or note (their own draft: no audit event)."""
+    drafts.save_draft(session, actor, kind=CONFLICT_DRAFT_KIND,
+                      key=conflict_draft_key(assessment_id, field, question_id),
+                      content=conflict_draft_content(field, question_id, value))
+
+
+def drop_conflict_draft(session: Session, actor: Actor, assessment_id: int, *, field: str,
+                        question_id: str) -> None:
+    """The worker took the newer answer or note: their refused one is not kept."""
+    _resolved(session, actor, assessment_id, field, question_id)
+
+
+def conflict_drafts(session: Session, actor: Actor, assessment_id: int) -> list[ConflictDraft]:
+    """The worker's refused answers and notes of this assessment still waiting for a choice
+    (the window was closed or the program died before they chose)."""
+    prefix = f"{assessment_id}:"
+    return [ConflictDraft(d.content["field"], d.content["question"], d.content["value"])
+            for d in drafts.list_drafts(session, actor, CONFLICT_DRAFT_KIND)
+            if d.key.startswith(prefix)]
+
+
 def save_note(session: Session, actor: Actor, assessment_id: int, question_id: str, text: str,
-              *, forms: FormSet | None = None, now: datetime | None = None) -> AssessmentState:
+              *, expected_version: int | None = None, after_conflict: bool = False,
+              forms: FormSet | None = None, now: datetime | None = None) -> AssessmentState:
     """Autosave the note of one question (called while the worker types; see the module
-    docstring for how this is audited)."""
+    docstring for how this is audited, and `save_answer` for the version arguments). The
+    save that resolves a conflict is always audited."""
     actor.require(Action.ASSESS)
     now = now or utc_now()
     assessment = _editable(session, assessment_id)
     form = _form_of(assessment, _forms(forms))
-    _question(form, question_id)
+    question = _question(form, question_id)
     notes = dict(assessment.notes)
+    assessment.note_versions = _next_version(
+        session, actor, assessment.note_versions, question_id=question_id,
+        question_text=question.text, field=NOTE, current=notes.get(question_id, ""),
+        new=text if text.strip() else "", expected_version=expected_version)
     if text.strip():
         notes[question_id] = text
     else:
@@ -314,13 +430,18 @@ def save_note(session: Session, actor: Actor, assessment_id: int, question_id: s
     assessment.notes = notes
     assessment.focus_question = question_id
     assessment.updated_at = now
-    due = assessment.notes_audited_at is None or now - assessment.notes_audited_at >= NOTE_AUDIT_INTERVAL
+    due = (after_conflict or assessment.notes_audited_at is None
+           or now - assessment.notes_audited_at >= NOTE_AUDIT_INTERVAL)
     if due:
         assessment.notes_audited_at = now
     session.flush()
     if due:
         record_event(session, actor, assessment, "assessment_notes_saved",
-                {"question": question_id, "length": len(text)}, now)
+                {"question": question_id, "length": len(text),
+                 "version": assessment.note_versions[question_id]["version"],
+                 **({"after_conflict": True} if after_conflict else {})}, now)
+    if after_conflict:
+        _resolved(session, actor, assessment.id, NOTE, question_id)
     return _state(session, assessment, form)
 
 
@@ -332,7 +453,8 @@ def _question(form: Form, question_id: str):  # type: ignore[no-untyped-def]
 
 
 def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
-           override_reason: str | None, expected_version: int, forms: FormSet | None = None,
+           override_reason: str | None, expected_version: int,
+           seen_answers: dict[str, str] | None = None, forms: FormSet | None = None,
            now: datetime | None = None) -> AssessmentState:
     """Finish the assessment with the worker's chosen outcome.
 
@@ -340,6 +462,9 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
     red-flag floor waits for a second signature before it counts. Immediate protection
     counts at once (protective action never waits for a signature): the item becomes
     acute and an urgent proposal to open an investigation is created.
+
+    `seen_answers` are the answers the worker's screen shows: when another desk changed an
+    answer meanwhile, the worker never finishes on answers they have not seen.
     """
     actor.require(Action.ASSESS)
     now = now or utc_now()
@@ -348,6 +473,13 @@ def finish(session: Session, actor: Actor, assessment_id: int, *, outcome: str,
         raise ConcurrentEdit("Någon annan har ändrat skyddsbedömningen sedan du öppnade den. "
                              "Öppna den igen; ingenting avslutades.")
     form = _form_of(assessment, _forms(forms))
+    if seen_answers is not None and seen_answers != assessment.answers:
+        changed = sorted(set(seen_answers.items()) ^ set(assessment.answers.items()))
+        questions = dict.fromkeys(_question(form, question).text for question, _ in changed)
+        raise ConcurrentEdit(
+            "Någon annan har ändrat svar i skyddsbedömningen som du inte har sett: "
+            + "; ".join(f"”{text}”" for text in questions)
+            + ". Stäng och öppna den igen och läs svaren; ingenting avslutades.")
     problems = [f"{form.question(gap.question_id).text} – {gap.message}"
                 for gap in gaps(form, assessment.answers, assessment.notes)]
     if outcome not in OUTCOMES:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mottagning.access import drafts
 from mottagning.assessment import IMMEDIATE_PROTECTION, YES
 from mottagning.audit import chain as audit
 from mottagning.context import Actor, Changes
@@ -111,6 +112,15 @@ class CorrectionResult:
     changes: Changes = field(default_factory=Changes)
 
 
+CORRECTION_DRAFT_KIND = "concern_correction"
+
+
+def correction_draft_key(report_id: int) -> str:
+    """The worker's autosaved correction of a report's concern codes (codes and reason),
+    kept until the correction is saved."""
+    return str(report_id)
+
+
 def correct_concern_codes(
     session: Session, actor: Actor, report_id: int, *, concern_codes: Iterable[str],
     reason: str, expected_version: int | None = None, now: datetime | None = None,
@@ -118,7 +128,8 @@ def correct_concern_codes(
     """A worker corrects the concern codes of a report (what the report is really about).
 
     The reporter's own words are never changed. The reason is required and audited; the
-    flags of every item of the report follow at once.
+    flags of every item of the report follow at once. The worker's autosaved draft of the
+    correction is discarded.
     """
     actor.require(Action.READ_CASE)
     actor.require(Action.ASSESS)
@@ -162,6 +173,8 @@ def correct_concern_codes(
     )
     for item in report.items:
         refresh_item_flags(session, actor, item, cause="concern_codes_corrected", now=now)
+    drafts.discard_draft(session, actor, kind=CORRECTION_DRAFT_KIND,
+                         key=correction_draft_key(report.id))
     item_ids = tuple(i.id for i in report.items)
     return CorrectionResult(report.id, tuple(wanted),
                             Changes(queue=True, item_ids=item_ids, decisions=True))

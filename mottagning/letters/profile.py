@@ -33,7 +33,7 @@ from mottagning.models import User
 from mottagning.models.letters import LetterTemplateVersion
 from mottagning.paths import APP_NAME, resource
 from mottagning.rules.permissions import Action
-from mottagning.settings import is_demo, put_setting, stored_setting
+from mottagning.settings import is_demo, put_setting, setting_version, stored_setting
 from mottagning.timeutil import utc_now
 
 PROFILE_KEY = "municipality_profile"
@@ -91,9 +91,25 @@ def get_profile(session: Session) -> ProfileData:
     )
 
 
-def put_profile(session: Session, actor: Actor, profile: ProfileData, *, now: datetime | None = None) -> Changes:
-    """Save the profile (administrators); refuses an incomplete profile or an unusable logo."""
+def profile_version(session: Session) -> int:
+    """How many times the profile has been saved (0: never); the form saves over this one."""
+    return setting_version(session, PROFILE_KEY)
+
+
+def put_profile(session: Session, actor: Actor, profile: ProfileData, *,
+                expected_version: int | None = None, now: datetime | None = None) -> Changes:
+    """Save the profile (administrators); refuses an incomplete profile or an unusable logo.
+
+    `expected_version` is the `profile_version` the form was opened on: if someone saved
+    the profile since, nothing is stored and ConcurrentEdit carries the newer profile
+    (`ProfileData`) and its version."""
     actor.require(Action.MANAGE_SETTINGS)
+    current = profile_version(session)
+    if expected_version is not None and current != expected_version:
+        raise ConcurrentEdit(
+            "Någon annan har sparat kommunprofilen sedan du öppnade den. Jämför dina "
+            "uppgifter med de nya och välj; ingenting sparades.",
+            theirs=get_profile(session), version=current)
     problems = [f"Fyll i {label}." for label in profile.missing()]
     if profile.logo is not None:
         if len(profile.logo) > MAX_LOGO_BYTES:
@@ -107,7 +123,10 @@ def put_profile(session: Session, actor: Actor, profile: ProfileData, *, now: da
     put_setting(session, PROFILE_KEY, value)
     audit.record(
         session, actor=actor.username, user_id=actor.user_id, action="letter_profile_saved",
-        entity_type="setting", details={"fields": sorted(PROFILE_LABELS), "logo": profile.logo is not None},
+        entity_type="setting", details={"fields": sorted(PROFILE_LABELS), "logo": profile.logo is not None,
+                                        "version": current + 1,
+                                        **({"over_version": expected_version}
+                                           if expected_version is not None else {})},
         now=now or utc_now(),
     )
     return Changes(letters=True)

@@ -45,6 +45,10 @@ class Assessment(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     # The acute checklist of an immediate-protection outcome: step id -> done.
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # question id -> {"version": n, "by": user id} of the answer and of the note: a save
+    # over a newer answer or note (another desk changed it) is refused, not overwritten.
+    answer_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -40,7 +40,14 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import Session
 
 from mottagning.models import Child, QueueItem, Report, User
-from mottagning.rules.urgency import OPEN_CLASSES, Tier, TierRange, UrgencyClass, tier_ranges
+from mottagning.rules.urgency import (
+    OPEN_CLASSES,
+    Tier,
+    TierRange,
+    UrgencyClass,
+    tier_of,
+    tier_ranges,
+)
 
 OPEN_CLASS_VALUES = tuple(int(k) for k in OPEN_CLASSES)
 # Core columns and aliases, made once: the page statements are built per page and ORM
@@ -231,13 +238,27 @@ def read_page(session: Session, listing: Listing, *, after: QueueCursor | None,
 
 def rows_of_children(session: Session, listing: Listing,
                      child_ids: Iterable[int]) -> list[tuple[Tier, Any]]:
-    """The rows the listing shows for these children (a refresh of a few items)."""
+    """The rows the listing shows for these children (a refresh of a few items).
+
+    Only the index ranges the children's items are in are read: their classes and
+    deadlines place them (`rules.urgency.tier_of`), so a refresh runs one small statement
+    and then one per range it needs (usually one), not one per tier of the listing."""
     children = sorted(set(child_ids))
     if not children:
         return []
+    placed = session.execute(
+        select(Q.urgency_class, Q.next_due)
+        .where(Q.child_id.in_(children), Q.urgency_class.in_(listing.classes()),
+               _assigned(Q, listing))
+    ).all()
+    wanted = {(tier_of(UrgencyClass(kind), due, now=listing.now,
+                       protection_soon=listing.protection_soon), int(kind))
+              for kind, due in placed}
     found: list[tuple[Tier, Any]] = []
     for tier in listing.tiers():
         for stretch in tier_ranges(tier, now=listing.now, protection_soon=listing.protection_soon):
+            if (tier, int(stretch.kind)) not in wanted:
+                continue
             query = tier_query(stretch, tier, listing, ranged=False).where(Q.child_id.in_(children))
             found.extend((tier, row) for row in session.execute(query))
     return found

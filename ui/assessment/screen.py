@@ -5,6 +5,11 @@ Answers are saved one operation each as they are given; notes shortly after typi
 at the latest two seconds after a change while typing goes on, and on leaving the note.
 Nothing is kept only in the window: a crash loses at most the last two seconds of typing,
 and reopening puts the cursor back on the question the worker was on.
+
+Each save carries the version of that answer or note the screen last saw. The database
+worker runs saves in order, so the screen counts its own saves ahead; a save refused
+because another desk changed the same question opens the conflict view
+(`ui.assessment.conflicts`), and a refused value left unchosen is offered again on reopening.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from mottagning.assessment import (
 )
 from mottagning.assessment import service as svc
 from mottagning.context import Actor
-from mottagning.errors import MottagningError
+from mottagning.errors import ConnectionLost, MottagningError
 from mottagning.i18n import ngettext
 from mottagning.models.assessment import AWAITING_SECOND_SIGNATURE
 from mottagning.output_files import protected_paths, write_output
@@ -54,6 +59,7 @@ from mottagning.rules.codes import concern_label
 from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import label as status_label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
+from ui.assessment.conflicts import AnswerConflict, AnswerConflicts
 from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
 from ui.assessment.sources import CaseSource, TrainingSource
@@ -66,6 +72,7 @@ from ui.widgets.style import URGENCY_COLOURS
 from ui.widgets.window_geometry import fit_window
 
 TICK_MS = 30_000
+RETRY_MS = 3000  # while the server is gone: how often an unsaved answer or note is sent again
 TRAINING_BANNER = ("background: #ff8f00; color: #000; font-size: 16pt; font-weight: bold; "
                    "padding: 8px; border: 3px dashed #000;")
 
@@ -81,7 +88,7 @@ def open_assessment(parent: QWidget | None, ops: Operations, actor: Actor, item_
     return screen
 
 
-class AssessmentScreen(QWidget):
+class AssessmentScreen(AnswerConflicts, QWidget):
     sig_loaded = Signal()
     sig_saved = Signal()  # every save in flight has come back
 
@@ -104,6 +111,13 @@ class AssessmentScreen(QWidget):
         self._notes: dict[str, str] = {}
         self._pending = 0
         self._finish_requested = False
+        # (field, question id) -> the version the next save of it expects
+        self._versions: dict[tuple[str, str], int] = {}
+        self.conflicts: dict[tuple[str, str], AnswerConflict] = {}
+        # answers and notes whose last save did not arrive (the server was gone): sent again
+        self._unsaved: set[tuple[str, str]] = set()
+        self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self._retry.timeout.connect(self._save_unsaved)
         self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning") if self.training
                             else self.tr("Skyddsbedömning"))
         fit_window(self, "assessment", QSize(1500, 920))
@@ -137,6 +151,13 @@ class AssessmentScreen(QWidget):
     def _loaded(self, result: tuple[svc.AssessmentState, ItemDetail | None]) -> None:
         self.state, self.detail = result
         self._answers, self._notes = dict(self.state.answers), dict(self.state.notes)
+        if not self.training:
+            self._versions = {
+                **{(svc.ANSWER, q): v for q, v in self.state.answer_versions.items()},
+                **{(svc.NOTE, q): v for q, v in self.state.note_versions.items()}}
+            actor, assessment_id = self._actor, self.state.id
+            self._ops.query(lambda session: svc.conflict_drafts(session, actor, assessment_id),
+                            success=self._offer_conflict_drafts)
         self._build()
         self._refresh()
         self._show_deadline()
@@ -415,8 +436,7 @@ class AssessmentScreen(QWidget):
         else:
             self._answers[question_id] = answer
         self._refresh()
-        source, assessment_id = self._source, self.state.id
-        self._save(lambda session: source.save_answer(session, assessment_id, question_id, answer))
+        self._save_answer(question_id, answer)
         widget = self.questions[question_id]
         if answer is None:
             return
@@ -431,22 +451,49 @@ class AssessmentScreen(QWidget):
                 self.panel.finish_button.setFocus()
 
     def _on_note(self, question_id: str, text: str) -> None:
+        self._save_note(question_id, text)
+
+    def _save_answer(self, question_id: str, answer: str | None, *,
+                     after_conflict: bool = False) -> None:
         assert self.state is not None
         source, assessment_id = self._source, self.state.id
-        self._save(lambda session: source.save_note(session, assessment_id, question_id, text))
+        key = (svc.ANSWER, question_id)
+        expected = self._expect(key)
+        self._save(lambda session: source.save_answer(
+            session, assessment_id, question_id, answer, expected_version=expected,
+            after_conflict=after_conflict), key)
 
-    def _save(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _save_note(self, question_id: str, text: str, *, after_conflict: bool = False) -> None:
+        assert self.state is not None
+        source, assessment_id = self._source, self.state.id
+        key = (svc.NOTE, question_id)
+        expected = self._expect(key)
+        self._save(lambda session: source.save_note(
+            session, assessment_id, question_id, text, expected_version=expected,
+            after_conflict=after_conflict), key)
+
+    def _expect(self, key: tuple[str, str]) -> int | None:
+        """The version this save expects; the next save expects the one it will make."""
+        if self.training:
+            return None  # a worker's training answers are theirs alone
+        expected = self._versions.get(key, 0)
+        self._versions[key] = expected + 1
+        return expected
+
+    def _save(self, fn, key: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
         self._pending += 1
         self.save_label.setText(self.tr("Sparar…"))
-        self._ops.mutate(fn, success=self._saved, failure=self._save_failed)
+        self._ops.mutate(fn, success=lambda state: self._saved(state, key),
+                         failure=lambda error: self._save_failed(error, key))
 
-    def _saved(self, state: svc.AssessmentState) -> None:
+    def _saved(self, state: svc.AssessmentState, key: tuple[str, str] | None = None) -> None:
         self._pending -= 1
+        self._unsaved.discard(key)  # type: ignore[arg-type]
         if self._closed:
             return
         if self.state is not None:
             self.state = state if not self.state.read_only else self.state
-        if self._pending == 0:
+        if self._pending == 0 and not self._unsaved:
             self.save_label.setText(self.tr("Allt sparat {time}").format(
                 time=format_datetime_sv(self._clock()).split(" kl. ")[-1]))
             self.sig_saved.emit()
@@ -454,15 +501,39 @@ class AssessmentScreen(QWidget):
                 self._finish_requested = False
                 self.request_finish()
 
-    def _save_failed(self, error: BaseException) -> None:
+    def _save_failed(self, error: BaseException, key: tuple[str, str]) -> None:
         self._pending -= 1
         self._finish_requested = False
+        if isinstance(error, svc.AnswerChanged):
+            self._refused(error)
+            return
+        if key in self._versions:
+            self._versions[key] -= 1  # nothing was saved: the version did not move
+        if isinstance(error, ConnectionLost) and not self._closed:
+            # The banner says the server is gone: the value stays on the screen and is sent
+            # again until the server answers.
+            self._unsaved.add(key)
+            self._retry.start()
+            self.save_label.setText(self.tr("Ingen kontakt med databasen – sparas när den "
+                                            "svarar igen"))
+            return
         if self._closed:
             self._ops.errors.show_error(error)
             return
         self.save_label.setText(self.tr("Kunde inte spara – se meddelandet"))
         self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self._ops.errors.show_error(error)
+
+    def _save_unsaved(self) -> None:
+        if self._closed or self.state is None or self.state.read_only:
+            return
+        for field, question_id in sorted(self._unsaved):
+            if (field, question_id) in self.conflicts:
+                continue
+            if field == svc.ANSWER:
+                self._save_answer(question_id, self._answers.get(question_id))
+            else:
+                self._save_note(question_id, self.questions[question_id].note.toPlainText())
 
     def flush_notes(self) -> None:
         for widget in self.questions.values():
@@ -492,10 +563,16 @@ class AssessmentScreen(QWidget):
             self.panel.outcome_buttons[IMMEDIATE_PROTECTION].setFocus()
             return
         reason = self.panel.reason.toPlainText() if self.panel.reason.isVisible() else None
+        if self.conflicts or self._unsaved:
+            self.save_label.setText(self.tr("Välj först i rutan om svaret som någon annan "
+                                            "ändrade, och låt allt sparas, innan du slutför."))
+            return
         source, assessment_id, version = self._source, self.state.id, self.state.version
+        seen = dict(self._answers)
         self._ops.mutate(
             lambda session: source.finish(session, assessment_id, outcome=outcome or "",
-                                          override_reason=reason, expected_version=version),
+                                          override_reason=reason, expected_version=version,
+                                          seen_answers=seen),
             success=self._finished)
 
     def _finished(self, state: svc.AssessmentState) -> None:
@@ -571,6 +648,7 @@ class AssessmentScreen(QWidget):
         self.presence.stop()
         self._closed = True
         self._tick.stop()
+        self._retry.stop()
         app = QApplication.instance()
         if self.questions and app is not None:
             app.focusChanged.disconnect(self._on_focus_changed)

@@ -31,16 +31,22 @@ class CaseSource:
                 open_item(session, self._actor, self.item_id))
 
     def save_answer(self, session: Session, state_id: int, question_id: str,
-                    answer: str | None) -> Any:
-        return svc.save_answer(session, self._actor, state_id, question_id, answer)
+                    answer: str | None, *, expected_version: int | None,
+                    after_conflict: bool = False) -> Any:
+        return svc.save_answer(session, self._actor, state_id, question_id, answer,
+                               expected_version=expected_version, after_conflict=after_conflict)
 
-    def save_note(self, session: Session, state_id: int, question_id: str, text: str) -> Any:
-        return svc.save_note(session, self._actor, state_id, question_id, text)
+    def save_note(self, session: Session, state_id: int, question_id: str, text: str, *,
+                  expected_version: int | None, after_conflict: bool = False) -> Any:
+        return svc.save_note(session, self._actor, state_id, question_id, text,
+                             expected_version=expected_version, after_conflict=after_conflict)
 
     def finish(self, session: Session, state_id: int, *, outcome: str,
-               override_reason: str | None, expected_version: int) -> Any:
+               override_reason: str | None, expected_version: int,
+               seen_answers: dict[str, str] | None = None) -> Any:
         return svc.finish(session, self._actor, state_id, outcome=outcome,
-                          override_reason=override_reason, expected_version=expected_version)
+                          override_reason=override_reason, expected_version=expected_version,
+                          seen_answers=seen_answers)
 
 
 class TrainingSource:
@@ -56,15 +62,17 @@ class TrainingSource:
         return training.start_training(session, self._actor, self.round_id,
                                        self.vignette_id), None
 
+    # A worker's training answers are theirs alone: no other desk saves them, no versions.
     def save_answer(self, session: Session, state_id: int, question_id: str,
-                    answer: str | None) -> Any:
+                    answer: str | None, **_versions: Any) -> Any:
         return training.save_training_answer(session, self._actor, state_id, question_id, answer)
 
-    def save_note(self, session: Session, state_id: int, question_id: str, text: str) -> Any:
+    def save_note(self, session: Session, state_id: int, question_id: str, text: str,
+                  **_versions: Any) -> Any:
         return training.save_training_note(session, self._actor, state_id, question_id, text)
 
     def finish(self, session: Session, state_id: int, *, outcome: str,
-               override_reason: str | None, expected_version: int) -> Any:
+               override_reason: str | None, expected_version: int, **_seen: Any) -> Any:
         return training.finish_training(session, self._actor, state_id, outcome=outcome,
                                         override_reason=override_reason,
                                         expected_version=expected_version)

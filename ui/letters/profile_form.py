@@ -1,4 +1,8 @@
-"""The municipality profile form (system administrators): the letterhead and footer of every letter."""
+"""The municipality profile form (system administrators): the letterhead and footer of every letter.
+
+Saved over the version it was opened on: a profile another administrator saved meanwhile is
+shown beside the typed one (the conflict dialog), never overwritten unseen; the typed values
+stay in the form until the choice is saved."""
 
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from mottagning.context import Actor
-from mottagning.letters.profile import ProfileData, get_profile, put_profile
+from mottagning.errors import ConcurrentEdit
+from mottagning.letters.profile import ProfileData, get_profile, profile_version, put_profile
 from ui.operations import Operations
+from ui.widgets.conflict_dialog import Choice, ConflictDialog
 from ui.widgets.window_geometry import fit_window
 
 
@@ -31,6 +37,8 @@ class ProfileForm(QDialog):
         super().__init__(parent)
         self._ops, self._actor = ops, actor
         self.logo: bytes | None = None
+        self.version: int | None = None  # the saved profile's version the form shows
+        self.conflict: ConflictDialog | None = None
         self.setWindowTitle(self.tr("Kommunprofil för brev"))
         fit_window(self, "profile", QSize(620, 520))
         self.fields = {
@@ -68,9 +76,11 @@ class ProfileForm(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        ops.query(get_profile, success=self._loaded)
+        ops.query(lambda session: (get_profile(session), profile_version(session)),
+                  success=lambda found: self._loaded(*found))
 
-    def _loaded(self, profile: ProfileData) -> None:
+    def _loaded(self, profile: ProfileData, version: int) -> None:
+        self.version = version
         for name, field in self.fields.items():
             field.setText(getattr(profile, name))
         self.postal_address.setPlainText(profile.postal_address)
@@ -96,5 +106,41 @@ class ProfileForm(QDialog):
         return ProfileData(postal_address=self.postal_address.toPlainText(), logo=self.logo, **values)
 
     def save(self) -> None:
-        actor, profile = self._actor, self.profile()
-        self._ops.mutate(lambda s: put_profile(s, actor, profile), success=lambda _changes: self.accept())
+        actor, profile, version = self._actor, self.profile(), self.version
+        self._ops.mutate(lambda s: put_profile(s, actor, profile, expected_version=version),
+                         success=lambda _changes: self.accept(),
+                         failure=lambda error: self._refused(error, profile))
+
+    def as_text(self, profile: ProfileData) -> str:
+        """The profile one field a line, for the side-by-side view."""
+        rows = [(self.tr("Kommun"), profile.municipality), (self.tr("Enhet"), profile.unit),
+                (self.tr("Besöksadress"), profile.visiting_address),
+                (self.tr("Postadress"), profile.postal_address.replace("\n", " / ")),
+                (self.tr("Telefon"), profile.phone), (self.tr("Telefontider"), profile.phone_hours),
+                (self.tr("E-post"), profile.email),
+                (self.tr("Logotyp"), self.tr("finns") if profile.logo else self.tr("ingen"))]
+        return "\n".join(f"{label}: {value}" for label, value in rows)
+
+    def _refused(self, error: BaseException, mine: ProfileData) -> None:
+        if not (isinstance(error, ConcurrentEdit) and error.has_newer):
+            self._ops.errors.show_error(error)
+            return
+        theirs = error.theirs
+        assert isinstance(theirs, ProfileData)
+        dialog = ConflictDialog(mine=self.as_text(mine), theirs=self.as_text(theirs),
+                                about=str(error), mergeable=False,
+                                theirs_title=self.tr("Profilen som nu är sparad"), parent=self)
+        self.conflict = dialog
+        newer = int(error.version or 0)
+
+        def chosen(_result: int) -> None:
+            self.conflict = None
+            dialog.deleteLater()
+            if dialog.choice is Choice.MINE:
+                self.version = newer
+                self.save()
+            elif dialog.choice is Choice.THEIRS:
+                self._loaded(theirs, newer)  # the newer profile, to go on from
+
+        dialog.finished.connect(chosen)
+        dialog.open()

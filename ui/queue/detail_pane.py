@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mottagning.access.drafts import discard_draft
 from mottagning.assessment.service import STATUS_LABELS as ASSESSMENT_STATUS_LABELS
 from mottagning.context import Actor
 from mottagning.errors import ConcurrentEdit
@@ -473,7 +474,8 @@ class DetailPane(QScrollArea):
             return
         from ui.queue.detail_corrections import ConcernCodesDialog
 
-        dialog = ConcernCodesDialog(current.concern_codes, self)
+        dialog = ConcernCodesDialog(self._ops, self._actor, current.report_id,
+                                    current.concern_codes, self)
         self.concern_dialog = dialog
 
         def answered(result: int) -> None:
@@ -512,8 +514,18 @@ class DetailPane(QScrollArea):
             dialog.deleteLater()
             if result == QDialog.DialogCode.Accepted and dialog.choice is Choice.MINE:
                 self._save_concerns(report_id, codes, reason, newer)
-            else:
-                self.show_item(self.item_id)  # the newer codes stand: show them
+                return
+            if dialog.choice is Choice.THEIRS:  # the newer codes stand: the draft goes
+                from mottagning.intake.concern_flags import (
+                    CORRECTION_DRAFT_KIND,
+                    correction_draft_key,
+                )
+
+                actor = self._actor
+                self._ops.mutate(lambda session: discard_draft(
+                    session, actor, kind=CORRECTION_DRAFT_KIND,
+                    key=correction_draft_key(report_id)))
+            self.show_item(self.item_id)  # show the newer codes
 
         dialog.finished.connect(chosen)
         dialog.open()

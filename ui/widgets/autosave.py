@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from shiboken6 import isValid
 
 from mottagning.access import local_drafts
 from mottagning.access.drafts import SavedDraft, discard_draft, load_draft, save_draft
@@ -106,6 +107,8 @@ class DraftAutosaver(QObject):
             success=self._saved, failure=lambda error: self._save_failed(error, content))
 
     def _saved(self, draft: SavedDraft) -> None:
+        if not isValid(self):
+            return  # the form closed while its last save was on the way: the draft is saved
         if self.kept_locally:
             # The server is back: the draft is in the database, once; the local copy goes.
             self.kept_locally = False
@@ -117,9 +120,12 @@ class DraftAutosaver(QObject):
         self._last_saved = None  # try again on the next change
         if isinstance(error, ConnectionLost):
             # The banner says the server is gone; the draft waits on this computer and is
-            # saved as soon as the server answers again (the retry, or the next change).
+            # saved as soon as the server answers again (the retry, the next change, or the
+            # next start when the form has closed meanwhile).
             local_drafts.keep(local_drafts.LocalDraft(
                 self._database_name, self._actor.user_id, self.kind, self.key, content))
+            if not isValid(self):
+                return
             self.kept_locally = True
             self._retry.start()
             self.sig_kept_locally.emit()
@@ -180,6 +186,9 @@ DRAFT_KIND_LABELS = {
     "decision_proposal": QT_TRANSLATE_NOOP("UnsavedDrafts", "Beslutsförslag"),
     "deadline_extension": QT_TRANSLATE_NOOP("UnsavedDrafts", "Begäran om förlängd tid"),
     "letter_template": QT_TRANSLATE_NOOP("UnsavedDrafts", "Brevmall"),
+    "concern_correction": QT_TRANSLATE_NOOP("UnsavedDrafts", "Rättelse av orsaker till oro"),
+    "assessment_conflict": QT_TRANSLATE_NOOP("UnsavedDrafts",
+                                             "Skyddsbedömning: svar som krockade med en kollegas"),
 }
 
 DraftOpener = Callable[[str], None]

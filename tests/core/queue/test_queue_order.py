@@ -118,3 +118,33 @@ def test_a_childs_items_are_listed_in_the_same_order(database: Database, worker:
         child_id = session.get(QueueItem, soon.item_ids[0]).child_id
         rows = list_child_items(session, worker, child_id, now=now)
     assert [r.id for r in rows] == [soon.item_ids[0], late.item_ids[0]]
+
+
+def test_a_refresh_of_one_item_reads_only_the_range_of_its_own_tier(
+        database: Database, worker: Actor, now) -> None:
+    from sqlalchemy import event
+
+    from mottagning.queue.listing import reread_items
+
+    ids = _register_cases(database, worker, now)
+    with database.transaction() as session:
+        listed = {row.id: row for row in list_queue(session, worker, now=now, limit=100,
+                                                    include_closed=True).rows}
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT QUEUE_ITEMS.ID"):
+            statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        for item_id in ids:
+            statements.clear()
+            with database.transaction() as session:
+                rows = reread_items(session, worker, [item_id], now=now,
+                                    include_closed=True).rows
+            assert rows == (listed[item_id],)
+            # one range read: the item's own tier, whatever the other tiers hold
+            assert len(statements) == 1, item_id
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)

@@ -136,3 +136,48 @@ def test_codes_another_worker_corrected_meanwhile_are_shown_side_by_side_and_min
         assert set(report.concern_codes) == {"forsummelse", "bevittnat_vald"} and report.version == 3
         assert [c.reason for c in session.scalars(select(ReportCorrection))] == [
             "Slag i texten.", "Barnet har sett pappa slå mamma."]
+
+
+def test_a_correction_being_written_is_autosaved_and_put_back_until_it_is_saved(
+    database: Database, worker: Actor, now: datetime, make_window, qtbot: QtBot,
+) -> None:
+    from mottagning.access.drafts import load_draft
+    from mottagning.intake.concern_flags import CORRECTION_DRAFT_KIND, correction_draft_key
+
+    item_id = register_simple(database, worker, now=now).item_ids[0]
+    window = _open(make_window, worker, item_id, qtbot)
+    pane = window.detail
+    report_id = pane.detail.row.report_id
+
+    def draft():  # type: ignore[no-untyped-def]
+        with database.transaction() as session:
+            return load_draft(session, worker, kind=CORRECTION_DRAFT_KIND,
+                              key=correction_draft_key(report_id))
+
+    pane.correct_concerns()
+    qtbot.waitUntil(lambda: pane.concern_dialog is not None, timeout=WAIT_MS)
+    dialog = pane.concern_dialog
+    qtbot.waitUntil(lambda: dialog.autosave.active, timeout=WAIT_MS)
+    dialog.set_checked(["forsummelse", "bevittnat_vald"])
+    dialog.reason.setPlainText("Barnet har sett pappa slå")
+    # in the database within two seconds, without closing anything: a crash loses nothing
+    qtbot.waitUntil(lambda: draft() is not None and draft().content["reason"]
+                    == "Barnet har sett pappa slå", timeout=WAIT_MS)
+    dialog.reason.setPlainText("Barnet har sett pappa slå mamma.")
+    dialog.reject()  # closed unsaved: the draft keeps the last words
+    qtbot.waitUntil(lambda: pane.concern_dialog is None and window.ops.idle, timeout=WAIT_MS)
+    kept = draft().content
+    assert sorted(kept["codes"]) == ["bevittnat_vald", "forsummelse"]
+    assert kept["reason"] == "Barnet har sett pappa slå mamma."
+
+    pane.correct_concerns()
+    qtbot.waitUntil(lambda: pane.concern_dialog is not None, timeout=WAIT_MS)
+    reopened = pane.concern_dialog
+    qtbot.waitUntil(lambda: reopened.reason.toPlainText() == "Barnet har sett pappa slå mamma.",
+                    timeout=WAIT_MS)
+    assert sorted(reopened.checked()) == ["bevittnat_vald", "forsummelse"]
+    assert reopened.status.text().startswith("Ditt utkast från")
+    reopened.accept()
+    qtbot.waitUntil(lambda: "Bevittnat våld" in _texts(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.ops.idle, timeout=WAIT_MS)
+    assert draft() is None  # the saved correction took its draft along

@@ -56,6 +56,8 @@ def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
         # the screens keep the last data, and say how old it is (the window's clock)
         assert "visar läget från kl. 10.30" in window.connection_banner.text()
         assert window.model.row_at(0).child_name == "Ella Andersson"
+        assert window.queue_age.isVisible()
+        assert window.queue_age.text().startswith("Senast hämtad kl. 10.30")
         type_text(qtbot, " Barnet är ensamt.")
         qtbot.waitUntil(lambda: dialog.autosave.kept_locally, timeout=WAIT_MS)
         kept = list((tmp_path / "lokala-utkast").glob("*.utkast"))
