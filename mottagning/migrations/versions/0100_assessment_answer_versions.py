@@ -15,15 +15,15 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD/DROP COLUMN, not a batch copy of the table: on SQLite a batch renames a copy to
+# `assessments`, which the statistics triggers of 0080 refuse (they name the table).
 def upgrade() -> None:
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("answer_versions", sa.JSON(), nullable=False,
-                                      server_default=sa.text("'{}'")))
-        batch_op.add_column(sa.Column("note_versions", sa.JSON(), nullable=False,
-                                      server_default=sa.text("'{}'")))
+    op.add_column("assessments", sa.Column("answer_versions", sa.JSON(), nullable=False,
+                                           server_default=sa.text("'{}'")))
+    op.add_column("assessments", sa.Column("note_versions", sa.JSON(), nullable=False,
+                                           server_default=sa.text("'{}'")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_column("note_versions")
-        batch_op.drop_column("answer_versions")
+    op.execute("ALTER TABLE assessments DROP COLUMN note_versions")
+    op.execute("ALTER TABLE assessments DROP COLUMN answer_versions")
