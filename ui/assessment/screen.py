@@ -44,6 +44,7 @@ from mottagning.assessment import (
     IMMEDIATE_PROTECTION,
     OUTCOME_LABELS,
     gaps,
+    pending,
     recommend,
     visible_questions,
 )
@@ -114,8 +115,11 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         # (field, question id) -> the version the next save of it expects
         self._versions: dict[tuple[str, str], int] = {}
         self.conflicts: dict[tuple[str, str], AnswerConflict] = {}
-        # answers and notes whose last save did not arrive (the server was gone): sent again
-        self._unsaved: set[tuple[str, str]] = set()
+        # answers and notes whose last save did not arrive (the server was gone): sent again,
+        # and kept on this computer meanwhile (`pending`) so that a crash loses none of them
+        self._unsaved: dict[tuple[str, str], pending.PendingValue] = {}
+        self._pending_in_database = False  # the start-up moved a local copy into the drafts
+        self._database_name = ops.database.display_name()
         self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
         self._retry.timeout.connect(self._save_unsaved)
         self.setWindowTitle(self.tr("ÖVNING – Skyddsbedömning") if self.training
@@ -158,6 +162,10 @@ class AssessmentScreen(AnswerConflicts, QWidget):
             actor, assessment_id = self._actor, self.state.id
             self._ops.query(lambda session: svc.conflict_drafts(session, actor, assessment_id),
                             success=self._offer_conflict_drafts)
+            name, item_id = self._database_name, self.state.item_id
+            self._ops.query(lambda session: pending.find_pending(
+                session, actor, name, item_id=item_id, assessment_id=assessment_id),
+                success=self._save_pending_again)
         self._build()
         self._refresh()
         self._show_deadline()
@@ -461,7 +469,7 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         expected = self._expect(key)
         self._save(lambda session: source.save_answer(
             session, assessment_id, question_id, answer, expected_version=expected,
-            after_conflict=after_conflict), key)
+            after_conflict=after_conflict), key, answer, expected)
 
     def _save_note(self, question_id: str, text: str, *, after_conflict: bool = False) -> None:
         assert self.state is not None
@@ -470,7 +478,7 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         expected = self._expect(key)
         self._save(lambda session: source.save_note(
             session, assessment_id, question_id, text, expected_version=expected,
-            after_conflict=after_conflict), key)
+            after_conflict=after_conflict), key, text, expected)
 
     def _expect(self, key: tuple[str, str]) -> int | None:
         """The version this save expects; the next save expects the one it will make."""
@@ -480,15 +488,17 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         self._versions[key] = expected + 1
         return expected
 
-    def _save(self, fn, key: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    def _save(self, fn, key: tuple[str, str], value: str | None,  # type: ignore[no-untyped-def]
+              expected: int | None) -> None:
         self._pending += 1
         self.save_label.setText(self.tr("Sparar…"))
         self._ops.mutate(fn, success=lambda state: self._saved(state, key),
-                         failure=lambda error: self._save_failed(error, key))
+                         failure=lambda error: self._save_failed(error, key, value, expected))
 
-    def _saved(self, state: svc.AssessmentState, key: tuple[str, str] | None = None) -> None:
+    def _saved(self, state: svc.AssessmentState, key: tuple[str, str]) -> None:
         self._pending -= 1
-        self._unsaved.discard(key)  # type: ignore[arg-type]
+        if self._unsaved.pop(key, None) is not None:
+            self._keep_unsaved()
         if self._closed:
             return
         if self.state is not None:
@@ -501,18 +511,28 @@ class AssessmentScreen(AnswerConflicts, QWidget):
                 self._finish_requested = False
                 self.request_finish()
 
-    def _save_failed(self, error: BaseException, key: tuple[str, str]) -> None:
+    def _save_failed(self, error: BaseException, key: tuple[str, str], value: str | None,
+                     expected: int | None) -> None:
         self._pending -= 1
         self._finish_requested = False
         if isinstance(error, svc.AnswerChanged):
+            if self._unsaved.pop(key, None) is not None:
+                self._keep_unsaved()  # the conflict draft holds the value from now on
             self._refused(error)
             return
         if key in self._versions:
             self._versions[key] -= 1  # nothing was saved: the version did not move
-        if isinstance(error, ConnectionLost) and not self._closed:
-            # The banner says the server is gone: the value stays on the screen and is sent
-            # again until the server answers.
-            self._unsaved.add(key)
+        if isinstance(error, ConnectionLost):
+            # The banner says the server is gone: the value waits on this computer and is
+            # sent again until the server answers (or when the assessment is next opened).
+            # Saves of the same question behind it fail too: the first one's version is
+            # the one the value is based on.
+            waiting = self._unsaved.get(key)
+            based_on = waiting.version if waiting is not None else expected or 0
+            self._unsaved[key] = pending.PendingValue(*key, value, based_on)
+            self._keep_unsaved()
+            if self._closed:
+                return
             self._retry.start()
             self.save_label.setText(self.tr("Ingen kontakt med databasen – sparas när den "
                                             "svarar igen"))
@@ -527,13 +547,61 @@ class AssessmentScreen(AnswerConflicts, QWidget):
     def _save_unsaved(self) -> None:
         if self._closed or self.state is None or self.state.read_only:
             return
-        for field, question_id in sorted(self._unsaved):
-            if (field, question_id) in self.conflicts:
+        for key, waiting in sorted(self._unsaved.items()):
+            if key in self.conflicts:
                 continue
-            if field == svc.ANSWER:
-                self._save_answer(question_id, self._answers.get(question_id))
+            if waiting.field == svc.ANSWER:
+                self._save_answer(waiting.question_id, waiting.value)
             else:
-                self._save_note(question_id, self.questions[question_id].note.toPlainText())
+                self._save_note(waiting.question_id, waiting.value or "")
+
+    def _keep_unsaved(self) -> None:
+        """Keep the waiting values on this computer, or forget them once none waits."""
+        if self.training or self.state is None:
+            return  # a training answer is nobody's case, and only the vignette's
+        name, actor, item_id = self._database_name, self._actor, self.state.item_id
+        if self._unsaved:
+            pending.keep_locally(name, actor, item_id=item_id, assessment_id=self.state.id,
+                                 values=list(self._unsaved.values()))
+            return
+        pending.forget_locally(name, actor, item_id=item_id)
+        if self._pending_in_database:
+            self._pending_in_database = False
+            self._ops.mutate(lambda session: pending.discard_pending(session, actor,
+                                                                     item_id=item_id))
+
+    def _save_pending_again(self, found: pending.FoundPending) -> None:
+        """Reopened after a crash or a close while the server was gone: the values that
+        never arrived are shown and saved with the version they were based on, so a newer
+        one saved meanwhile opens the conflict view; one that did arrive is not saved again."""
+        assert self.state is not None
+        self._pending_in_database = found.in_database
+        if self._closed:
+            return
+        for waiting in [] if self.state.read_only else found.values:
+            key = (waiting.field, waiting.question_id)
+            widget = self.questions.get(waiting.question_id)
+            if widget is None or key in self.conflicts or key in self._unsaved:
+                continue
+            if waiting.field == svc.ANSWER:
+                if waiting.value == self.state.answers.get(waiting.question_id):
+                    continue
+                if waiting.value is None:
+                    self._answers.pop(waiting.question_id, None)
+                else:
+                    self._answers[waiting.question_id] = waiting.value
+                widget.set_values(waiting.value, widget.note.toPlainText())
+            else:
+                text = waiting.value or ""
+                if (text if text.strip() else "") == self.state.notes.get(
+                        waiting.question_id, ""):
+                    continue
+                widget.set_values(widget.answer, waiting.value or "")
+            self._versions[key] = waiting.version
+            self._unsaved[key] = waiting
+        self._refresh()
+        self._keep_unsaved()
+        self._save_unsaved()
 
     def flush_notes(self) -> None:
         for widget in self.questions.values():

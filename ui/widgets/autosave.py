@@ -189,6 +189,8 @@ DRAFT_KIND_LABELS = {
     "concern_correction": QT_TRANSLATE_NOOP("UnsavedDrafts", "Rättelse av orsaker till oro"),
     "assessment_conflict": QT_TRANSLATE_NOOP("UnsavedDrafts",
                                              "Skyddsbedömning: svar som krockade med en kollegas"),
+    "assessment_pending": QT_TRANSLATE_NOOP(
+        "UnsavedDrafts", "Skyddsbedömning: svar som inte hann sparas när databasen försvann"),
 }
 
 DraftOpener = Callable[[str], None]
@@ -231,7 +233,8 @@ class UnsavedDrafts(QWidget):
 
     def describe(self, draft: SavedDraft) -> str:
         what = self.tr(DRAFT_KIND_LABELS.get(draft.kind, draft.kind))
-        if draft.kind in ("decision_proposal", "deadline_extension") and draft.key.isdigit():
+        if draft.kind in ("decision_proposal", "deadline_extension", "assessment_pending") \
+                and draft.key.isdigit():
             what = self.tr("{what}, ärende {id}").format(what=what, id=draft.key)
         elif draft.kind == "register_report" and draft.key != "new":
             what = self.tr("Fil i karantän som registreras för hand")
