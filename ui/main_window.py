@@ -54,7 +54,7 @@ from mottagning.context import Actor, Changes
 from mottagning.db.database import Database
 from mottagning.i18n import ngettext
 from mottagning.queue.listing import QueueRow
-from mottagning.rules.permissions import ROLE_LABELS_SV, Action, Role, allowed
+from mottagning.rules.permissions import ROLE_LABELS_SV, Role
 from mottagning.rules.status import LABELS_SV as STATUS_LABELS_SV
 from mottagning.timeutil import utc_now
 from ui.intake.drafts import DRAFT_KEY as REGISTER_DRAFT_KEY
@@ -67,6 +67,7 @@ from ui.widgets.accessibility import name_widgets
 from ui.widgets.autosave import DraftOpener, UnsavedDrafts
 from ui.widgets.connection_banner import ConnectionBanner
 from ui.widgets.data_age import DataAge
+from ui.widgets.draft_openers import item_draft_openers
 from ui.widgets.flag_delegate import FlagDelegate
 from ui.widgets.style import DEMO_BANNER
 from ui.widgets.window_geometry import fit_window, window_settings
@@ -190,8 +191,7 @@ class MainWindow(QMainWindow):
         self.register_dialog: RegisterDialog | None = None
         # draft kind → opens the form for a draft key; the form then offers the draft back
         self.draft_openers: dict[str, DraftOpener] = {
-            REGISTER_DRAFT_KIND: self._open_register_draft,
-            "assessment_pending": self._open_assessment_draft}
+            REGISTER_DRAFT_KIND: self._open_register_draft, **item_draft_openers(self)}
 
         title = self.tr("Mottagning – {name}").format(name=database_title(database))
         self.setWindowTitle(title + (self.tr(" – DEMO") if demo else ""))
@@ -517,17 +517,6 @@ class MainWindow(QMainWindow):
     def _open_register_draft(self, key: str) -> None:
         if key == REGISTER_DRAFT_KEY:
             self.new_report()
-
-    def _open_assessment_draft(self, key: str) -> None:
-        """The skyddsbedömning whose answers waited on this computer (key: the item's id);
-        opening it saves them."""
-        if not key.isdigit() or not allowed(self.actor.roles, Action.ASSESS):
-            return
-        from ui.assessment.screen import open_assessment
-
-        self.select_item(int(key))  # its report beside it when the item is in the queue
-        self.detail.assessment_window = open_assessment(self, self.ops, self.actor, int(key),
-                                                        clock=self._clock)
 
     def _on_register_closed(self) -> None:
         if self.register_dialog is not None:

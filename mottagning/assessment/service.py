@@ -113,6 +113,17 @@ def conflict_draft_key(assessment_id: int, field: str, question_id: str) -> str:
     return f"{assessment_id}:{field}:{question_id}"
 
 
+def item_of_conflict_draft(session: Session, actor: Actor, key: str) -> int | None:
+    """The queue item of a conflict draft's assessment (to open it from the start-up
+    offer); None when the assessment is gone."""
+    actor.require(Action.READ_CASE)
+    assessment_id = key.split(":", 1)[0]
+    if not assessment_id.isdigit():
+        return None
+    return session.execute(select(Assessment.item_id).where(
+        Assessment.id == int(assessment_id))).scalar_one_or_none()
+
+
 class ProtectionNotAssessed(MottagningError):
     """Contact with the family before the skyddsbedömning counts."""
 

@@ -121,6 +121,14 @@ def correction_draft_key(report_id: int) -> str:
     return str(report_id)
 
 
+def item_of_report(session: Session, actor: Actor, report_id: int) -> int | None:
+    """A queue item of the report (the first; siblings share the report), to open a
+    correction draft from the start-up offer; None when the report is gone."""
+    actor.require(Action.READ_CASE)
+    return session.execute(select(QueueItem.id).where(QueueItem.report_id == report_id)
+                           .order_by(QueueItem.id).limit(1)).scalar_one_or_none()
+
+
 def correct_concern_codes(
     session: Session, actor: Actor, report_id: int, *, concern_codes: Iterable[str],
     reason: str, expected_version: int | None = None, now: datetime | None = None,
