@@ -10,6 +10,9 @@ Each save carries the version of that answer or note the screen last saw. The da
 worker runs saves in order, so the screen counts its own saves ahead; a save refused
 because another desk changed the same question opens the conflict view
 (`ui.assessment.conflicts`), and a refused value left unchosen is offered again on reopening.
+A save that never arrived because the server was gone is sent again until it answers and
+waits on this computer meanwhile (`mottagning.assessment.pending`): reopening the
+assessment, even after a crash, saves it with the version it was based on.
 """
 
 from __future__ import annotations
