@@ -75,6 +75,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def local_drafts_in_a_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Drafts kept on this computer while the server is gone go to a fresh folder, never
+    the user's own data folder."""
+    from mottagning.access import local_drafts
+
+    folder = tmp_path / "lokala-utkast"
+    monkeypatch.setattr(local_drafts, "folder", lambda: folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

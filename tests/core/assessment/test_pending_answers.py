@@ -18,10 +18,8 @@ WAITING = [pending.PendingValue(svc.ANSWER, "vald", "ja", 0),
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "lokala-utkast"
-    monkeypatch.setattr(local_drafts, "folder", lambda: target)
-    return target
+def folder(local_drafts_in_a_temp_folder: Path) -> Path:
+    return local_drafts_in_a_temp_folder
 
 
 def _find(database: Database, actor, item_id: int, assessment_id: int) -> pending.FoundPending:  # type: ignore[no-untyped-def]

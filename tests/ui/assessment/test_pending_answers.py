@@ -9,7 +9,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from mottagning.access import local_drafts
 from mottagning.assessment import pending
 from mottagning.assessment import service as svc
 from mottagning.models import AuditEvent, Draft
@@ -23,10 +22,8 @@ from tests.ui.conftest import WAIT_MS
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "lokala-utkast"
-    monkeypatch.setattr(local_drafts, "folder", lambda: target)
-    return target
+def folder(local_drafts_in_a_temp_folder: Path) -> Path:
+    return local_drafts_in_a_temp_folder
 
 
 def _drafts(database) -> int:  # type: ignore[no-untyped-def]
