@@ -550,13 +550,14 @@ class AssessmentScreen(AnswerConflicts, QWidget):
     def _save_unsaved(self) -> None:
         if self._closed or self.state is None or self.state.read_only:
             return
-        for key, waiting in sorted(self._unsaved.items()):
-            if key in self.conflicts:
+        # what the screen shows now: a newer value may be on its way behind the failed one
+        for field, question_id in sorted(self._unsaved):
+            if (field, question_id) in self.conflicts:
                 continue
-            if waiting.field == svc.ANSWER:
-                self._save_answer(waiting.question_id, waiting.value)
+            if field == svc.ANSWER:
+                self._save_answer(question_id, self._answers.get(question_id))
             else:
-                self._save_note(waiting.question_id, waiting.value or "")
+                self._save_note(question_id, self.questions[question_id].note.toPlainText())
 
     def _keep_unsaved(self) -> None:
         """Keep the waiting values on this computer, or forget them once none waits."""
