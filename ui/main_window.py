@@ -266,6 +266,8 @@ class MainWindow(QMainWindow):
         self.change_feed.sig_connection.connect(self.connection_banner.set_connected)
         self.change_feed.sig_connection.connect(self.queue_age.set_connected)
         self.change_feed.sig_connection.connect(self.detail_age.set_connected)
+        self._contact_lost = False
+        self.change_feed.sig_connection.connect(self._on_connection)
 
         self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)
@@ -494,6 +496,16 @@ class MainWindow(QMainWindow):
 
         dialog.finished.connect(finished)
         dialog.open()
+
+    def _on_connection(self, up: bool) -> None:
+        """The server is back after a loss: what forms closed meanwhile kept on this
+        computer reaches the database now (an open form saves its own), and is offered."""
+        if not up:
+            self._contact_lost = True
+        elif self._contact_lost:
+            self._contact_lost = False
+            if self.started:
+                self._offer_unsaved_drafts()
 
     def _offer_unsaved_drafts(self) -> None:
         """At start-up: every draft the user left (a crash, a closed form) is offered."""

@@ -108,10 +108,27 @@ def pending(database: str, user_id: int) -> list[LocalDraft]:
     return found
 
 
+# Local drafts whose form is still open in this process: the form saves them itself when
+# the server answers again (its newest text), so `save_pending` leaves them alone.
+_HELD: set[str] = set()
+
+
+def hold(database: str, user_id: int, kind: str, key: str) -> None:
+    """An open form is responsible for this local draft (it retries until the server answers)."""
+    _HELD.add(_name(database, user_id, kind, key))
+
+
+def release(database: str, user_id: int, kind: str, key: str) -> None:
+    """The form has closed or saved: a local copy left now waits for `save_pending`."""
+    _HELD.discard(_name(database, user_id, kind, key))
+
+
 def save_pending(session: Session, actor: Actor, database: str) -> list[LocalDraft]:
-    """Write the user's drafts still waiting on this computer (the program ended while the
-    server was gone) into the database; the caller forgets them once that has committed."""
-    kept = pending(database, actor.user_id)
+    """Write the user's drafts still waiting on this computer (the program ended, or their
+    form closed, while the server was gone) into the database, except those an open form
+    holds; the caller forgets them once that has committed."""
+    kept = [d for d in pending(database, actor.user_id)
+            if _name(d.database, d.user_id, d.kind, d.key) not in _HELD]
     for draft in kept:
         save_draft(session, actor, kind=draft.kind, key=draft.key, content=draft.content)
     return kept

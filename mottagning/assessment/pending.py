@@ -69,7 +69,19 @@ def keep_locally(database: str, actor: Actor, *, item_id: int, assessment_id: in
 
 def forget_locally(database: str, actor: Actor, *, item_id: int) -> None:
     """Every value has reached the database: remove the local copy."""
+    release_locally(database, actor, item_id=item_id)
     local_drafts.forget(database, actor.user_id, PENDING_DRAFT_KIND, pending_key(item_id))
+
+
+def hold_locally(database: str, actor: Actor, *, item_id: int) -> None:
+    """The open screen sends the values again itself: the window's move of local drafts
+    into the database (when the server is back) leaves this copy alone."""
+    local_drafts.hold(database, actor.user_id, PENDING_DRAFT_KIND, pending_key(item_id))
+
+
+def release_locally(database: str, actor: Actor, *, item_id: int) -> None:
+    """The screen has closed: a copy left waits for the window's move into the database."""
+    local_drafts.release(database, actor.user_id, PENDING_DRAFT_KIND, pending_key(item_id))
 
 
 def find_pending(session: Session, actor: Actor, database: str, *, item_id: int,

@@ -567,6 +567,8 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         if self._unsaved:
             pending.keep_locally(name, actor, item_id=item_id, assessment_id=self.state.id,
                                  values=list(self._unsaved.values()))
+            if not self._closed:  # this screen sends them again itself (`_retry`)
+                pending.hold_locally(name, actor, item_id=item_id)
             return
         pending.forget_locally(name, actor, item_id=item_id)
         if self._pending_in_database:
@@ -721,6 +723,8 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         self._closed = True
         self._tick.stop()
         self._retry.stop()
+        if self.state is not None and not self.training:
+            pending.release_locally(self._database_name, self._actor, item_id=self.state.item_id)
         app = QApplication.instance()
         if self.questions and app is not None:
             app.focusChanged.disconnect(self._on_focus_changed)

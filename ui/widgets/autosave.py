@@ -79,11 +79,13 @@ class DraftAutosaver(QObject):
         self.sig_ready.emit()
 
     def stop(self) -> None:
-        """No more saves (the form is being registered or was discarded)."""
+        """No more saves (the form is being registered, was discarded or closes): a copy
+        left on this computer is saved by the window when the server answers again."""
         self._active = False
         self._timer.stop()
         self._max_wait.stop()
         self._retry.stop()
+        local_drafts.release(self._database_name, self._actor.user_id, self.kind, self.key)
 
     def schedule(self) -> None:
         """A change: save a second after typing pauses, at the latest two seconds from now."""
@@ -113,6 +115,7 @@ class DraftAutosaver(QObject):
             # The server is back: the draft is in the database, once; the local copy goes.
             self.kept_locally = False
             self._retry.stop()
+            local_drafts.release(self._database_name, self._actor.user_id, self.kind, self.key)
             local_drafts.forget(self._database_name, self._actor.user_id, self.kind, self.key)
         self.sig_saved.emit(draft)
 
@@ -124,8 +127,9 @@ class DraftAutosaver(QObject):
             # next start when the form has closed meanwhile).
             local_drafts.keep(local_drafts.LocalDraft(
                 self._database_name, self._actor.user_id, self.kind, self.key, content))
-            if not isValid(self):
-                return
+            if not isValid(self) or not self._active:
+                return  # closed meanwhile: the window saves the copy when the server is back
+            local_drafts.hold(self._database_name, self._actor.user_id, self.kind, self.key)
             self.kept_locally = True
             self._retry.start()
             self.sig_kept_locally.emit()

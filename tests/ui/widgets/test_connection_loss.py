@@ -78,3 +78,41 @@ def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
     with database.transaction() as session:
         assert session.execute(select(func.count()).select_from(Draft)).scalar_one() == 1
     dialog.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_form_closed_while_the_server_is_gone_reaches_the_database_when_it_is_back(
+    database: Database, worker: Actor, make_window, qtbot: QtBot, pg_server, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local_drafts, "folder", lambda: tmp_path / "lokala-utkast")
+    window = make_window(worker)
+    qtbot.waitUntil(lambda: window.change_feed.connected, timeout=WAIT_MS)
+    dialog = RegisterDialog(window.ops, worker, parent=window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.is_ready, timeout=WAIT_MS)
+    tab_to(qtbot, dialog.description)
+    type_text(qtbot, "Mamma sover på dagarna.")
+    qtbot.waitUntil(lambda: [d["description"] for d in _drafts(database, worker)]
+                    == ["Mamma sover på dagarna."], timeout=WAIT_MS)
+
+    pg_server.stop_fast()
+    try:
+        qtbot.waitUntil(window.connection_banner.isVisible, timeout=5_000)
+        type_text(qtbot, " Barnet är ensamt.")
+        qtbot.waitUntil(lambda: dialog.autosave.kept_locally, timeout=WAIT_MS)
+        dialog.close()  # the worker closes the form; nothing retries it any more
+        assert len(list((tmp_path / "lokala-utkast").glob("*.utkast"))) == 1
+    finally:
+        pg_server.start_again()
+
+    whole = "Mamma sover på dagarna. Barnet är ensamt."
+    qtbot.waitUntil(lambda: [d["description"] for d in _drafts(database, worker)] == [whole],
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: not list((tmp_path / "lokala-utkast").glob("*.utkast")),
+                    timeout=WAIT_MS)
+    with database.transaction() as session:
+        assert session.execute(select(func.count()).select_from(Draft)).scalar_one() == 1
