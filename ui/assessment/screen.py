@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QScrollArea,
     QSplitter,
@@ -64,6 +63,7 @@ from mottagning.rules.permissions import Action, allowed
 from mottagning.rules.status import label as status_label
 from mottagning.timeutil import format_date_sv, format_datetime_sv, utc_now
 from ui.assessment.conflicts import AnswerConflict, AnswerConflicts
+from ui.assessment.context_widgets import add_verbatim_text, wrapped_label
 from ui.assessment.panel import OutcomePanel
 from ui.assessment.question import QuestionWidget
 from ui.assessment.sources import CaseSource, TrainingSource
@@ -273,19 +273,13 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         facts = self.tr("Inkom {when} · {concerns}").format(
             when=format_datetime_sv(row.received_at),
             concerns=", ".join(concern_label(c) for c in row.concern_codes))
-        layout.addWidget(self._wrapped(facts))
-        layout.addWidget(self._wrapped(self.tr("Anmälarens text (ordagrant)"), bold=True))
-        text = QPlainTextEdit(detail.description)
-        text.setObjectName("verbatim")
-        text.setAccessibleName(self.tr("Anmälarens text (ordagrant)"))
-        text.setReadOnly(True)
-        text.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        layout.addWidget(text, 3)
+        layout.addWidget(wrapped_label(facts))
+        add_verbatim_text(layout, detail.description)
         count = detail.history.count_last_12_months
         history = ngettext(self.tr("Barnets historik – {n} anmälan senaste 12 månaderna"),
                            self.tr("Barnets historik – {n} anmälningar senaste 12 månaderna"),
                            count).format(n=count)
-        layout.addWidget(self._wrapped(history, bold=True))
+        layout.addWidget(wrapped_label(history, bold=True))
         tree = QTreeWidget()
         tree.setObjectName("history")
         tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -305,25 +299,17 @@ class AssessmentScreen(AnswerConflicts, QWidget):
         layout.addWidget(tree, 2)
         return box
 
-    def _wrapped(self, text: str, *, bold: bool = False) -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        if bold:
-            label.setStyleSheet("font-weight: bold; margin-top: 6px;")
-        return label
-
     def _questions(self, state: svc.AssessmentState) -> QScrollArea:
         page = QWidget()
         layout = QVBoxLayout(page)
         self._section_of: dict[str, tuple[int, str]] = {}
         number = 0
         for index, section in enumerate(state.form.sections, 1):
-            title = self._wrapped(f"{index}. {section.title}", bold=True)
+            title = wrapped_label(f"{index}. {section.title}", bold=True)
             title.setStyleSheet("font-size: 13pt; font-weight: bold; margin-top: 10px;")
             layout.addWidget(title)
             if section.help:
-                layout.addWidget(self._wrapped(section.help))
+                layout.addWidget(wrapped_label(section.help))
             for question in section.questions:
                 number += 1
                 widget = QuestionWidget(question, number)
