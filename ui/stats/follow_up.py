@@ -216,9 +216,23 @@ class FollowUpPage(QWidget):
         self.meeting_table.cellDoubleClicked.connect(self._open_meeting_item)
         for table in (self.feedback_table, self.meeting_table):
             table.setToolTip(self.tr("Dubbelklicka för att öppna ärendet."))
-        ops.sig_operation_executed.connect(lambda _changes, _initiator: self.refresh())
+        # Read when the tab is shown, and again on a change only while it is in view: a
+        # hidden tab only notes that it is out of date (no work for the database or the
+        # GUI thread on every change made at the desk, nothing at the window's start).
+        self._stale = True
+        ops.sig_operation_executed.connect(lambda _changes, _initiator: self._changed())
         self._update_buttons()
-        self.refresh()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _open_meeting_item(self, row: int, _column: int) -> None:
         if self.meetings[row].item_ids:
@@ -233,6 +247,7 @@ class FollowUpPage(QWidget):
         return label
 
     def refresh(self) -> None:
+        self._stale = False
         actor, now = self._actor, self._ops.clock()
         self._ops.query(lambda session: (feedback_due(session, actor, now=now),
                                          meetings_pending(session, actor)),

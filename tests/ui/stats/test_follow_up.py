@@ -32,6 +32,9 @@ def test_the_uppfoljning_page_lists_aterkoppling_due_and_records_how_it_was_give
     window = make_window(worker, extensions=(AREA,))
     page = window.extensions[AREA].follow_up
     assert page is not None and window.extensions[AREA].page is None  # a worker: no Statistik
+    qtbot.wait(200)
+    assert page.feedback_table.rowCount() == 0  # nothing read before the tab is shown
+    window.pages.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.feedback_table.rowCount() == 3, timeout=WAIT_MS)
     c1 = built.items["C1"]
     assert [page.feedback_table.item(n, 0).text() for n in range(3)] == [
@@ -64,6 +67,7 @@ def test_the_aterkoppling_letter_is_one_click_and_closes_the_task_when_sent(
         put_profile(session, admin, PROFILE)
     window = make_window(worker, extensions=(AREA,))
     page = window.extensions[AREA].follow_up
+    window.pages.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.feedback_table.rowCount() == 3, timeout=WAIT_MS)
     c1 = built.items["C1"]
     page.feedback_table.selectRow(_row(page, c1))
@@ -104,6 +108,7 @@ def test_the_detail_pane_records_the_anmalningsmote_offered_booked_and_held(
     with qtbot.wait_signal(section.sig_loaded, timeout=WAIT_MS):
         section.buttons["meeting_offered"].click()
     qtbot.waitUntil(lambda: section.meeting_label.text() == "Anmälningsmöte: erbjudet", timeout=WAIT_MS)
+    window.pages.setCurrentWidget(page)  # the Uppföljning tab reads when shown, then follows
     qtbot.waitUntil(lambda: page.meeting_table.rowCount() == 1, timeout=WAIT_MS)
     assert page.meeting_table.item(0, 3).text() == "Erbjudet"
 
