@@ -63,3 +63,34 @@ def test_the_bulk_demo_leaves_every_index_of_the_schema_in_place(database: Datab
     assert any(table == "audit_events" for table, _name in before)
     fill_bulk(database, reports=500, seed=7, now=now)
     assert indexes() == before
+
+
+def test_while_the_bulk_demo_loads_the_summary_triggers_still_seek_by_index(
+    database: Database,
+) -> None:
+    """The statistics triggers (migration 0080) run for every row the load inserts: each of
+    their look-ups must have an index left while the others are dropped, or the load grows
+    with the square of its size."""
+    from sqlalchemy import text
+
+    from mottagning.demo_bulk import _drop_indexes
+
+    lookups = (
+        "SELECT q.id FROM queue_items q WHERE q.child_id = 1",  # a child's row fires
+        "SELECT o.id FROM queue_items o WHERE o.report_id = 1",  # an item's report
+        "SELECT min(d.signed_at) FROM decisions d WHERE d.status = 'signed' AND d.item_id = 1",
+        "SELECT a.finished_at FROM assessments a WHERE a.item_id = 1 AND a.finished_at IS NOT NULL",
+    )
+    with database.transaction() as session:
+        recreate = _drop_indexes(session)
+        assert recreate  # the load did drop indexes
+        for lookup in lookups:
+            if database.embedded:
+                plan = " ".join(str(row[-1]) for row in session.execute(
+                    text(f"EXPLAIN QUERY PLAN {lookup}")))
+                assert plan.startswith("SEARCH") and "SCAN" not in plan, (lookup, plan)
+            else:
+                session.execute(text("SET LOCAL enable_seqscan = off"))
+                plan = str(session.execute(text(f"EXPLAIN (FORMAT JSON) {lookup}")).scalar_one())
+                assert "Seq Scan" not in plan and "Index Cond" in plan, (lookup, plan)
+        session.rollback()
