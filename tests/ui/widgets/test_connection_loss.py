@@ -28,15 +28,9 @@ def _drafts(database: Database, actor: Actor) -> list[dict]:
                                 Draft.key == DRAFT_KEY)).scalars()]
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
-    database: Database, worker: Actor, make_window, qtbot: QtBot, pg_server, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(local_drafts, "folder", lambda: tmp_path / "lokala-utkast")
-    register_simple(database, worker, now=FIXED_NOW)
-    window = make_window(worker)
+def _form_with_a_saved_draft(database: Database, worker: Actor, window, qtbot: QtBot) -> RegisterDialog:  # type: ignore[no-untyped-def]
+    """A registration form at a desk in contact with the server, its first sentence saved
+    as the worker's draft."""
     qtbot.waitUntil(lambda: window.change_feed.connected, timeout=WAIT_MS)
     dialog = RegisterDialog(window.ops, worker, parent=window)
     qtbot.addWidget(dialog)
@@ -47,6 +41,19 @@ def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
     type_text(qtbot, "Mamma sover på dagarna.")
     qtbot.waitUntil(lambda: [d["description"] for d in _drafts(database, worker)]
                     == ["Mamma sover på dagarna."], timeout=WAIT_MS)
+    return dialog
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_server_restart_in_the_middle_of_an_edit_loses_nothing_and_saves_once(
+    database: Database, worker: Actor, make_window, qtbot: QtBot, pg_server, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local_drafts, "folder", lambda: tmp_path / "lokala-utkast")
+    register_simple(database, worker, now=FIXED_NOW)
+    window = make_window(worker)
+    dialog = _form_with_a_saved_draft(database, worker, window, qtbot)
 
     pg_server.stop_fast()
     try:
@@ -88,16 +95,7 @@ def test_a_form_closed_while_the_server_is_gone_reaches_the_database_when_it_is_
 ) -> None:
     monkeypatch.setattr(local_drafts, "folder", lambda: tmp_path / "lokala-utkast")
     window = make_window(worker)
-    qtbot.waitUntil(lambda: window.change_feed.connected, timeout=WAIT_MS)
-    dialog = RegisterDialog(window.ops, worker, parent=window)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: dialog.is_ready, timeout=WAIT_MS)
-    tab_to(qtbot, dialog.description)
-    type_text(qtbot, "Mamma sover på dagarna.")
-    qtbot.waitUntil(lambda: [d["description"] for d in _drafts(database, worker)]
-                    == ["Mamma sover på dagarna."], timeout=WAIT_MS)
+    dialog = _form_with_a_saved_draft(database, worker, window, qtbot)
 
     pg_server.stop_fast()
     try:
