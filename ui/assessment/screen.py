@@ -452,22 +452,21 @@ class AssessmentScreen(AnswerConflicts, QWidget):
 
     def _save_answer(self, question_id: str, answer: str | None, *,
                      after_conflict: bool = False) -> None:
-        assert self.state is not None
-        source, assessment_id = self._source, self.state.id
-        key = (svc.ANSWER, question_id)
-        expected = self._expect(key)
-        self._save(lambda session: source.save_answer(
-            session, assessment_id, question_id, answer, expected_version=expected,
-            after_conflict=after_conflict), key, answer, expected)
+        self._save_value(svc.ANSWER, question_id, answer, after_conflict=after_conflict)
 
     def _save_note(self, question_id: str, text: str, *, after_conflict: bool = False) -> None:
+        self._save_value(svc.NOTE, question_id, text, after_conflict=after_conflict)
+
+    def _save_value(self, field: str, question_id: str, value: str | None, *,
+                    after_conflict: bool) -> None:
+        """Save one answer or note, expecting the version this screen last knew of it."""
         assert self.state is not None
-        source, assessment_id = self._source, self.state.id
-        key = (svc.NOTE, question_id)
+        save = self._source.save_answer if field == svc.ANSWER else self._source.save_note
+        assessment_id, key = self.state.id, (field, question_id)
         expected = self._expect(key)
-        self._save(lambda session: source.save_note(
-            session, assessment_id, question_id, text, expected_version=expected,
-            after_conflict=after_conflict), key, text, expected)
+        self._save(lambda session: save(
+            session, assessment_id, question_id, value, expected_version=expected,
+            after_conflict=after_conflict), key, value, expected)
 
     def _expect(self, key: tuple[str, str]) -> int | None:
         """The version this save expects; the next save expects the one it will make."""
